@@ -1,0 +1,1 @@
+"""novalite: OpenStack Compute (Nova) as a small, fast cloud that boots real virtual machines."""

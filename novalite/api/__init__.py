@@ -1,0 +1,1 @@
+"""The REST APIs (Compute v2.1, metadata)."""

@@ -1,0 +1,199 @@
+"""Small WSGI toolkit shared by every HTTP service: routing, JSON, faults, a server.
+
+Each API supplies a ``fault_body`` function because each OpenStack service words
+its errors differently (Nova ``{"itemNotFound": {...}}``, Keystone ``{"error": {...}}``).
+Handlers receive the request and the path parameters and return a ``Response``;
+raising a ``NovaliteException`` produces the matching fault, and anything else a
+500 with no traceback in the body.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import waitress.server
+import webob
+import webob.exc
+
+from novalite.common import exception
+from novalite.common.context import RequestContext
+
+LOG = logging.getLogger(__name__)
+
+CONTEXT_KEY = "novalite.context"
+
+Handler = Callable[..., webob.Response]
+FaultBody = Callable[[int, str], dict[str, Any]]
+
+
+class Request(webob.Request):
+    @property
+    def context(self) -> RequestContext:
+        ctxt = self.environ.get(CONTEXT_KEY)
+        if ctxt is None:
+            raise exception.NotAuthenticated()
+        return ctxt
+
+    def json_body_dict(self, required: bool = True) -> dict[str, Any]:
+        """The body as a JSON object, or a 400 that says what is wrong with it."""
+        if not self.body:
+            if required:
+                raise exception.Invalid(reason="The request body is empty.")
+            return {}
+        try:
+            body = json.loads(self.body)
+        except (ValueError, UnicodeDecodeError) as error:
+            raise exception.Invalid(reason=f"Malformed request body: {error}") from None
+        if not isinstance(body, dict):
+            raise exception.Invalid(reason="The request body must be a JSON object.")
+        return body
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None,
+                  content_type: str = "application/json") -> webob.Response:
+    response = webob.Response(status=status, charset="UTF-8", content_type=content_type)
+    if body is not None:
+        response.body = json.dumps(body, default=_json_default).encode()
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def empty_response(status: int = 204, headers: dict[str, str] | None = None) -> webob.Response:
+    response = webob.Response(status=status)
+    response.content_type = None  # type: ignore[assignment]
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, set | frozenset):
+        return sorted(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+_PARAM = re.compile(r"\{(\w+)\}")
+
+
+def _compile(template: str) -> re.Pattern[str]:
+    pattern = _PARAM.sub(lambda m: f"(?P<{m.group(1)}>[^/]+)", template.rstrip("/") or "/")
+    return re.compile(f"^{pattern}/?$")
+
+
+class Router:
+    """Routes ``METHOD /path/{param}`` to handlers; 404/405 for the rest."""
+
+    def __init__(self, fault_body: FaultBody) -> None:
+        self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
+        self.fault_body = fault_body
+
+    def add(self, method: str, template: str, handler: Handler) -> None:
+        self._routes.append((method.upper(), _compile(template), handler))
+
+    def match(self, method: str, path: str) -> tuple[Handler, dict[str, str]]:
+        allowed: set[str] = set()
+        for route_method, pattern, handler in self._routes:
+            found = pattern.match(path)
+            if found is None:
+                continue
+            if route_method == method or (method == "HEAD" and route_method == "GET"
+                                          and "HEAD" not in allowed):
+                return handler, found.groupdict()
+            allowed.add(route_method)
+        if allowed:
+            raise MethodNotAllowed(sorted(allowed))
+        raise exception.NotFound(message="The resource could not be found.")
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
+                 ) -> Iterable[bytes]:
+        request = Request(environ)
+        try:
+            handler, params = self.match(request.method, request.path_info)
+            response = handler(request, **params)
+        except MethodNotAllowed as error:
+            response = fault_response(self.fault_body, 405, "The method is not allowed "
+                                      "for this resource.")
+            response.headers["Allow"] = ", ".join(error.allowed)
+        except exception.NovaliteException as error:
+            response = fault_response(self.fault_body, error.code, error.message)
+        except webob.exc.HTTPException as error:
+            response = fault_response(self.fault_body, error.code, error.detail or error.title)
+        except Exception:
+            LOG.exception("Unexpected error handling %s %s", request.method, request.path_info)
+            response = fault_response(self.fault_body, 500, "An unexpected error prevented "
+                                      "the server from fulfilling your request.")
+        return response(environ, start_response)
+
+
+class MethodNotAllowed(Exception):
+    def __init__(self, allowed: list[str]) -> None:
+        super().__init__("method not allowed")
+        self.allowed = allowed
+
+
+def fault_response(fault_body: FaultBody, code: int, message: str) -> webob.Response:
+    return json_response(fault_body(code, message), status=code)
+
+
+class RequestLog:
+    """Logs one line per request: method, path, status, duration. Never a header."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]], name: str) -> None:
+        self.app = app
+        self.log = logging.getLogger(f"novalite.{name}.access")
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
+                 ) -> Iterable[bytes]:
+        started = time.monotonic()
+        status_holder: list[str] = []
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            status_holder.append(status)
+            return start_response(status, headers, exc_info)
+
+        result = self.app(environ, capture)
+        if self.log.isEnabledFor(logging.INFO):
+            self.log.info("%s %s %s %.1fms", environ.get("REQUEST_METHOD"),
+                          environ.get("PATH_INFO"), status_holder[0].split()[0]
+                          if status_holder else "-", (time.monotonic() - started) * 1000)
+        return result
+
+
+class Server:
+    """A threaded HTTP server (waitress) for one WSGI application."""
+
+    def __init__(self, name: str, app: Callable[..., Iterable[bytes]], host: str, port: int,
+                 threads: int = 8) -> None:
+        self.name = name
+        self.host = host
+        self.port = port
+        self._server = waitress.server.create_server(
+            RequestLog(app, name), host=host, port=port, threads=threads, ident="novalite",
+            clear_untrusted_proxy_headers=True, expose_tracebacks=False)
+        self.port = self._server.effective_port  # type: ignore[union-attr]
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._server.run, name=f"wsgi-{self.name}",
+                                        daemon=True)
+        self._thread.start()
+        LOG.info("%s listening on %s", self.name, self.url)
+
+    def stop(self) -> None:
+        self._server.close()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self._server.task_dispatcher.shutdown()

@@ -1,0 +1,1 @@
+"""The compute agent and the compute API used by the REST layer."""

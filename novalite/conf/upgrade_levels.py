@@ -1,0 +1,22 @@
+"""[upgrade_levels]: RPC version caps, so a newer control plane drives older nodes."""
+
+from oslo_config import cfg
+
+group = cfg.OptGroup("upgrade_levels", title="RPC version caps")
+
+opts = [
+    cfg.StrOpt("conductor", help="Highest conductor RPC API version to send."),
+    cfg.StrOpt("scheduler", help="Highest scheduler RPC API version to send."),
+    cfg.StrOpt("compute", help="Highest compute RPC API version to send."),
+    cfg.StrOpt("network", help="Highest network RPC API version to send."),
+    cfg.StrOpt("consoleauth", help="Highest console auth RPC API version to send."),
+]
+
+
+def register_opts(conf: cfg.ConfigOpts) -> None:
+    conf.register_group(group)
+    conf.register_opts(opts, group=group)
+
+
+def list_opts() -> list[tuple[str, list[cfg.Opt]]]:
+    return [(group.name, opts)]

@@ -1,0 +1,7 @@
+"""Imports every module that defines tables, so the metadata (and Alembic) sees them all."""
+
+from novalite.db import models  # noqa: F401
+from novalite.db.base import Base
+from novalite.identity import models as identity_models  # noqa: F401
+
+metadata = Base.metadata

@@ -1,0 +1,1 @@
+"""The built-in identity service: a Keystone v3 subset with Fernet tokens."""

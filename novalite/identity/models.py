@@ -1,0 +1,121 @@
+"""Identity tables: domains, projects, users, roles, assignments, catalog, revocations."""
+
+from __future__ import annotations
+
+import datetime
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from novalite.db.base import Base, TimestampMixin, utcnow
+
+
+class Domain(TimestampMixin, Base):
+    __tablename__ = "identity_domains"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Project(TimestampMixin, Base):
+    __tablename__ = "identity_projects"
+    __table_args__ = (UniqueConstraint("domain_id", "name"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    domain_id: Mapped[str] = mapped_column(ForeignKey("identity_domains.id"))
+    description: Mapped[str | None] = mapped_column(Text)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    parent_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class User(TimestampMixin, Base):
+    __tablename__ = "identity_users"
+    __table_args__ = (UniqueConstraint("domain_id", "name"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    domain_id: Mapped[str] = mapped_column(ForeignKey("identity_domains.id"))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    email: Mapped[str | None] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text)
+    default_project_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class Role(TimestampMixin, Base):
+    __tablename__ = "identity_roles"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    description: Mapped[str | None] = mapped_column(Text)
+
+
+class ImpliedRole(Base):
+    """``prior`` implies ``implied``: admin → member → reader, as Keystone bootstraps."""
+
+    __tablename__ = "identity_implied_roles"
+
+    prior_role_id: Mapped[str] = mapped_column(
+        ForeignKey("identity_roles.id", ondelete="CASCADE"), primary_key=True)
+    implied_role_id: Mapped[str] = mapped_column(
+        ForeignKey("identity_roles.id", ondelete="CASCADE"), primary_key=True)
+
+
+class RoleAssignment(Base):
+    """A user holds a role on a project or on a domain (``target_type``)."""
+
+    __tablename__ = "identity_role_assignments"
+
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("identity_users.id", ondelete="CASCADE"), primary_key=True)
+    target_type: Mapped[str] = mapped_column(String(16), primary_key=True)
+    target_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role_id: Mapped[str] = mapped_column(
+        ForeignKey("identity_roles.id", ondelete="CASCADE"), primary_key=True)
+
+
+class Region(Base):
+    __tablename__ = "identity_regions"
+
+    id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    description: Mapped[str | None] = mapped_column(Text)
+
+
+class CatalogService(Base):
+    __tablename__ = "identity_catalog_services"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    type: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Endpoint(Base):
+    __tablename__ = "identity_endpoints"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    service_id: Mapped[str] = mapped_column(
+        ForeignKey("identity_catalog_services.id", ondelete="CASCADE"))
+    interface: Mapped[str] = mapped_column(String(8))
+    region_id: Mapped[str | None] = mapped_column(String(255))
+    url: Mapped[str] = mapped_column(Text)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class RevocationEvent(Base):
+    """A revoked token (by audit id) or every token of a user issued before a time."""
+
+    __tablename__ = "identity_revocation_events"
+    __table_args__ = (Index("ix_revocation_audit", "audit_id"),
+                      Index("ix_revocation_user", "user_id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    audit_id: Mapped[str | None] = mapped_column(String(32))
+    user_id: Mapped[str | None] = mapped_column(String(64))
+    project_id: Mapped[str | None] = mapped_column(String(64))
+    issued_before: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
+    revoked_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
