@@ -5,7 +5,9 @@ Each section lives in its own module and exposes ``register_opts(conf)`` and
 same option, so an operator's knowledge carries over.
 """
 
+import oslo_messaging
 from oslo_config import cfg
+from oslo_messaging import transport as _messaging_transport
 
 from novalite.conf import (
     api,
@@ -22,6 +24,11 @@ _MODULES = (default, database, api, identity, keystone_authtoken, upgrade_levels
 
 for _module in _MODULES:
     _module.register_opts(CONF)
+
+# transport_url, control_exchange, rpc_response_timeout: oslo.messaging's own options,
+# registered up front so they can be read and overridden before the first transport.
+CONF.register_opts(_messaging_transport._transport_opts)
+oslo_messaging.set_transport_defaults(control_exchange="novalite")
 
 
 def list_opts() -> list[tuple[str, list[cfg.Opt]]]:

@@ -20,15 +20,16 @@ def alembic_config() -> Config:
     return config
 
 
-def db_sync(revision: str = "head") -> None:
-    """Bring the configured database up to ``revision`` (default: the newest)."""
+def db_sync(revision: str = "heads") -> None:
+    """Bring the configured database up to ``revision`` (default: every branch's newest)."""
     command.upgrade(alembic_config(), revision)
 
 
-def db_version() -> str | None:
+def db_versions() -> tuple[str, ...]:
+    """The revisions the database is at (one per migration branch)."""
     with db_api.get_engine().connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        return tuple(MigrationContext.configure(connection).get_current_heads())
 
 
-def head_version() -> str | None:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+def head_versions() -> tuple[str, ...]:
+    return tuple(ScriptDirectory.from_config(alembic_config()).get_heads())

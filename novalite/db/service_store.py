@@ -65,8 +65,9 @@ def list_services(binary: str | None = None, host: str | None = None) -> list[di
 
 
 def _find(session: Any, service_id: str) -> Service:
-    column = Service.uuid if not str(service_id).isdigit() else Service.id
-    row = session.scalars(select(Service).where(column == service_id)).first()
+    key = str(service_id)
+    condition = Service.id == int(key) if key.isdigit() else Service.uuid == key
+    row = session.scalars(select(Service).where(condition)).first()
     if row is None:
         raise exception.ServiceNotFound(service_id=service_id)
     return row
