@@ -1,0 +1,39 @@
+# novalite: `make up` sets everything up and starts the cloud; `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+APT_PACKAGES := python3 python3-venv python3-dev gcc make iproute2
+
+.PHONY: install up test lint unit functional integration bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@bash tools/apt-install $(APT_PACKAGES)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+up: install
+	$(BIN)/novalite up
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+# The whole suite: lint, then every test on SQLite, then again on PostgreSQL and MariaDB.
+test: $(VENV)/.installed-test
+	@bash tools/ensure-services
+	$(MAKE) --no-print-directory lint
+	bash tools/run-tests
+
+bench: install
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,23 @@
+"""First-start set-up of a cloud: identity (users, roles, catalog) and the default flavors."""
+
+from __future__ import annotations
+
+import secrets
+
+from novalite.conf import CONF
+from novalite.services import HTTP_APIS
+
+
+def catalog_endpoints() -> dict[str, tuple[str, str]]:
+    """service type → (service name, public URL) for every API this cloud runs."""
+    return {api.service_type: (api.catalog_name, api.public_url()) for api in HTTP_APIS}
+
+
+def bootstrap_cloud(admin_password: str, demo_password: str | None = None) -> None:
+    """Idempotent: safe on every start; creates only what is missing."""
+    from novalite.identity import bootstrap as identity_bootstrap
+
+    identity_bootstrap.bootstrap(
+        admin_password, demo_password=demo_password or secrets.token_urlsafe(16),
+        public_url_host=CONF.public_host, region=CONF.identity.region,
+        endpoints=catalog_endpoints())

@@ -1,0 +1,1 @@
+"""Console scripts: argument parsing and start-up only."""

@@ -1,0 +1,50 @@
+"""What every console script does first: read the configuration, set up logging."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+from novalite.conf import CONF
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+
+
+def add_config_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config-file", action="append", default=[], metavar="PATH",
+                        help="configuration file (nova.conf style); may be repeated")
+    parser.add_argument("--debug", action="store_true", help="log at DEBUG level")
+
+
+def load_config(config_files: list[str], defaults: dict[str, object] | None = None) -> None:
+    """Parse the config files into the global CONF; ``defaults`` are [DEFAULT]/[group] values
+    used when the files do not set them (keys ``"option"`` or ``"group.option"``)."""
+    for path in config_files:
+        if not os.path.exists(path):
+            raise SystemExit(f"config file {path} does not exist")
+    for key, value in (defaults or {}).items():
+        group, _, name = key.rpartition(".")
+        CONF.set_default(name, value, group=group or None)
+    CONF([], project="novalite", default_config_files=config_files)
+
+
+def setup_logging(debug: bool = False) -> None:
+    level = logging.DEBUG if debug or CONF.debug else logging.INFO
+    logging.basicConfig(level=level, format=LOG_FORMAT, stream=sys.stderr)
+    for noisy in ("amqp", "kombu", "oslo_messaging", "oslo_policy", "waitress", "alembic",
+                  "stevedore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    if not (debug or CONF.debug):
+        logging.getLogger("novalite").setLevel(logging.INFO)
+
+
+def parse_service_args(description: str, argv: list[str] | None = None) -> argparse.Namespace:
+    """Arguments of a single-service console script (novalite-api, novalite-conductor ...)."""
+    parser = argparse.ArgumentParser(description=description)
+    add_config_arguments(parser)
+    args = parser.parse_args(argv)
+    load_config(args.config_file)
+    setup_logging(args.debug)
+    return args

@@ -1,0 +1,63 @@
+"""Factories for every novalite service, shared by the single-service console scripts
+and by ``novalite up`` (which runs them all in one process).
+
+An RPC service becomes a ``novalite.common.service.Service``; an HTTP API becomes a
+``novalite.common.wsgi.Server``. Both have ``name``, ``start()`` and ``stop()``.
+``HTTP_APIS`` also says how each API appears in the service catalog.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+from novalite.common import wsgi
+from novalite.common.service import Runnable, Service
+from novalite.conf import CONF
+from novalite.db.service_store import DBReporter
+
+
+def conductor_service() -> Service:
+    from novalite.conductor import rpcapi
+    from novalite.conductor.manager import ConductorManager
+
+    return Service("novalite-conductor", rpcapi.TOPIC,
+                   ConductorManager(CONF.host, "novalite-conductor"), DBReporter())
+
+
+def identity_server() -> wsgi.Server:
+    from novalite.identity.api import make_app
+
+    return wsgi.Server("identity", make_app(), CONF.identity.listen, CONF.identity.listen_port,
+                       threads=CONF.identity.workers)
+
+
+@dataclasses.dataclass(frozen=True)
+class HttpApi:
+    """An HTTP API: how to start it and how the catalog names and reaches it."""
+
+    name: str
+    service_type: str
+    catalog_name: str
+    make_server: Callable[[], wsgi.Server]
+    port: Callable[[], int]
+    path: str = ""
+    probe_path: str = "/"
+
+    def public_url(self) -> str:
+        return f"http://{CONF.public_host}:{self.port()}{self.path}"
+
+
+HTTP_APIS: list[HttpApi] = [
+    HttpApi("identity", "identity", "keystone", identity_server,
+            lambda: CONF.identity.listen_port, path="/v3", probe_path="/v3"),
+]
+
+RPC_SERVICES: list[Callable[[], Service]] = [conductor_service]
+
+
+def all_in_one() -> list[Runnable]:
+    """Every service of the cloud, in start order: RPC services first, then the APIs."""
+    runnables: list[Runnable] = [factory() for factory in RPC_SERVICES]
+    runnables.extend(api.make_server() for api in HTTP_APIS)
+    return runnables
