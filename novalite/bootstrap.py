@@ -8,9 +8,11 @@ from novalite.conf import CONF
 from novalite.services import HTTP_APIS
 
 
-def catalog_endpoints() -> dict[str, tuple[str, str]]:
-    """service type → (service name, public URL) for every API this cloud runs."""
-    return {api.service_type: (api.catalog_name, api.public_url()) for api in HTTP_APIS}
+def catalog_endpoints() -> dict[str, tuple[str, str, str]]:
+    """service type → (service name, public URL, internal URL) for every API this cloud
+    runs except identity, which registers itself."""
+    return {api.service_type: (api.catalog_name, api.public_url(), api.public_url())
+            for api in HTTP_APIS if api.service_type != "identity"}
 
 
 def bootstrap_cloud(admin_password: str, demo_password: str | None = None) -> None:
@@ -21,3 +23,6 @@ def bootstrap_cloud(admin_password: str, demo_password: str | None = None) -> No
         admin_password, demo_password=demo_password or secrets.token_urlsafe(16),
         public_url_host=CONF.public_host, region=CONF.identity.region,
         endpoints=catalog_endpoints())
+    from novalite.db import flavors
+
+    flavors.ensure_default_flavors()

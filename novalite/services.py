@@ -25,11 +25,36 @@ def conductor_service() -> Service:
                    ConductorManager(CONF.host, "novalite-conductor"), DBReporter())
 
 
+def scheduler_service() -> Service:
+    from novalite.scheduler import rpcapi
+    from novalite.scheduler.manager import SchedulerManager
+
+    return Service("novalite-scheduler", rpcapi.TOPIC,
+                   SchedulerManager(CONF.host, "novalite-scheduler"), DBReporter())
+
+
+def compute_service(host: str | None = None) -> Service:
+    """A compute node; it reaches the database only through the conductor."""
+    from novalite.compute import rpcapi
+    from novalite.compute.manager import ComputeManager
+    from novalite.conductor.rpcapi import ConductorReporter
+
+    host = host or CONF.host
+    return Service("novalite-compute", rpcapi.TOPIC, ComputeManager(host), ConductorReporter(),
+                   host=host)
+
+
 def identity_server() -> wsgi.Server:
     from novalite.identity.api import make_app
 
     return wsgi.Server("identity", make_app(), CONF.identity.listen, CONF.identity.listen_port,
                        threads=CONF.identity.workers)
+
+
+def image_server() -> wsgi.Server:
+    from novalite.image.api import make_server
+
+    return make_server()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,9 +76,12 @@ class HttpApi:
 HTTP_APIS: list[HttpApi] = [
     HttpApi("identity", "identity", "keystone", identity_server,
             lambda: CONF.identity.listen_port, path="/v3", probe_path="/v3"),
+    HttpApi("image", "image", "glance", image_server, lambda: CONF.image.bind_port,
+            probe_path="/versions"),
 ]
 
-RPC_SERVICES: list[Callable[[], Service]] = [conductor_service]
+RPC_SERVICES: list[Callable[[], Service]] = [conductor_service, scheduler_service,
+                                               compute_service]
 
 
 def all_in_one() -> list[Runnable]:

@@ -73,3 +73,82 @@ class ServiceNotFound(NotFound):
 
 class ConfigurationError(NovaliteException):
     msg_fmt = "Configuration error: %(reason)s"
+
+
+class TokenNotFound(NotFound):
+    msg_fmt = "Could not find token: %(token_id)s."
+
+
+class FlavorNotFound(NotFound):
+    msg_fmt = "Flavor %(flavor_id)s could not be found."
+
+
+class FlavorExists(Conflict):
+    msg_fmt = "Flavor with %(field)s %(value)s already exists."
+
+
+class FlavorAccessExists(Conflict):
+    msg_fmt = "Flavor access already exists for flavor %(flavor_id)s and project %(project_id)s."
+
+
+class FlavorAccessNotFound(NotFound):
+    msg_fmt = "Flavor access not found for %(flavor_id)s / %(project_id)s combination."
+
+
+class FlavorExtraSpecNotFound(NotFound):
+    msg_fmt = "Flavor %(flavor_id)s has no extra specs with key %(key)s."
+
+
+class KeypairNotFound(NotFound):
+    msg_fmt = "Keypair %(name)s not found for user %(user_id)s"
+
+
+class KeyPairExists(Conflict):
+    msg_fmt = "Key pair '%(key_name)s' already exists."
+
+
+class InstanceNotFound(NotFound):
+    msg_fmt = "Instance %(instance_id)s could not be found."
+
+
+class UnexpectedStateError(Conflict):
+    msg_fmt = ("Conflict updating instance %(instance_uuid)s. Expected %(field)s: %(expected)s. "
+               "Actual: %(actual)s")
+
+
+class InstanceActionNotFound(NotFound):
+    msg_fmt = "Action for request_id %(request_id)s on instance %(instance_uuid)s not found"
+
+
+class NoValidHost(NovaliteException):
+    msg_fmt = "No valid host was found. %(reason)s"
+    code = 500
+
+
+class ResourceProviderNotFound(NotFound):
+    msg_fmt = "Resource provider %(uuid)s could not be found."
+
+
+class ResourceProviderInUse(Conflict):
+    msg_fmt = "Resource provider %(uuid)s has allocations and cannot be deleted."
+
+
+class InstanceInvalidState(Conflict):
+    msg_fmt = ("Cannot '%(action)s' instance %(instance_uuid)s while it is in "
+               "%(attr)s %(state)s")
+
+
+class InstanceIsLocked(Conflict):
+    msg_fmt = "Instance %(instance_uuid)s is locked"
+
+
+class ImageNotFound(NotFound):
+    msg_fmt = "Image %(image_id)s could not be found."
+
+
+class ImageNotActive(Invalid):
+    msg_fmt = "Image %(image_id)s is not active."
+
+
+class FlavorTooSmall(Invalid):
+    msg_fmt = "%(reason)s"

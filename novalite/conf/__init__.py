@@ -11,16 +11,33 @@ from oslo_messaging import transport as _messaging_transport
 
 from novalite.conf import (
     api,
+    compute,
     database,
     default,
+    fake_driver,
     identity,
+    image,
     keystone_authtoken,
+    quota,
+    scheduler,
     upgrade_levels,
 )
 
 CONF = cfg.CONF
 
-_MODULES = (default, database, api, identity, keystone_authtoken, upgrade_levels)
+_MODULES = (
+    default,
+    database,
+    api,
+    identity,
+    keystone_authtoken,
+    upgrade_levels,
+    quota,
+    image,
+    scheduler,
+    compute,
+    fake_driver,
+)
 
 for _module in _MODULES:
     _module.register_opts(CONF)

@@ -1,7 +1,12 @@
 """Imports every module that defines tables, so the metadata (and Alembic) sees them all."""
 
-from novalite.db import models  # noqa: F401
+from novalite.db import (
+    compute_models,  # noqa: F401
+    models,  # noqa: F401
+)
 from novalite.db.base import Base
 from novalite.identity import models as identity_models  # noqa: F401
+from novalite.image import models as image_models  # noqa: F401
+from novalite.placement import models as placement_models  # noqa: F401
 
 metadata = Base.metadata

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column
 
 from novalite.db.base import Base, TimestampMixin, utcnow
@@ -106,6 +107,11 @@ class Endpoint(Base):
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
+# Revocation times are compared with token issue times to the microsecond; MariaDB's
+# plain DATETIME would drop the fraction.
+PreciseDateTime = DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
+
+
 class RevocationEvent(Base):
     """A revoked token (by audit id) or every token of a user issued before a time."""
 
@@ -117,5 +123,5 @@ class RevocationEvent(Base):
     audit_id: Mapped[str | None] = mapped_column(String(32))
     user_id: Mapped[str | None] = mapped_column(String(64))
     project_id: Mapped[str | None] = mapped_column(String(64))
-    issued_before: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
-    revoked_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
+    issued_before: Mapped[datetime.datetime] = mapped_column(PreciseDateTime, default=utcnow)
+    revoked_at: Mapped[datetime.datetime] = mapped_column(PreciseDateTime, default=utcnow)

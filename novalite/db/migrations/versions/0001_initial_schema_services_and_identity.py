@@ -6,6 +6,7 @@ Revises:
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import mysql
 
 revision = '0001'
 down_revision = None
@@ -43,8 +44,8 @@ def upgrade() -> None:
     sa.Column('audit_id', sa.String(length=32), nullable=True),
     sa.Column('user_id', sa.String(length=64), nullable=True),
     sa.Column('project_id', sa.String(length=64), nullable=True),
-    sa.Column('issued_before', sa.DateTime(), nullable=False),
-    sa.Column('revoked_at', sa.DateTime(), nullable=False),
+    sa.Column('issued_before', sa.DateTime().with_variant(mysql.DATETIME(fsp=6), 'mysql', 'mariadb'), nullable=False),
+    sa.Column('revoked_at', sa.DateTime().with_variant(mysql.DATETIME(fsp=6), 'mysql', 'mariadb'), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_identity_revocation_events'))
     )
     with op.batch_alter_table('identity_revocation_events', schema=None) as batch_op:

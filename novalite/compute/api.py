@@ -1,0 +1,274 @@
+"""The compute API the REST layer calls: checks, records, then hands work to the services.
+
+It runs in the API process, so unlike the compute agent it reads and writes the
+database itself (as Nova's compute API does); the agent modules stay database-free
+(the import-linter contract names them). A state change is a compare-and-swap of
+task_state, so two concurrent requests for one instance cannot both start.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from novalite.common import exception
+from novalite.common.context import RequestContext
+from novalite.compute import rpcapi as compute_rpcapi
+from novalite.compute import states
+from novalite.conductor import rpcapi as conductor_rpcapi
+from novalite.db import instances, keypairs, service_store
+from novalite.placement import store as placement
+
+Instance = dict[str, Any]
+
+# action → (allowed vm_states, allowed task_states, task_state to set)
+_ACTIONS: dict[str, tuple[tuple[str, ...], tuple[str | None, ...], str]] = {
+    "reboot": ((states.ACTIVE,), (None,), states.REBOOTING),
+    "reboot_hard": ((states.ACTIVE, states.STOPPED, states.PAUSED, states.SUSPENDED,
+                     states.ERROR), states.ALLOW_REBOOT, states.REBOOTING_HARD),
+    "stop": ((states.ACTIVE, states.ERROR), (None,), states.POWERING_OFF),
+    "start": ((states.STOPPED,), (None,), states.POWERING_ON),
+    "pause": ((states.ACTIVE,), (None,), states.PAUSING),
+    "unpause": ((states.PAUSED,), (None,), states.UNPAUSING),
+    "suspend": ((states.ACTIVE,), (None,), states.SUSPENDING),
+    "resume": ((states.SUSPENDED,), (None,), states.RESUMING),
+}
+
+
+def _resources(flavor: dict[str, Any]) -> dict[str, int]:
+    """The sizes of a flavor record (``novalite.db.flavors``) an instance is charged."""
+    return {"vcpus": int(flavor["vcpus"]), "memory_mb": int(flavor["memory_mb"]),
+            "root_gb": int(flavor["root_gb"]),
+            "ephemeral_gb": int(flavor.get("ephemeral_gb") or 0)}
+
+
+class API:
+    def __init__(self, conductor: conductor_rpcapi.ConductorAPI | None = None,
+                 compute: compute_rpcapi.ComputeAPI | None = None) -> None:
+        self.conductor = conductor or conductor_rpcapi.ConductorAPI()
+        self.compute = compute or compute_rpcapi.ComputeAPI()
+
+    # --- create -------------------------------------------------------------------------
+
+    def create(self, ctxt: RequestContext, flavor: dict[str, Any], image: dict[str, Any] | None,
+               name: str, *, min_count: int = 1, max_count: int = 1,
+               key_name: str | None = None, user_data: str | None = None,
+               metadata: dict[str, str] | None = None, availability_zone: str | None = None,
+               description: str | None = None, hostname: str | None = None,
+               config_drive: bool = False, tags: list[str] | None = None,
+               access_ip_v4: str | None = None, access_ip_v6: str | None = None,
+               extra_request: dict[str, Any] | None = None) -> tuple[list[Instance], str]:
+        """Record the instances (quota-checked) and cast the build; returns them and the
+        reservation id. ``image`` is the image service's view of the image, or None for a
+        volume-backed server."""
+        if min_count > max_count:
+            raise exception.Invalid(reason="min_count must be <= max_count")
+        image = image or {}
+        self._check_image_fits(flavor, image)
+        key_data = None
+        if key_name:
+            key_data = keypairs.get(ctxt.user_id, key_name)["public_key"]
+        reservation_id = f"r-{uuid.uuid4().hex[:8]}"
+        properties = image.get("properties") or {}
+        count = max_count
+        while True:
+            values = [self._instance_values(
+                ctxt, flavor, image, name if count == 1 else f"{name}-{index + 1}",
+                index, reservation_id, key_name=key_name, key_data=key_data,
+                user_data=user_data, metadata=metadata, availability_zone=availability_zone,
+                description=description, hostname=hostname, config_drive=config_drive,
+                tags=tags, access_ip_v4=access_ip_v4, access_ip_v6=access_ip_v6)
+                for index in range(count)]
+            try:
+                created = instances.create_instances(ctxt, values)
+                break
+            except exception.OverQuota:
+                if count == min_count:
+                    raise
+                count = min_count
+        for instance in created:
+            instances.action_start(ctxt, instance["uuid"], "create")
+        request_spec = {
+            "flavor": {**_resources(flavor), "swap": int(flavor.get("swap") or 0),
+                       "extra_specs": flavor.get("extra_specs") or {}},
+            "image": {"id": image.get("id"), "properties": properties,
+                      "disk_format": image.get("disk_format"),
+                      "container_format": image.get("container_format"),
+                      "min_disk": image.get("min_disk"), "min_ram": image.get("min_ram"),
+                      "size": image.get("size")},
+            "availability_zone": availability_zone,
+            "project_id": ctxt.project_id,
+            "user_id": ctxt.user_id,
+            "num_instances": len(created),
+            **(extra_request or {}),
+        }
+        self.conductor.schedule_and_build_instances(ctxt, request_spec,
+                                                    [i["uuid"] for i in created])
+        return created, reservation_id
+
+    @staticmethod
+    def _check_image_fits(flavor: dict[str, Any], image: dict[str, Any]) -> None:
+        if not image:
+            return
+        if image.get("status") not in (None, "active"):
+            raise exception.ImageNotActive(image_id=image.get("id"))
+        min_ram = int(image.get("min_ram") or 0)
+        if min_ram and int(flavor["memory_mb"]) < min_ram:
+            raise exception.FlavorTooSmall(reason="Flavor's memory is too small for "
+                                                  "requested image.")
+        min_disk = int(image.get("min_disk") or 0)
+        size_gb = -(-int(image.get("size") or 0) // (1024 ** 3))
+        if int(flavor["root_gb"]) and int(flavor["root_gb"]) < max(min_disk, size_gb):
+            raise exception.FlavorTooSmall(reason="Flavor's disk is too small for "
+                                                  "requested image.")
+
+    @staticmethod
+    def _instance_values(ctxt: RequestContext, flavor: dict[str, Any], image: dict[str, Any],
+                         display_name: str, index: int, reservation_id: str,
+                         **fields: Any) -> dict[str, Any]:
+        properties = image.get("properties") or {}
+        hostname = fields.pop("hostname") or _hostname(display_name)
+        return {
+            "project_id": ctxt.project_id, "user_id": ctxt.user_id,
+            "display_name": display_name,
+            "display_description": fields.pop("description"),
+            "hostname": hostname,
+            "instance_type_id": str(flavor["flavorid"]),
+            "flavor": {"flavorid": flavor["flavorid"], "name": flavor["name"],
+                       "vcpus": flavor["vcpus"], "memory_mb": flavor["memory_mb"],
+                       "root_gb": flavor["root_gb"],
+                       "ephemeral_gb": flavor.get("ephemeral_gb") or 0,
+                       "swap": flavor.get("swap") or 0,
+                       "extra_specs": flavor.get("extra_specs") or {}},
+            **_resources(flavor),
+            "image_ref": image.get("id") or "",
+            "kernel_id": properties.get("kernel_id"),
+            "ramdisk_id": properties.get("ramdisk_id"),
+            "reservation_id": reservation_id,
+            "launch_index": index,
+            "config_drive": "True" if fields.pop("config_drive") else "",
+            "system_metadata": {f"image_{key}": value for key, value in properties.items()},
+            **{key: value for key, value in fields.items()},
+        }
+
+    # --- state changes ------------------------------------------------------------------
+
+    def _check_lock(self, ctxt: RequestContext, instance: Instance) -> None:
+        if instance.get("locked") and not ctxt.is_admin:
+            raise exception.InstanceIsLocked(instance_uuid=instance["uuid"])
+
+    def _begin(self, ctxt: RequestContext, instance: Instance, action: str,
+               record_as: str) -> Instance:
+        """Check the states, move task_state atomically, record the instance action."""
+        self._check_lock(ctxt, instance)
+        vm_states, task_states, new_task_state = _ACTIONS[action]
+        if instance["vm_state"] not in vm_states:
+            raise exception.InstanceInvalidState(action=record_as, instance_uuid=instance["uuid"],
+                                                 attr="vm_state", state=instance["vm_state"])
+        if instance["task_state"] not in task_states:
+            raise exception.InstanceInvalidState(action=record_as, instance_uuid=instance["uuid"],
+                                                 attr="task_state",
+                                                 state=instance["task_state"])
+        try:
+            updated = instances.update(ctxt, instance["uuid"], {"task_state": new_task_state},
+                                       expected_task_state=list(task_states),
+                                       expected_vm_state=list(vm_states))
+        except exception.UnexpectedStateError as error:
+            raise exception.InstanceInvalidState(
+                action=record_as, instance_uuid=instance["uuid"], attr="task_state",
+                state=error.kwargs.get("actual")) from None
+        instances.action_start(ctxt, instance["uuid"], record_as)
+        return updated
+
+    def reboot(self, ctxt: RequestContext, instance: Instance, reboot_type: str) -> None:
+        hard = reboot_type == "HARD"
+        updated = self._begin(ctxt, instance, "reboot_hard" if hard else "reboot", "reboot")
+        self.compute.reboot_instance(ctxt, updated, "HARD" if hard else "SOFT")
+
+    def stop(self, ctxt: RequestContext, instance: Instance) -> None:
+        self.compute.stop_instance(ctxt, self._begin(ctxt, instance, "stop", "stop"))
+
+    def start(self, ctxt: RequestContext, instance: Instance) -> None:
+        self.compute.start_instance(ctxt, self._begin(ctxt, instance, "start", "start"))
+
+    def pause(self, ctxt: RequestContext, instance: Instance) -> None:
+        self.compute.pause_instance(ctxt, self._begin(ctxt, instance, "pause", "pause"))
+
+    def unpause(self, ctxt: RequestContext, instance: Instance) -> None:
+        self.compute.unpause_instance(ctxt, self._begin(ctxt, instance, "unpause", "unpause"))
+
+    def suspend(self, ctxt: RequestContext, instance: Instance) -> None:
+        self.compute.suspend_instance(ctxt, self._begin(ctxt, instance, "suspend", "suspend"))
+
+    def resume(self, ctxt: RequestContext, instance: Instance) -> None:
+        self.compute.resume_instance(ctxt, self._begin(ctxt, instance, "resume", "resume"))
+
+    def lock(self, ctxt: RequestContext, instance: Instance, reason: str | None = None) -> None:
+        by = "owner" if ctxt.project_id == instance["project_id"] else "admin"
+        instances.update(ctxt, instance["uuid"], {"locked": True, "locked_by": by,
+                                                  "locked_reason": reason})
+        instances.action_start(ctxt, instance["uuid"], "lock")
+
+    def unlock(self, ctxt: RequestContext, instance: Instance) -> None:
+        if (instance.get("locked") and instance.get("locked_by") == "admin"
+                and not ctxt.is_admin):
+            raise exception.PolicyNotAuthorized(action="os_compute_api:os-lock-server:unlock")
+        instances.update(ctxt, instance["uuid"], {"locked": False, "locked_by": None,
+                                                  "locked_reason": None})
+        instances.action_start(ctxt, instance["uuid"], "unlock")
+
+    # --- delete -------------------------------------------------------------------------
+
+    def delete(self, ctxt: RequestContext, instance: Instance, force: bool = False) -> None:
+        self._check_lock(ctxt, instance)
+        if instance["task_state"] == states.DELETING and not force:
+            return
+        host = instance.get("host")
+        if not host or not self._compute_is_up(host):
+            self._local_delete(ctxt, instance)
+            return
+        try:
+            updated = instances.update(ctxt, instance["uuid"], {"task_state": states.DELETING})
+        except exception.InstanceNotFound:
+            return
+        instances.action_start(ctxt, instance["uuid"], "delete")
+        self.compute.terminate_instance(ctxt, updated)
+
+    @staticmethod
+    def _compute_is_up(host: str) -> bool:
+        rows = service_store.list_services(binary="novalite-compute", host=host)
+        return bool(rows) and rows[0]["state"] == "up"
+
+    @staticmethod
+    def _local_delete(ctxt: RequestContext, instance: Instance) -> None:
+        """No compute node holds this instance (never scheduled, or its host is down)."""
+        instances.action_start(ctxt, instance["uuid"], "delete")
+        placement.remove_allocations(instance["uuid"])
+        try:
+            instances.soft_delete(ctxt, instance["uuid"])
+        except exception.InstanceNotFound:
+            pass
+
+    # --- reads through the compute node -------------------------------------------------
+
+    def get_diagnostics(self, ctxt: RequestContext, instance: Instance) -> dict[str, Any]:
+        if not instance.get("host") or instance["vm_state"] in (states.BUILDING, states.ERROR):
+            raise exception.InstanceInvalidState(action="get_diagnostics",
+                                                 instance_uuid=instance["uuid"],
+                                                 attr="vm_state", state=instance["vm_state"])
+        return self.compute.get_diagnostics(ctxt, instance)
+
+    def get_console_output(self, ctxt: RequestContext, instance: Instance,
+                           tail_length: int | None = None) -> str:
+        if not instance.get("host") or instance["vm_state"] == states.BUILDING:
+            raise exception.InstanceInvalidState(action="get_console_output",
+                                                 instance_uuid=instance["uuid"],
+                                                 attr="vm_state", state=instance["vm_state"])
+        return self.compute.get_console_output(ctxt, instance, tail_length)
+
+
+def _hostname(display_name: str) -> str:
+    """A DNS-safe hostname from a display name, as Nova makes it."""
+    cleaned = "".join(c if c.isalnum() or c == "-" else "-" for c in display_name.lower())
+    cleaned = cleaned.strip("-.")[:63]
+    return cleaned or "server"

@@ -1,0 +1,309 @@
+"""The compute agent: drives one host's hypervisor through a virt driver.
+
+It never touches the database: every read and write of an instance goes through
+the conductor. Operations on one instance are serialized by a per-instance lock
+(a delete waits for the build it races with). Each operation records an action
+event, leaves a fault when it fails, and clears the instance's task_state.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime
+import logging
+import threading
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import oslo_messaging as messaging
+
+from novalite.common import exception
+from novalite.common.context import RequestContext, get_admin_context
+from novalite.common.manager import Manager, periodic_task
+from novalite.compute import states
+from novalite.compute.resource_tracker import ResourceTracker
+from novalite.conductor.rpcapi import ConductorAPI
+from novalite.conf import CONF
+from novalite.virt.driver import ComputeDriver, LifecycleEvent
+
+LOG = logging.getLogger(__name__)
+Instance = dict[str, Any]
+
+_GONE = (exception.InstanceNotFound, exception.UnexpectedStateError)
+
+
+def load_driver(host: str) -> ComputeDriver:
+    if CONF.compute_driver == "libvirt":
+        from novalite.virt.libvirt.driver import LibvirtDriver  # type: ignore[import-not-found]
+
+        return LibvirtDriver(host)
+    from novalite.virt.fake import FakeDriver
+
+    return FakeDriver(host)
+
+
+def _utcnow_iso() -> str:
+    return datetime.datetime.now(datetime.UTC).replace(tzinfo=None).isoformat()
+
+
+class ComputeManager(Manager):
+    target = messaging.Target(version="1.0")
+
+    def __init__(self, host: str, service_name: str = "novalite-compute",
+                 driver: ComputeDriver | None = None,
+                 conductor: ConductorAPI | None = None) -> None:
+        super().__init__(host, service_name)
+        self.driver = driver or load_driver(host)
+        self.conductor = conductor or ConductorAPI()
+        self.resource_tracker = ResourceTracker(host, self.driver, self.conductor)
+        self._locks: dict[str, threading.Lock] = collections.defaultdict(threading.Lock)
+        self._locks_guard = threading.Lock()
+
+    # --- helpers ------------------------------------------------------------------------
+
+    @contextmanager
+    def _instance_lock(self, instance_uuid: str) -> Iterator[None]:
+        with self._locks_guard:
+            lock = self._locks[instance_uuid]
+        with lock:
+            yield
+
+    def _driver_instance(self, instance: Instance) -> Instance:
+        """The instance as drivers see it: with its hypervisor name."""
+        flavor = instance.get("flavor") or {}
+        return {**instance, "name": CONF.instance_name_template % int(instance.get("id") or 0),
+                "extra_specs": flavor.get("extra_specs", {}) if isinstance(flavor, dict) else {}}
+
+    def _update(self, ctxt: RequestContext, instance_uuid: str, values: dict[str, Any],
+                expected_task_state: Any = None, check: bool = False) -> Instance:
+        return self.conductor.instance_update(ctxt, instance_uuid, values,
+                                              expected_task_state=expected_task_state,
+                                              check_task_state=check)
+
+    @contextmanager
+    def _event(self, ctxt: RequestContext, instance_uuid: str, event: str) -> Iterator[None]:
+        """Record an instance action event around an operation (Success or Error)."""
+        try:
+            self.conductor.action_event_start(ctxt, instance_uuid, event, self.host)
+        except exception.InstanceActionNotFound:
+            LOG.debug("no action to record %s of %s under", event, instance_uuid)
+        try:
+            yield
+        except Exception:
+            self._event_finish(ctxt, instance_uuid, event, "Error", traceback.format_exc())
+            raise
+        self._event_finish(ctxt, instance_uuid, event, "Success")
+
+    def _event_finish(self, ctxt: RequestContext, instance_uuid: str, event: str, result: str,
+                      trace: str | None = None) -> None:
+        try:
+            self.conductor.action_event_finish(ctxt, instance_uuid, event, result, trace)
+        except exception.InstanceActionNotFound:
+            pass
+
+    def _fault(self, ctxt: RequestContext, instance_uuid: str, error: BaseException) -> None:
+        code = getattr(error, "code", 500)
+        self.conductor.instance_fault_create(ctxt, instance_uuid, code, str(error),
+                                             traceback.format_exc(), self.host)
+
+    # --- lifecycle of the service -------------------------------------------------------
+
+    def init_host(self) -> None:
+        self.driver.init_host(self.host)
+        self.driver.register_event_listener(self._handle_lifecycle_event)
+        ctxt = get_admin_context()
+        self.resource_tracker.update_available_resource(ctxt)
+        self._sync_power_states(ctxt)
+
+    def cleanup_host(self) -> None:
+        self.driver.cleanup_host(self.host)
+
+    @periodic_task(spacing=None)
+    def _update_available_resource(self, ctxt: RequestContext) -> None:
+        self.resource_tracker.update_available_resource(ctxt)
+
+    @periodic_task(spacing=None)
+    def _sync_power_states_task(self, ctxt: RequestContext) -> None:
+        self._sync_power_states(ctxt)
+
+    def periodic_tasks(self):  # type: ignore[no-untyped-def]
+        spacing = {"_update_available_resource": CONF.update_resources_interval,
+                   "_sync_power_states_task": CONF.sync_power_state_interval}
+        tasks = []
+        for method, spec in super().periodic_tasks():
+            spec = type(spec)(spacing.get(method.__name__, spec.spacing), spec.run_immediately)
+            tasks.append((method, spec))
+        return tasks
+
+    def _sync_power_states(self, ctxt: RequestContext) -> None:
+        for instance in self.conductor.instance_get_all_by_host(ctxt, self.host):
+            self._sync_instance_power_state(ctxt, instance)
+
+    def _sync_instance_power_state(self, ctxt: RequestContext, instance: Instance,
+                                   power_state: int | None = None) -> None:
+        """Make the database agree with the hypervisor for an instance nobody is acting on."""
+        if instance.get("task_state") is not None:
+            return
+        if power_state is None:
+            power_state = self.driver.get_power_state(self._driver_instance(instance))
+        values: dict[str, Any] = {}
+        if power_state != instance.get("power_state"):
+            values["power_state"] = power_state
+        vm_state = instance.get("vm_state")
+        if vm_state == states.ACTIVE and power_state in (
+                states.SHUTDOWN, states.CRASHED, states.NOSTATE):
+            values["vm_state"] = states.STOPPED
+        if values:
+            LOG.info("power state sync: instance %s %s", instance["uuid"], values)
+            try:
+                self._update(ctxt, instance["uuid"], values, expected_task_state=None,
+                             check=True)
+            except _GONE:
+                pass
+
+    def _handle_lifecycle_event(self, event: LifecycleEvent) -> None:
+        ctxt = get_admin_context()
+        try:
+            instance = self.conductor.instance_get(ctxt, event.instance_uuid)
+        except exception.InstanceNotFound:
+            return
+        self._sync_instance_power_state(ctxt, instance, event.power_state)
+
+    # --- build --------------------------------------------------------------------------
+
+    def build_and_run_instance(self, ctxt: RequestContext, instance: Instance,
+                               request_spec: dict[str, Any], alternates: list[dict[str, Any]],
+                               node: str | None = None) -> None:
+        instance_uuid = instance["uuid"]
+        with self._instance_lock(instance_uuid):
+            try:
+                instance = self._update(ctxt, instance_uuid, {"task_state": states.SPAWNING},
+                                        expected_task_state=[states.SCHEDULING, None],
+                                        check=True)
+            except _GONE:
+                LOG.info("instance %s was deleted before its build started", instance_uuid)
+                return
+            try:
+                with self._event(ctxt, instance_uuid, "compute__do_build_and_run_instance"):
+                    self.driver.spawn(ctxt, self._driver_instance(instance),
+                                      request_spec.get("image") or {}, [], None)
+            except Exception as error:
+                LOG.warning("build of %s failed on %s: %s", instance_uuid, self.host, error)
+                self._destroy_quietly(ctxt, instance)
+                try:  # back to the conductor, as Nova does before a reschedule
+                    self._update(ctxt, instance_uuid, {"task_state": states.SCHEDULING,
+                                                       "host": None, "node": None},
+                                 expected_task_state=states.SPAWNING, check=True)
+                except _GONE:
+                    return
+                self.conductor.build_failed(ctxt, instance_uuid, self.host, str(error),
+                                            request_spec, alternates)
+                return
+            try:
+                self._update(ctxt, instance_uuid, {
+                    "vm_state": states.ACTIVE, "task_state": None,
+                    "power_state": self.driver.get_power_state(self._driver_instance(instance)),
+                    "launched_at": _utcnow_iso()}, expected_task_state=states.SPAWNING,
+                    check=True)
+            except _GONE:
+                LOG.info("instance %s was deleted while it was built", instance_uuid)
+                self._destroy_quietly(ctxt, instance)
+
+    def _destroy_quietly(self, ctxt: RequestContext, instance: Instance) -> None:
+        try:
+            self.driver.destroy(ctxt, self._driver_instance(instance), [])
+        except Exception:
+            LOG.exception("clean-up of %s failed", instance["uuid"])
+
+    # --- delete -------------------------------------------------------------------------
+
+    def terminate_instance(self, ctxt: RequestContext, instance: Instance) -> None:
+        instance_uuid = instance["uuid"]
+        with (self._instance_lock(instance_uuid),
+              self._event(ctxt, instance_uuid, "compute_terminate_instance")):
+            self.driver.destroy(ctxt, self._driver_instance(instance), [])
+            self.conductor.instance_destroy(ctxt, instance_uuid)
+        with self._locks_guard:
+            self._locks.pop(instance_uuid, None)
+
+    # --- power actions ------------------------------------------------------------------
+
+    def _power_action(self, ctxt: RequestContext, instance: Instance, event: str,
+                      running_task_state: str | None, expected_task_state: str,
+                      final_vm_state: str, call: Callable[[Instance], None]) -> None:
+        """Run one driver call for an instance whose task_state the API already set."""
+        instance_uuid = instance["uuid"]
+        with self._instance_lock(instance_uuid):
+            try:
+                if running_task_state is not None:
+                    self._update(ctxt, instance_uuid, {"task_state": running_task_state},
+                                 expected_task_state=expected_task_state, check=True)
+                    expected_task_state = running_task_state
+                with self._event(ctxt, instance_uuid, event):
+                    call(self._driver_instance(instance))
+            except _GONE:
+                return
+            except Exception as error:
+                LOG.warning("%s of %s failed: %s", event, instance_uuid, error)
+                self._fault(ctxt, instance_uuid, error)
+                power = self.driver.get_power_state(self._driver_instance(instance))
+                try:
+                    self._update(ctxt, instance_uuid, {"task_state": None, "power_state": power})
+                except exception.InstanceNotFound:
+                    pass
+                return
+            power = self.driver.get_power_state(self._driver_instance(instance))
+            try:
+                self._update(ctxt, instance_uuid, {"vm_state": final_vm_state, "task_state": None,
+                                                   "power_state": power},
+                             expected_task_state=expected_task_state, check=True)
+            except _GONE:
+                pass
+
+    def reboot_instance(self, ctxt: RequestContext, instance: Instance, reboot_type: str) -> None:
+        hard = reboot_type == "HARD"
+        self._power_action(
+            ctxt, instance, "compute_reboot_instance",
+            states.REBOOT_STARTED_HARD if hard else states.REBOOT_STARTED,
+            states.REBOOTING_HARD if hard else states.REBOOTING,
+            states.ACTIVE, lambda i: self.driver.reboot(ctxt, i, [], reboot_type))
+
+    def stop_instance(self, ctxt: RequestContext, instance: Instance) -> None:
+        self._power_action(ctxt, instance, "compute_stop_instance", None, states.POWERING_OFF,
+                           states.STOPPED,
+                           lambda i: self.driver.power_off(i, CONF.shutdown_timeout))
+
+    def start_instance(self, ctxt: RequestContext, instance: Instance) -> None:
+        self._power_action(ctxt, instance, "compute_start_instance", None, states.POWERING_ON,
+                           states.ACTIVE, lambda i: self.driver.power_on(ctxt, i, []))
+
+    def pause_instance(self, ctxt: RequestContext, instance: Instance) -> None:
+        self._power_action(ctxt, instance, "compute_pause_instance", None, states.PAUSING,
+                           states.PAUSED, self.driver.pause)
+
+    def unpause_instance(self, ctxt: RequestContext, instance: Instance) -> None:
+        self._power_action(ctxt, instance, "compute_unpause_instance", None, states.UNPAUSING,
+                           states.ACTIVE, self.driver.unpause)
+
+    def suspend_instance(self, ctxt: RequestContext, instance: Instance) -> None:
+        self._power_action(ctxt, instance, "compute_suspend_instance", None, states.SUSPENDING,
+                           states.SUSPENDED, lambda i: self.driver.suspend(ctxt, i))
+
+    def resume_instance(self, ctxt: RequestContext, instance: Instance) -> None:
+        self._power_action(ctxt, instance, "compute_resume_instance", None, states.RESUMING,
+                           states.ACTIVE, lambda i: self.driver.resume(ctxt, i, []))
+
+    # --- reads --------------------------------------------------------------------------
+
+    def get_diagnostics(self, ctxt: RequestContext, instance: Instance) -> dict[str, Any]:
+        return self.driver.get_diagnostics(self._driver_instance(instance))
+
+    def get_console_output(self, ctxt: RequestContext, instance: Instance,
+                           tail_length: int | None = None) -> str:
+        output = self.driver.get_console_output(ctxt, self._driver_instance(instance))
+        if tail_length is not None:
+            lines = output.splitlines()
+            output = "\n".join(lines[-tail_length:]) + ("\n" if lines else "")
+        return output

@@ -1,0 +1,1 @@
+"""Multi-step operations the conductor orchestrates."""

@@ -1,0 +1,118 @@
+"""Steps 8–18 of the boot flow: schedule, record the host, hand the build to a compute
+node; and when a compute node reports a failed build, retry on an alternate host.
+
+The scheduler claims the first host of each instance; an alternate is claimed here,
+directly in placement, only when the build is retried on it, as Nova's conductor does.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from novalite.common import exception
+from novalite.common.context import RequestContext
+from novalite.compute import rpcapi as compute_rpcapi
+from novalite.compute import states
+from novalite.db import instances
+from novalite.placement import store as placement
+from novalite.scheduler import rpcapi as scheduler_rpcapi
+
+LOG = logging.getLogger(__name__)
+
+
+def _allocated_resources(selection: dict[str, Any]) -> dict[str, int]:
+    request = selection.get("allocation_request") or {}
+    allocations = request.get("allocations") or {}
+    provider = allocations.get(selection["compute_node_uuid"]) or {}
+    return dict(provider.get("resources") or {})
+
+
+def set_error(ctxt: RequestContext, instance_uuid: str, message: str, host: str | None = None,
+              code: int = 500) -> None:
+    """Put a build that cannot go on into ERROR, with the fault that says why."""
+    placement.remove_allocations(instance_uuid)
+    try:
+        instances.update(None, instance_uuid, {"vm_state": states.ERROR, "task_state": None})
+    except exception.InstanceNotFound:
+        return
+    instances.add_fault(instance_uuid, code, message, host=host)
+    try:
+        instances.event_finish(instance_uuid, ctxt.request_id, "conductor_schedule_and_build",
+                               result="Error", details=message)
+    except exception.InstanceActionNotFound:
+        pass
+
+
+class BuildTask:
+    def __init__(self, scheduler: scheduler_rpcapi.SchedulerAPI | None = None,
+                 compute: compute_rpcapi.ComputeAPI | None = None) -> None:
+        self.scheduler = scheduler or scheduler_rpcapi.SchedulerAPI()
+        self.compute = compute or compute_rpcapi.ComputeAPI()
+
+    def schedule_and_build(self, ctxt: RequestContext, request_spec: dict[str, Any],
+                           instance_uuids: list[str]) -> None:
+        for instance_uuid in instance_uuids:
+            _event_start(ctxt, instance_uuid)
+        try:
+            selections = self.scheduler.select_destinations(
+                ctxt, request_spec, instance_uuids, return_alternates=True)
+        except exception.NoValidHost as error:
+            for instance_uuid in instance_uuids:
+                set_error(ctxt, instance_uuid, error.message)
+            return
+        for instance_uuid, hosts in zip(instance_uuids, selections, strict=True):
+            self._build_on(ctxt, instance_uuid, request_spec, hosts[0], hosts[1:])
+
+    def _build_on(self, ctxt: RequestContext, instance_uuid: str, request_spec: dict[str, Any],
+                  selection: dict[str, Any], alternates: list[dict[str, Any]]) -> None:
+        host = selection["service_host"]
+        try:
+            instance = instances.update(
+                None, instance_uuid, {"host": host, "node": selection["nodename"],
+                                      "launched_on": host,
+                                      "availability_zone": selection.get("availability_zone")},
+                expected_task_state=[states.SCHEDULING, None])
+        except (exception.InstanceNotFound, exception.UnexpectedStateError):
+            LOG.info("instance %s went away while it was scheduled", instance_uuid)
+            placement.remove_allocations(instance_uuid)
+            return
+        _event_finish(ctxt, instance_uuid)
+        self.compute.build_and_run_instance(ctxt, host, instance, request_spec, alternates,
+                                            node=selection["nodename"])
+
+    def build_failed(self, ctxt: RequestContext, instance_uuid: str, host: str, reason: str,
+                     request_spec: dict[str, Any], alternates: list[dict[str, Any]]) -> None:
+        """A compute node could not build: claim the next alternate, or give up (ERROR)."""
+        placement.remove_allocations(instance_uuid)
+        remaining = list(alternates)
+        while remaining:
+            selection = remaining.pop(0)
+            try:
+                claimed = placement.claim(instance_uuid, selection["compute_node_uuid"],
+                                          _allocated_resources(selection))
+            except exception.ResourceProviderNotFound:
+                claimed = False
+            if claimed:
+                LOG.info("rescheduling %s from %s to %s: %s", instance_uuid, host,
+                         selection["service_host"], reason)
+                self._build_on(ctxt, instance_uuid, request_spec, selection, remaining)
+                return
+        set_error(ctxt, instance_uuid,
+                  f"Build of instance {instance_uuid} aborted: {reason}. Exceeded maximum "
+                  f"number of retries. Exhausted all hosts available for retrying build "
+                  f"failures for instance {instance_uuid}.", host=host)
+
+
+def _event_start(ctxt: RequestContext, instance_uuid: str) -> None:
+    try:
+        instances.event_start(instance_uuid, ctxt.request_id, "conductor_schedule_and_build")
+    except exception.InstanceActionNotFound:
+        pass
+
+
+def _event_finish(ctxt: RequestContext, instance_uuid: str) -> None:
+    try:
+        instances.event_finish(instance_uuid, ctxt.request_id, "conductor_schedule_and_build")
+    except exception.InstanceActionNotFound:
+        pass

@@ -1,0 +1,32 @@
+"""[DEFAULT] options of the compute agent, with nova.conf's names."""
+
+from oslo_config import cfg
+
+opts = [
+    cfg.StrOpt("compute_driver", default="fake", choices=["fake", "libvirt"],
+               help="Hypervisor driver: fake (in memory) or libvirt (QEMU/KVM)."),
+    cfg.StrOpt("instance_name_template", default="instance-%08x",
+               help="Template for hypervisor guest names, formatted with the instance id."),
+    cfg.IntOpt("reboot_timeout", default=120, min=0,
+               help="Seconds a soft reboot waits for the guest to shut down before it "
+                    "falls back to a hard reboot."),
+    cfg.IntOpt("shutdown_timeout", default=60, min=0,
+               help="Seconds a stop waits for a clean guest shutdown before powering off."),
+    cfg.IntOpt("sync_power_state_interval", default=60, min=1,
+               help="Seconds between reconciliations of the database with the hypervisor's "
+                    "power states."),
+    cfg.IntOpt("update_resources_interval", default=60, min=1,
+               help="Seconds between reports of this node's resources to placement."),
+    cfg.IntOpt("reserved_host_memory_mb", default=0, min=0,
+               help="Memory kept for the host, never given to guests."),
+    cfg.StrOpt("default_availability_zone", default="nova",
+               help="Availability zone of compute nodes."),
+]
+
+
+def register_opts(conf: cfg.ConfigOpts) -> None:
+    conf.register_opts(opts)
+
+
+def list_opts() -> list[tuple[str, list[cfg.Opt]]]:
+    return [("DEFAULT", opts)]

@@ -1,0 +1,28 @@
+"""[image]: the built-in Glance v2 image service (listen address, file store, paging)."""
+
+from oslo_config import cfg
+
+image_group = cfg.OptGroup("image", title="Built-in image service")
+image_opts = [
+    cfg.HostAddressOpt("bind_host", default="127.0.0.1",
+                       help="Address the image API listens on."),
+    cfg.PortOpt("bind_port", default=9292, help="Image API port."),
+    cfg.IntOpt("workers", default=8, min=1, help="Threads serving image requests."),
+    cfg.StrOpt("filesystem_store_datadir", default="$state_path/images",
+               help="Directory where image data files are kept."),
+    cfg.IntOpt("image_size_cap", default=1099511627776, min=1,
+               help="Largest image, in bytes, that can be uploaded."),
+    cfg.IntOpt("limit_param_default", default=25, min=1,
+               help="Images returned by a list request that gives no limit."),
+    cfg.IntOpt("api_limit_max", default=1000, min=1,
+               help="Largest limit a list request may ask for."),
+]
+
+
+def register_opts(conf: cfg.ConfigOpts) -> None:
+    conf.register_group(image_group)
+    conf.register_opts(image_opts, group=image_group)
+
+
+def list_opts() -> list[tuple[str, list[cfg.Opt]]]:
+    return [(image_group.name, image_opts)]

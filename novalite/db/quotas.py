@@ -1,0 +1,143 @@
+"""Quota limits per project (``[quota]`` defaults, per-project overrides) and usage.
+
+``check_and_reserve`` is the atomic check server create runs *inside* the
+transaction that inserts the instances: it serializes every such transaction of
+one project (a locked per-project row on PostgreSQL/MariaDB, a write transaction
+on SQLite) and counts usage from the instances table after taking that lock, so
+concurrent creates can never exceed the limit.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from novalite.common import exception
+from novalite.conf import CONF
+from novalite.db import api as db_api
+from novalite.db.compute_models import Instance, KeyPair, Quota, QuotaLock
+
+RESOURCES = ("instances", "cores", "ram", "metadata_items", "key_pairs", "server_groups",
+             "server_group_members")
+UNLIMITED = -1
+
+
+def defaults() -> dict[str, int]:
+    return {resource: int(getattr(CONF.quota, resource)) for resource in RESOURCES}
+
+
+def get_limits(project_id: str, session: Session | None = None) -> dict[str, int]:
+    """The effective limit of every resource for ``project_id`` (-1 = unlimited)."""
+    if session is None:
+        with db_api.session_scope() as own:
+            return get_limits(project_id, own)
+    limits = defaults()
+    for row in session.scalars(select(Quota).where(Quota.project_id == project_id)):
+        if row.resource in limits:
+            limits[row.resource] = row.hard_limit
+    return limits
+
+
+def update(project_id: str, values: dict[str, int]) -> dict[str, int]:
+    unknown = set(values) - set(RESOURCES)
+    if unknown:
+        raise exception.Invalid(reason=f"unknown quota resources {', '.join(sorted(unknown))}")
+    with db_api.session_scope() as session:
+        rows = {row.resource: row for row in session.scalars(
+            select(Quota).where(Quota.project_id == project_id))}
+        for resource, limit in values.items():
+            if resource in rows:
+                rows[resource].hard_limit = int(limit)
+            else:
+                session.add(Quota(project_id=project_id, resource=resource,
+                                  hard_limit=int(limit)))
+        session.flush()
+        return get_limits(project_id, session)
+
+
+def delete_project(project_id: str) -> None:
+    """Forget a project's overrides: it is back on the defaults."""
+    with db_api.session_scope() as session:
+        session.execute(delete(Quota).where(Quota.project_id == project_id))
+
+
+def _instance_usage(session: Session, project_id: str, lock: bool = False
+                    ) -> dict[str, int]:
+    query = select(Instance.vcpus, Instance.memory_mb).where(
+        Instance.project_id == project_id, Instance.deleted.is_(False))
+    if lock and session.get_bind().dialect.name == "mysql":
+        # A locking read sees the newest committed rows; a plain read in REPEATABLE READ
+        # could see the snapshot of an earlier statement of this transaction.
+        query = query.with_for_update(read=True)
+    rows = session.execute(query).all()
+    return {"instances": len(rows), "cores": sum(row[0] for row in rows),
+            "ram": sum(row[1] for row in rows)}
+
+
+def usage(project_id: str, user_id: str | None = None) -> dict[str, int]:
+    """What ``project_id`` uses now (``key_pairs`` counts ``user_id``'s key pairs)."""
+    with db_api.session_scope() as session:
+        used = _instance_usage(session, project_id)
+        used["key_pairs"] = session.scalar(select(func.count(KeyPair.id)).where(
+            KeyPair.user_id == user_id)) if user_id else 0
+    for resource in RESOURCES:
+        used.setdefault(resource, 0)
+    return used
+
+
+def _lock_project(session: Session, project_id: str) -> None:
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        connection = session.connection()
+        raw = connection.connection.dbapi_connection
+        if raw is not None and not raw.in_transaction:
+            # pysqlite has not begun a transaction yet (it does so lazily before DML): take
+            # the write lock now so every reserving transaction runs one after the other.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            # already inside a transaction: a write takes the lock (and fails fast with
+            # "database is locked" rather than deadlocking if another writer holds it).
+            session.execute(text("UPDATE quotas SET id = id WHERE 1 = 0"))
+        return
+    # Make sure the project's lock row exists, from a connection of its own: creating it
+    # here would make a concurrent first reservation wait on (or deadlock with) this
+    # transaction's locks. A racing creator simply loses the insert.
+    lock_table = QuotaLock.__table__
+    with db_api.get_engine().connect() as connection:
+        exists = connection.execute(select(lock_table.c.project_id).where(
+            lock_table.c.project_id == project_id)).first()
+        connection.rollback()
+    if exists is None:
+        try:
+            with db_api.get_engine().begin() as connection:
+                connection.execute(lock_table.insert().values(project_id=project_id))
+        except IntegrityError:
+            pass
+    session.scalars(select(QuotaLock).where(QuotaLock.project_id == project_id)
+                    .with_for_update()).one()
+
+
+def check_and_reserve(session: Session, project_id: str, user_id: str | None,
+                      instances: int, cores: int, ram: int) -> dict[str, int]:
+    """Lock ``project_id``'s quota and raise ``OverQuota`` unless the request fits.
+
+    Call it in the session that then inserts the instance rows, before any other
+    write; the lock is held until that session commits or rolls back. Returns the
+    usage counted (before the request).
+    """
+    _lock_project(session, project_id)
+    limits = get_limits(project_id, session)
+    used = _instance_usage(session, project_id, lock=True)
+    requested = {"instances": instances, "cores": cores, "ram": ram}
+    over = [resource for resource, amount in requested.items()
+            if limits[resource] != UNLIMITED and amount > 0
+            and used[resource] + amount > limits[resource]]
+    if over:
+        raise exception.OverQuota(
+            message="Quota exceeded for {0}: Requested {1}, but already used {2} of {3} "
+                    "{0}".format(", ".join(over), ", ".join(str(requested[r]) for r in over),
+                                 ", ".join(str(used[r]) for r in over),
+                                 ", ".join(str(limits[r]) for r in over)),
+            overs=over)
+    return used

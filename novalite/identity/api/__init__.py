@@ -1,0 +1,55 @@
+"""The identity WSGI application (Keystone v3 subset).
+
+Authentication is routed here rather than by ``AuthMiddleware``: a valid
+``X-Auth-Token`` puts the caller's context on the request, a missing or invalid
+one leaves it off, and handlers that need a caller read ``request.context`` (a
+401 without one). So the version documents and ``POST /v3/auth/tokens`` work
+without a token. Every 401 carries ``WWW-Authenticate: Keystone uri="..."``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import webob
+
+from novalite.common import exception, policy, wsgi
+from novalite.identity import fernet
+from novalite.identity.api import auth, catalog, common, resources
+from novalite.identity.validation import LocalValidator
+from novalite.policies import identity as identity_policies
+
+
+class IdentityApp:
+    def __init__(self, router: wsgi.Router, validator: LocalValidator) -> None:
+        self.router = router
+        self.validator = validator
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
+                 ) -> Iterable[bytes]:
+        token = environ.get("HTTP_X_AUTH_TOKEN")
+        if token:
+            try:
+                environ[wsgi.CONTEXT_KEY] = self.validator.validate(token)
+            except exception.NotAuthenticated:
+                environ.pop(wsgi.CONTEXT_KEY, None)
+
+        def respond(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            if status.startswith("401"):
+                uri = webob.Request(environ).application_url
+                headers.append(("WWW-Authenticate", f'Keystone uri="{uri}"'))
+            return start_response(status, headers, exc_info)
+
+        return self.router(environ, respond)
+
+
+def make_app() -> Callable[..., Iterable[bytes]]:
+    """The identity WSGI application; creates the Fernet keys if there are none."""
+    fernet.setup_keys()
+    policy.register_rules(identity_policies.list_rules())
+    router = wsgi.Router(common.fault_body)
+    auth.add_routes(router)
+    resources.add_routes(router)
+    catalog.add_routes(router)
+    return IdentityApp(router, LocalValidator(include_catalog=False))

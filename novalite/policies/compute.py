@@ -1,0 +1,58 @@
+"""Default policy rules of the Compute API (Nova's names and defaults)."""
+
+from __future__ import annotations
+
+from oslo_policy import policy as oslo_policy
+
+from novalite.common import policy
+
+ADMIN = policy.ADMIN
+READER = policy.ADMIN_OR_PROJECT_READER
+MEMBER = policy.ADMIN_OR_PROJECT_MEMBER
+OWNER = policy.ADMIN_OR_OWNER
+MEMBER_OWNER = f"({ADMIN}) or (role:member and user_id:%(user_id)s)"
+
+
+def _rule(name: str, check: str, description: str) -> oslo_policy.RuleDefault:
+    return oslo_policy.RuleDefault(name, check, description=description)
+
+
+RULES = [
+    _rule("os_compute_api:os-flavor-manage:create", ADMIN, "Create a flavor"),
+    _rule("os_compute_api:os-flavor-manage:update", ADMIN, "Update a flavor's description"),
+    _rule("os_compute_api:os-flavor-manage:delete", ADMIN, "Delete a flavor"),
+    _rule("os_compute_api:os-flavor-extra-specs:index", READER, "List flavor extra specs"),
+    _rule("os_compute_api:os-flavor-extra-specs:show", READER, "Show a flavor extra spec"),
+    _rule("os_compute_api:os-flavor-extra-specs:create", ADMIN, "Create flavor extra specs"),
+    _rule("os_compute_api:os-flavor-extra-specs:update", ADMIN, "Update a flavor extra spec"),
+    _rule("os_compute_api:os-flavor-extra-specs:delete", ADMIN, "Delete a flavor extra spec"),
+    _rule("os_compute_api:os-flavor-access", ADMIN, "List the projects of a private flavor"),
+    _rule("os_compute_api:os-flavor-access:add_tenant_access", ADMIN, "Share a flavor"),
+    _rule("os_compute_api:os-flavor-access:remove_tenant_access", ADMIN, "Unshare a flavor"),
+    _rule("os_compute_api:os-keypairs:index", OWNER, "List key pairs"),
+    _rule("os_compute_api:os-keypairs:show", OWNER, "Show a key pair"),
+    _rule("os_compute_api:os-keypairs:create", MEMBER_OWNER, "Create or import a key pair"),
+    _rule("os_compute_api:os-keypairs:delete", MEMBER_OWNER, "Delete a key pair"),
+    _rule("os_compute_api:os-quota-sets:show", READER, "Show a project's quotas"),
+    _rule("os_compute_api:os-quota-sets:defaults", policy.ANY_AUTHENTICATED,
+          "Show the default quotas"),
+    _rule("os_compute_api:os-quota-sets:detail", READER, "Show quotas with usage"),
+    _rule("os_compute_api:os-quota-sets:update", ADMIN, "Update a project's quotas"),
+    _rule("os_compute_api:os-quota-sets:delete", ADMIN, "Revert a project's quotas"),
+    _rule("os_compute_api:limits", policy.ANY_AUTHENTICATED, "Show rate and absolute limits"),
+    _rule("os_compute_api:limits:other_project", ADMIN, "Show another project's limits"),
+    _rule("os_compute_api:os-services:list", ADMIN, "List services"),
+    _rule("os_compute_api:os-services:update", ADMIN, "Enable, disable or force down"),
+    _rule("os_compute_api:os-services:delete", ADMIN, "Delete a service"),
+    _rule("os_compute_api:os-availability-zone:list", policy.ANY_AUTHENTICATED,
+          "List availability zones"),
+    _rule("os_compute_api:os-availability-zone:detail", ADMIN,
+          "List availability zones with their hosts"),
+]
+
+
+def register() -> None:
+    policy.register_rules(RULES)
+
+
+register()

@@ -1,0 +1,50 @@
+"""Default policy rules of the identity API (Keystone's names, novalite's check strings).
+
+Admin does every write; a user may read itself, list its own projects and check
+or revoke its own tokens; a project member may read its project.
+"""
+
+from __future__ import annotations
+
+from oslo_policy import policy
+
+from novalite.common.policy import ADMIN, ANY_AUTHENTICATED
+
+ADMIN_OR_SELF = f"{ADMIN} or user_id:%(user_id)s"
+ADMIN_OR_SERVICE_OR_OWNER = f"{ADMIN} or role:service or user_id:%(user_id)s"
+ADMIN_OR_IN_PROJECT = f"{ADMIN} or project_id:%(project_id)s"
+ADMIN_OR_IN_DOMAIN = (f"{ADMIN} or domain_id:%(domain_id)s "
+                      "or project_domain_id:%(domain_id)s")
+
+
+def _rule(name: str, check: str, description: str) -> policy.RuleDefault:
+    return policy.RuleDefault(f"identity:{name}", check, description=description)
+
+
+def list_rules() -> list[policy.RuleDefault]:
+    rules = [
+        _rule("validate_token", ADMIN_OR_SERVICE_OR_OWNER, "Validate a token."),
+        _rule("revoke_token", ADMIN_OR_SERVICE_OR_OWNER, "Revoke a token."),
+        _rule("get_auth_catalog", ANY_AUTHENTICATED, "The catalog of the caller's token."),
+        _rule("get_auth_projects", ANY_AUTHENTICATED, "Projects the caller may scope to."),
+        _rule("get_auth_domains", ANY_AUTHENTICATED, "Domains the caller may scope to."),
+        _rule("get_domain", ADMIN_OR_IN_DOMAIN, "Show a domain."),
+        _rule("get_project", ADMIN_OR_IN_PROJECT, "Show a project."),
+        _rule("get_user", ADMIN_OR_SELF, "Show a user."),
+        _rule("list_user_projects", ADMIN_OR_SELF, "List a user's projects."),
+        _rule("list_role_assignments", f"{ADMIN} or user_id:%(user_id)s",
+              "List role assignments (non-admins: filtered on themselves)."),
+    ]
+    for action in ("list_domains", "create_domain", "update_domain", "delete_domain",
+                   "list_projects", "create_project", "update_project", "delete_project",
+                   "list_users", "create_user", "update_user", "delete_user",
+                   "list_roles", "get_role", "create_role", "delete_role",
+                   "list_implied_roles",
+                   "create_grant", "revoke_grant", "check_grant", "list_grants",
+                   "list_services", "get_service", "create_service", "update_service",
+                   "delete_service",
+                   "list_endpoints", "get_endpoint", "create_endpoint", "update_endpoint",
+                   "delete_endpoint",
+                   "list_regions", "get_region", "create_region", "delete_region"):
+        rules.append(_rule(action, ADMIN, f"Admin only: {action.replace('_', ' ')}."))
+    return rules

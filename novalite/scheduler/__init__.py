@@ -1,0 +1,1 @@
+"""The filter scheduler: allocation candidates -> filters -> weighers -> atomic claim."""

@@ -1,0 +1,112 @@
+"""What the scheduler knows about one compute node, kept in memory between requests."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from collections.abc import Mapping
+from typing import Any
+
+from novalite.db import service_store
+from novalite.placement import store
+from novalite.scheduler import utils
+
+DEFAULT_AVAILABILITY_ZONE = "nova"
+
+
+@dataclasses.dataclass
+class HostState:
+    uuid: str
+    host: str
+    nodename: str
+    generation: int = 0
+    availability_zone: str | None = None
+    hypervisor_type: str | None = None
+    hypervisor_version: int | None = None
+    supported_instances: list[list[str | None]] = dataclasses.field(default_factory=list)
+    traits: list[str] = dataclasses.field(default_factory=list)
+    inventories: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
+    usages: dict[str, int] = dataclasses.field(default_factory=dict)
+    #: the compute service's facts: disabled, disabled_reason, forced_down, and either
+    #: ``up`` (decided by the host manager's query) or last_seen_up
+    service: dict[str, Any] | None = None
+
+    @classmethod
+    def from_summary(cls, summary: Mapping[str, Any]) -> HostState:
+        return cls(uuid=summary["uuid"], host=summary["host"], nodename=summary["name"],
+                   generation=summary["generation"],
+                   availability_zone=summary.get("availability_zone"),
+                   hypervisor_type=summary.get("hypervisor_type"),
+                   hypervisor_version=summary.get("hypervisor_version"),
+                   supported_instances=list(summary.get("supported_instances") or []),
+                   traits=list(summary.get("traits") or []),
+                   inventories=dict(summary.get("inventories") or {}),
+                   usages=dict(summary.get("usages") or {}))
+
+    # --- capacity ---------------------------------------------------------------------
+
+    def __post_init__(self) -> None:
+        # capacities are read for every host on every request: compute them once
+        self._capacity = {rc: store.capacity(inv) for rc, inv in self.inventories.items()}
+
+    def capacity(self, resource_class: str) -> float:
+        return self._capacity.get(resource_class, 0.0)
+
+    def free(self, resource_class: str) -> float:
+        return self._capacity.get(resource_class, 0.0) - self.usages.get(resource_class, 0)
+
+    def fits(self, resources: Mapping[str, int]) -> bool:
+        """The same verdict as ``store.fits`` for each class, on the cached state."""
+        for rc, amount in resources.items():
+            inventory = self.inventories.get(rc)
+            if (inventory is None or amount < inventory["min_unit"]
+                    or amount > inventory["max_unit"] or amount % inventory["step_size"]
+                    or self.usages.get(rc, 0) + amount > self._capacity[rc]):
+                return False
+        return True
+
+    def consume(self, resources: Mapping[str, int]) -> None:
+        """Account for a claim this scheduler just made, until the next refresh."""
+        for rc, amount in resources.items():
+            self.usages[rc] = self.usages.get(rc, 0) + amount
+
+    @property
+    def free_ram_mb(self) -> float:
+        return self.free(store.MEMORY_MB)
+
+    @property
+    def free_disk_mb(self) -> float:
+        return self.free(store.DISK_GB) * 1024
+
+    @property
+    def free_vcpus(self) -> float:
+        return self.free(store.VCPU)
+
+    def limits(self) -> dict[str, float]:
+        return {"vcpu": self.capacity(store.VCPU), "memory_mb": self.capacity(store.MEMORY_MB),
+                "disk_gb": self.capacity(store.DISK_GB)}
+
+    # --- facts for filters ------------------------------------------------------------
+
+    def zone(self, default: str = DEFAULT_AVAILABILITY_ZONE) -> str:
+        return self.availability_zone or default
+
+    def service_is_up(self, now: datetime.datetime | None = None) -> bool:
+        """The database's verdict when the host manager loaded it, else the heartbeat's."""
+        if self.service is None:
+            return False
+        if "up" in self.service:
+            return bool(self.service["up"])
+        return service_store.is_up(self.service, now)
+
+    def selection(self, resources: Mapping[str, int]) -> dict[str, Any]:
+        """The Selection dict for this host (see ``novalite.scheduler.utils``)."""
+        return {
+            "service_host": self.host,
+            "nodename": self.nodename,
+            "compute_node_uuid": self.uuid,
+            "availability_zone": self.zone(),
+            "limits": self.limits(),
+            "allocation_request": store.allocation_request(self.uuid, resources),
+            "allocation_request_version": utils.ALLOCATION_REQUEST_VERSION,
+        }

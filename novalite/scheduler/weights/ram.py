@@ -1,0 +1,21 @@
+"""RAMWeigher: prefer hosts with more free RAM (MEMORY_MB capacity minus usage).
+
+A negative ``[filter_scheduler] ram_weight_multiplier`` stacks instances instead of spreading them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from novalite.conf import CONF
+from novalite.scheduler.host_state import HostState
+from novalite.scheduler.weights import BaseHostWeigher
+
+
+class RAMWeigher(BaseHostWeigher):
+    def weight_multiplier(self) -> float:
+        return float(CONF.filter_scheduler.ram_weight_multiplier)
+
+    def weigh_object(self, host_state: HostState, request_spec: Mapping[str, Any]) -> float:
+        return host_state.free_ram_mb

@@ -1,0 +1,152 @@
+"""An in-memory hypervisor: fast tests, failure injection, thousands of hosts per process.
+
+Each guest is a small record with a fake process id that changes exactly when a
+real QEMU process would (start, soft and hard reboot, power on), so the reboot
+semantics can be asserted on the fake driver as on libvirt.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import threading
+import time
+from typing import Any
+
+from novalite.compute import states
+from novalite.conf import CONF
+from novalite.virt.driver import ComputeDriver, HostResources, Instance, VirtDriverError
+
+_pids = itertools.count(1000)
+
+
+@dataclasses.dataclass
+class FakeGuest:
+    uuid: str
+    name: str
+    power_state: int
+    pid: int
+    defined_at: float
+    vcpus: int
+    memory_mb: int
+    console: list[str] = dataclasses.field(default_factory=list)
+
+
+class FakeDriver(ComputeDriver):
+    def __init__(self, host: str | None = None) -> None:
+        self.host = host or CONF.host
+        self._guests: dict[str, FakeGuest] = {}
+        self._lock = threading.Lock()
+
+    def _delay(self, fraction: float = 0.1) -> None:
+        if CONF.fake_driver.spawn_delay:
+            time.sleep(CONF.fake_driver.spawn_delay * fraction)
+
+    def _guest(self, instance: Instance) -> FakeGuest:
+        try:
+            return self._guests[instance["uuid"]]
+        except KeyError:
+            raise VirtDriverError(f"Instance {instance['uuid']} is not on {self.host}") from None
+
+    def get_host_resources(self) -> HostResources:
+        return HostResources(hypervisor_hostname=self.host, hypervisor_type="fake",
+                             hypervisor_version=1000, vcpus=CONF.fake_driver.vcpus,
+                             memory_mb=CONF.fake_driver.memory_mb,
+                             local_gb=CONF.fake_driver.local_gb)
+
+    def list_instance_uuids(self) -> list[str]:
+        with self._lock:
+            return list(self._guests)
+
+    def get_power_state(self, instance: Instance) -> int:
+        guest = self._guests.get(instance["uuid"])
+        return guest.power_state if guest else states.NOSTATE
+
+    def spawn(self, context: Any, instance: Instance, image_meta: dict[str, Any],
+              network_info: list[dict[str, Any]], block_device_info: dict[str, Any] | None
+              ) -> None:
+        self._delay(1.0)
+        properties = image_meta.get("properties") or {}
+        if self.host in CONF.fake_driver.fail_spawn_hosts:
+            raise VirtDriverError(f"Injected spawn failure on host {self.host}")
+        flag = CONF.fake_driver.fail_spawn_image_property
+        if str(properties.get(flag, image_meta.get(flag, ""))).lower() == "true":
+            raise VirtDriverError("Injected spawn failure for this image")
+        with self._lock:
+            self._guests[instance["uuid"]] = FakeGuest(
+                uuid=instance["uuid"], name=instance.get("name", instance["uuid"]),
+                power_state=states.RUNNING, pid=next(_pids), defined_at=time.time(),
+                vcpus=instance.get("vcpus", 1), memory_mb=instance.get("memory_mb", 0),
+                console=["fake guest booting", "login: "])
+
+    def destroy(self, context: Any, instance: Instance, network_info: list[dict[str, Any]],
+                destroy_disks: bool = True) -> None:
+        self._delay()
+        with self._lock:
+            self._guests.pop(instance["uuid"], None)
+
+    def reboot(self, context: Any, instance: Instance, network_info: list[dict[str, Any]],
+               reboot_type: str) -> None:
+        self._delay()
+        guest = self._guest(instance)
+        guest.pid = next(_pids)
+        if reboot_type == "HARD":
+            guest.defined_at = time.time()
+        guest.power_state = states.RUNNING
+
+    def guest_initiated_reboot(self, instance: Instance) -> None:
+        """What a reboot from inside the guest does: same process, still running."""
+        self._guest(instance).console.append("reboot: Restarting system")
+
+    def power_off(self, instance: Instance, timeout: int = 0) -> None:
+        self._delay()
+        guest = self._guest(instance)
+        guest.power_state = states.SHUTDOWN
+        guest.pid = 0
+
+    def power_on(self, context: Any, instance: Instance,
+                 network_info: list[dict[str, Any]]) -> None:
+        self._delay()
+        guest = self._guest(instance)
+        guest.power_state = states.RUNNING
+        guest.pid = next(_pids)
+
+    def pause(self, instance: Instance) -> None:
+        self._guest(instance).power_state = states.POWER_PAUSED
+
+    def unpause(self, instance: Instance) -> None:
+        self._guest(instance).power_state = states.RUNNING
+
+    def suspend(self, context: Any, instance: Instance) -> None:
+        guest = self._guest(instance)
+        guest.power_state = states.POWER_SUSPENDED
+        guest.pid = 0
+
+    def resume(self, context: Any, instance: Instance,
+               network_info: list[dict[str, Any]]) -> None:
+        guest = self._guest(instance)
+        guest.power_state = states.RUNNING
+        guest.pid = next(_pids)
+
+    def crash(self, instance_uuid: str) -> None:
+        """Failure injection: the guest stops on its own (the hypervisor reports it)."""
+        from novalite.virt.driver import LifecycleEvent
+
+        guest = self._guests[instance_uuid]
+        guest.power_state = states.SHUTDOWN
+        guest.pid = 0
+        self.emit_event(LifecycleEvent(instance_uuid, states.SHUTDOWN))
+
+    def get_diagnostics(self, instance: Instance) -> dict[str, Any]:
+        guest = self._guest(instance)
+        return {"state": states.POWER_STATE_NAMES.get(guest.power_state, "pending"),
+                "driver": "fake", "hypervisor": "fake", "hypervisor_os": "fake",
+                "uptime": int(time.time() - guest.defined_at), "num_cpus": guest.vcpus,
+                "num_nics": 0, "num_disks": 1, "memory_details": {"maximum": guest.memory_mb,
+                                                                  "used": guest.memory_mb},
+                "pid": guest.pid, "defined_at": guest.defined_at,
+                "cpu_details": [], "nic_details": [], "disk_details": [],
+                "config_drive": False}
+
+    def get_console_output(self, context: Any, instance: Instance) -> str:
+        return "\n".join(self._guest(instance).console) + "\n"

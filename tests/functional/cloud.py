@@ -1,0 +1,44 @@
+"""An in-process control plane for functional tests: conductor, scheduler, compute nodes."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from novalite import services
+from novalite.common.service import Service
+
+
+class ControlPlane:
+    """Starts conductor, scheduler and ``compute_hosts`` fake compute nodes."""
+
+    def __init__(self, compute_hosts: tuple[str, ...] = ("compute-1", "compute-2")) -> None:
+        self.services: list[Service] = [services.conductor_service(),
+                                        services.scheduler_service()]
+        self.computes = {host: services.compute_service(host) for host in compute_hosts}
+        self.services.extend(self.computes.values())
+
+    def driver(self, host: str) -> Any:
+        return self.computes[host].manager.driver
+
+    def start(self) -> ControlPlane:
+        for service in self.services:
+            service.start()
+        return self
+
+    def stop(self) -> None:
+        for service in reversed(self.services):
+            service.stop()
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float = 20.0, interval: float = 0.02,
+             message: str = "condition") -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        result = predicate()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{message} not met within {timeout} s")
+        time.sleep(interval)

@@ -1,0 +1,87 @@
+"""Each host filter on hand-built host states."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from novalite.common import exception
+from novalite.db.base import utcnow
+from novalite.scheduler import filters
+from novalite.scheduler.filters.availability_zone_filter import AvailabilityZoneFilter
+from novalite.scheduler.filters.compute_filter import ComputeFilter
+from novalite.scheduler.filters.image_props_filter import ImagePropertiesFilter
+from novalite.scheduler.host_state import HostState
+
+
+def _host(name: str = "h1", **kwargs) -> HostState:
+    service = {"disabled": False, "disabled_reason": None, "forced_down": False,
+               "last_seen_up": utcnow(), "updated_at": None, "created_at": utcnow()}
+    service.update(kwargs.pop("service", {}))
+    return HostState(uuid=f"uuid-{name}", host=name, nodename=name, service=service, **kwargs)
+
+
+def test_compute_filter_passes_enabled_up_host(conf):
+    assert ComputeFilter().host_passes(_host(), {})
+
+
+@pytest.mark.parametrize("service", [
+    {"disabled": True, "disabled_reason": "maintenance"},
+    {"forced_down": True},
+    {"last_seen_up": utcnow() - datetime.timedelta(hours=1)},
+])
+def test_compute_filter_rejects_disabled_or_down(conf, service):
+    assert not ComputeFilter().host_passes(_host(service=service), {})
+
+
+def test_compute_filter_rejects_host_without_service(conf):
+    host = _host()
+    host.service = None
+    assert not ComputeFilter().host_passes(host, {})
+
+
+def test_availability_zone_filter():
+    az_filter = AvailabilityZoneFilter()
+    assert az_filter.host_passes(_host(availability_zone="az1"), {})
+    assert az_filter.host_passes(_host(availability_zone="az1"), {"availability_zone": "az1"})
+    assert not az_filter.host_passes(_host(availability_zone="az2"),
+                                     {"availability_zone": "az1"})
+    assert az_filter.host_passes(_host(), {"availability_zone": "nova"})  # the default zone
+
+
+def _image(**properties) -> dict:
+    return {"image": {"properties": properties}}
+
+
+def test_image_properties_filter():
+    image_filter = ImagePropertiesFilter()
+    kvm = _host(supported_instances=[["x86_64", "kvm", "hvm"], ["i686", "kvm", "hvm"]])
+    bare = _host()
+    assert image_filter.host_passes(bare, _image())
+    assert image_filter.host_passes(bare, {})
+    assert not image_filter.host_passes(bare, _image(hw_architecture="x86_64"))
+    assert image_filter.host_passes(kvm, _image(hw_architecture="x86_64"))
+    assert image_filter.host_passes(kvm, _image(hw_architecture="AMD64", img_hv_type="KVM"))
+    assert image_filter.host_passes(kvm, _image(hw_architecture="i386", hw_vm_mode="hv"))
+    assert not image_filter.host_passes(kvm, _image(hw_architecture="aarch64"))
+    assert not image_filter.host_passes(kvm, _image(img_hv_type="xen"))
+    assert not image_filter.host_passes(kvm, _image(hw_vm_mode="exe"))
+
+
+def test_run_filters_names_the_culprit(conf):
+    hosts = [_host("a", availability_zone="az1"), _host("b", availability_zone="az1"),
+             _host("c", availability_zone="az2", service={"disabled": True})]
+    result = filters.run_filters(filters.load_filters(
+        ["ComputeFilter", "AvailabilityZoneFilter"]), hosts, {"availability_zone": "az2"})
+    assert result.hosts == []
+    assert result.log == [("ComputeFilter", 3, 2), ("AvailabilityZoneFilter", 2, 0)]
+    assert result.culprit() == "AvailabilityZoneFilter"
+    assert "AvailabilityZoneFilter: (start: 2, end: 0)" in result.describe()
+
+
+def test_load_filters_rejects_unknown_name():
+    with pytest.raises(exception.ConfigurationError, match="NoSuchFilter"):
+        filters.load_filters(["ComputeFilter", "NoSuchFilter"])
+    assert set(filters.all_filters()) >= {"ComputeFilter", "AvailabilityZoneFilter",
+                                          "ImagePropertiesFilter"}

@@ -1,0 +1,90 @@
+"""SchedulerManager's pipeline with the placement store stubbed out (lost races, subsets)."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import oslo_messaging as messaging
+import pytest
+
+from novalite.common import exception
+from novalite.conf import CONF
+from novalite.db.base import utcnow
+from novalite.scheduler import manager as manager_module
+from novalite.scheduler.host_state import HostState
+
+SPEC = {"flavor": {"vcpus": 1, "memory_mb": 512, "root_gb": 1}}
+
+
+def _host(name: str, ram: int) -> HostState:
+    def inventory(total: int) -> dict:
+        return {"total": total, "reserved": 0, "min_unit": 1, "max_unit": total,
+                "step_size": 1, "allocation_ratio": 1.0}
+    return HostState(uuid=f"rp-{name}", host=name, nodename=name,
+                     inventories={"VCPU": inventory(8), "MEMORY_MB": inventory(ram),
+                                  "DISK_GB": inventory(100)},
+                     service={"disabled": False, "forced_down": False,
+                              "last_seen_up": utcnow()})
+
+
+def _unwrap(call, *args):
+    """Direct calls see the RPC layer's ExpectedException wrapper; unwrap it."""
+    try:
+        return call(*args)
+    except messaging.ExpectedException as wrapped:
+        raise wrapped.exc_info[1] from None
+
+
+@pytest.fixture
+def scheduler(conf):
+    sched = manager_module.SchedulerManager("sched")
+    hosts = {h.uuid: h for h in (_host("a", 8192), _host("b", 4096), _host("c", 2048))}
+    sched.host_manager._hosts = hosts
+    sched.host_manager.refresh = mock.Mock()  # keep the hand-built states
+    return sched
+
+
+def test_lost_race_moves_to_next_host(scheduler):
+    with mock.patch.object(manager_module.store, "claim",
+                           side_effect=[False, True]) as claim:
+        [selections] = scheduler.select_destinations(None, SPEC, ["i1"])
+    assert [c.args[1] for c in claim.call_args_list] == ["rp-a", "rp-b"]
+    assert selections[0]["service_host"] == "b"
+    assert "rp-a" not in scheduler.host_manager._hosts  # reloaded on the next refresh
+
+
+def test_every_claim_lost_is_no_valid_host(scheduler):
+    with mock.patch.object(manager_module.store, "claim", return_value=False), \
+            pytest.raises(exception.NoValidHost):
+        _unwrap(scheduler.select_destinations, None, SPEC, ["i1"])
+
+
+def test_host_subset_size_picks_among_the_best(scheduler):
+    CONF.set_override("host_subset_size", 2, "filter_scheduler")
+    chosen = set()
+    try:
+        with mock.patch.object(manager_module.store, "claim", return_value=True), \
+                mock.patch.object(manager_module.random, "randrange", side_effect=[0, 1]):
+            for instance in ("i1", "i2"):
+                for host in scheduler.host_manager._hosts.values():
+                    host.usages.clear()
+                chosen.add(scheduler.select_destinations(None, SPEC, [instance])[0][0]
+                           ["service_host"])
+    finally:
+        CONF.clear_override("host_subset_size", "filter_scheduler")
+    assert chosen == {"a", "b"}
+
+
+def test_max_attempts_caps_alternates(scheduler):
+    CONF.set_override("max_attempts", 2, "scheduler")
+    try:
+        with mock.patch.object(manager_module.store, "claim", return_value=True):
+            [selections] = scheduler.select_destinations(None, SPEC, ["i1"])
+    finally:
+        CONF.clear_override("max_attempts", "scheduler")
+    assert [s["service_host"] for s in selections] == ["a", "b"]
+
+
+def test_empty_instance_list_is_invalid(scheduler):
+    with pytest.raises(exception.Invalid):
+        _unwrap(scheduler.select_destinations, None, SPEC, [])
