@@ -51,6 +51,14 @@ def identity_server() -> wsgi.Server:
                        threads=CONF.identity.workers)
 
 
+def compute_api_server() -> wsgi.Server:
+    from novalite.api.compute import app
+
+    return wsgi.Server("compute", app.make_app(),
+                       CONF.osapi_compute_listen,
+                       CONF.osapi_compute_listen_port, threads=CONF.osapi_compute_workers)
+
+
 def image_server() -> wsgi.Server:
     from novalite.image.api import make_server
 
@@ -78,6 +86,8 @@ HTTP_APIS: list[HttpApi] = [
             lambda: CONF.identity.listen_port, path="/v3", probe_path="/v3"),
     HttpApi("image", "image", "glance", image_server, lambda: CONF.image.bind_port,
             probe_path="/versions"),
+    HttpApi("compute", "compute", "nova", compute_api_server,
+            lambda: CONF.osapi_compute_listen_port, path="/v2.1", probe_path="/v2.1"),
 ]
 
 RPC_SERVICES: list[Callable[[], Service]] = [conductor_service, scheduler_service,

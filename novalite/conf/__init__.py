@@ -15,9 +15,11 @@ from novalite.conf import (
     database,
     default,
     fake_driver,
+    glance,
     identity,
     image,
     keystone_authtoken,
+    libvirt,
     quota,
     scheduler,
     upgrade_levels,
@@ -37,6 +39,8 @@ _MODULES = (
     scheduler,
     compute,
     fake_driver,
+    libvirt,
+    glance,
 )
 
 for _module in _MODULES:

@@ -30,7 +30,8 @@ def report(host: str, binary: str, topic: str | None, version: int = 0) -> None:
     try:
         with db_api.session_scope() as session:
             session.add(Service(uuid=str(uuid.uuid4()), host=host, binary=binary, topic=topic,
-                                report_count=1, last_seen_up=now, version=version))
+                                report_count=1, last_seen_up=now, updated_at=now,
+                                version=version))
     except IntegrityError:  # another worker of the same service created it first
         report(host, binary, topic, version)
 

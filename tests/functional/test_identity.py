@@ -7,38 +7,14 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
 
-from novalite.common import wsgi
 from novalite.conf import CONF
-from novalite.identity import bootstrap, tokens
-from novalite.identity.api import make_app
-
-ADMIN_PASSWORD = "admin-secret"
-DEMO_PASSWORD = "demo-secret"
-
-
-@pytest.fixture
-def identity(db) -> Iterator[str]:
-    """Identity on an ephemeral port, bootstrapped with a compute and a volume endpoint."""
-    CONF.set_override("password_hash_memory_kib", 1024, "identity")
-    CONF.set_override("password_hash_time_cost", 1, "identity")
-    bootstrap.bootstrap(ADMIN_PASSWORD, demo_password=DEMO_PASSWORD, endpoints={
-        "compute": ("nova", "http://127.0.0.1:8774/v2.1", "http://127.0.0.1:8774/v2.1"),
-        "volumev3": ("cinderv3", "http://127.0.0.1:8776/v3/%(project_id)s",
-                     "http://127.0.0.1:8776/v3/$(project_id)s")})
-    server = wsgi.Server("identity", make_app(), "127.0.0.1", 0, threads=4)
-    server.start()
-    # The catalog's identity endpoint must name the ephemeral port for the CLI.
-    bootstrap.register_service("identity", "keystone", f"{server.url}/v3")
-    yield server.url
-    server.stop()
-    CONF.clear_override("password_hash_memory_kib", "identity")
-    CONF.clear_override("password_hash_time_cost", "identity")
+from novalite.identity import tokens
+from tests.functional.conftest import ADMIN_PASSWORD, DEMO_PASSWORD
 
 
 def _auth(user: str = "admin", password: str = ADMIN_PASSWORD,

@@ -1,0 +1,155 @@
+"""``/os-services``: list, update (2.53), legacy enable/disable/force-down, delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import webob
+
+from novalite.api.compute import common
+from novalite.api.compute import schemas as validation
+from novalite.common import exception, policy, wsgi
+from novalite.common.wsgi import Request
+from novalite.db import instances as instance_db
+from novalite.db import service_store
+
+DEFAULT_ZONE = "nova"
+INTERNAL_ZONE = "internal"
+
+_HOST_BINARY = {"host": {"type": "string", "minLength": 1, "maxLength": 255},
+                "binary": {"type": "string", "minLength": 1, "maxLength": 255}}
+_REASON = {"type": "string", "minLength": 1, "maxLength": 255}
+_LEGACY = {
+    "enable": {"properties": _HOST_BINARY},
+    "disable": {"properties": _HOST_BINARY},
+    "disable-log-reason": {"properties": {**_HOST_BINARY, "disabled_reason": _REASON}},
+    "force-down": {"properties": {**_HOST_BINARY, "forced_down": {"type": "boolean"}}},
+}
+_UPDATE = {"type": "object", "additionalProperties": False, "properties": {
+    "status": {"type": "string", "enum": ["enabled", "disabled"]},
+    "disabled_reason": _REASON, "forced_down": {"type": "boolean"}}}
+
+
+def register(router: wsgi.Router) -> None:
+    router.add("GET", "/os-services", index)
+    router.add("PUT", "/os-services/{service_id}", update)
+    router.add("DELETE", "/os-services/{service_id}", delete)
+
+
+def api_binary(binary: str) -> str:
+    """Nova's name for a service binary (``novalite-compute`` shows as ``nova-compute``)."""
+    return "nova-" + binary[len("novalite-"):] if binary.startswith("novalite-") else binary
+
+
+def stored_binaries(binary: str) -> list[str]:
+    if binary.startswith("nova-"):
+        return [binary, "novalite-" + binary[len("nova-"):]]
+    return [binary]
+
+
+def zone_of(service: dict[str, Any]) -> str:
+    return DEFAULT_ZONE if service["binary"].endswith("-compute") else INTERNAL_ZONE
+
+
+def _view(request: Request, service: dict[str, Any]) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": service["uuid"] if common.at_least(request, "2.53") else service["id"],
+        "binary": api_binary(service["binary"]), "host": service["host"],
+        "zone": zone_of(service), "status": "disabled" if service["disabled"] else "enabled",
+        "state": service["state"],
+        "updated_at": service["updated_at"].isoformat() if service["updated_at"] else None,
+        "disabled_reason": service["disabled_reason"]}
+    if common.at_least(request, "2.11"):
+        body["forced_down"] = bool(service["forced_down"])
+    return body
+
+
+def _list(binary: str | None, host: str | None) -> list[dict[str, Any]]:
+    if binary is None:
+        return service_store.list_services(host=host)
+    found: list[dict[str, Any]] = []
+    for name in stored_binaries(binary):
+        found.extend(service_store.list_services(binary=name, host=host))
+    return sorted(found, key=lambda service: service["id"])
+
+
+def index(request: Request) -> webob.Response:
+    policy.authorize(request.context, "os_compute_api:os-services:list", {})
+    found = _list(request.GET.get("binary"), request.GET.get("host"))
+    return wsgi.json_response({"services": [_view(request, s) for s in found]})
+
+
+def _find(request: Request, service_id: str) -> dict[str, Any]:
+    if common.at_least(request, "2.53"):
+        if service_id.isdigit():
+            raise exception.Invalid(message=f"Invalid uuid {service_id}")
+    elif not service_id.isdigit():
+        raise exception.Invalid(message=f"Invalid service id {service_id}")
+    return service_store.get(service_id)
+
+
+def update(request: Request, service_id: str) -> webob.Response:
+    policy.authorize(request.context, "os_compute_api:os-services:update", {})
+    if service_id in _LEGACY:
+        return _legacy_update(request, service_id)
+    common.require_version(request, "2.53")
+    body = common.body_of(request)
+    validation.validate(_UPDATE, body)
+    if not body:
+        raise exception.Invalid(message="No updates were requested. Fields 'status' or "
+                                        "'forced_down' should be specified.")
+    if "disabled_reason" in body and body.get("status") != "disabled":
+        raise exception.Invalid(message="Specifying 'disabled_reason' with status other "
+                                        "than 'disabled' is invalid.")
+    service = _find(request, service_id)
+    changes: dict[str, Any] = {}
+    if "status" in body:
+        changes["disabled"] = body["status"] == "disabled"
+        changes["disabled_reason"] = body.get("disabled_reason")
+    if "forced_down" in body:
+        if not service["binary"].endswith("-compute"):
+            name = api_binary(service["binary"])
+            raise exception.Invalid(message=f"Updating a {name} service is not supported. "
+                                            "Only nova-compute services can be updated.")
+        changes["forced_down"] = body["forced_down"]
+    updated = service_store.set_state(service["uuid"], **changes)
+    return wsgi.json_response({"service": _view(request, updated)})
+
+
+def _legacy_update(request: Request, action: str) -> webob.Response:
+    common.require_version(request, maximum="2.52")
+    if action == "force-down":
+        common.require_version(request, "2.11")
+    body = common.body_of(request)
+    schema = {"type": "object", "additionalProperties": False,
+              "required": ["host", "binary"], **_LEGACY[action]}
+    if action == "force-down":
+        schema["required"] = ["host", "binary", "forced_down"]
+    validation.validate(schema, body)
+    found = _list(body["binary"], body["host"])
+    if not found:
+        raise exception.NotFound(message=f"Service {body['binary']} on host {body['host']} "
+                                         "could not be found.")
+    result: dict[str, Any] = {"host": body["host"], "binary": body["binary"]}
+    if action == "force-down":
+        service_store.set_state(found[0]["uuid"], forced_down=body["forced_down"])
+        result["forced_down"] = body["forced_down"]
+    else:
+        disabled = action != "enable"
+        reason = body.get("disabled_reason")
+        service_store.set_state(found[0]["uuid"], disabled=disabled, disabled_reason=reason)
+        result["status"] = "disabled" if disabled else "enabled"
+        if action == "disable-log-reason":
+            result["disabled_reason"] = reason
+    return wsgi.json_response({"service": result})
+
+
+def delete(request: Request, service_id: str) -> webob.Response:
+    policy.authorize(request.context, "os_compute_api:os-services:delete", {})
+    service = _find(request, service_id)
+    if service["binary"].endswith("-compute") and instance_db.list_instances(
+            None, {"host": service["host"]}, limit=1):
+        raise exception.Conflict(message="Unable to delete compute service that is hosting "
+                                         "instances. Migrate or delete the instances first.")
+    service_store.delete(service["uuid"])
+    return wsgi.empty_response(204)

@@ -1,0 +1,1 @@
+"""Response bodies of the Compute API resources, shaped per microversion."""

@@ -1,0 +1,63 @@
+"""Functional fixtures: a bootstrapped identity service on an ephemeral port."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from novalite.common import wsgi
+from novalite.conf import CONF
+from novalite.identity import bootstrap
+from novalite.identity.api import make_app
+
+ADMIN_PASSWORD = "admin-secret"
+DEMO_PASSWORD = "demo-secret"
+
+
+@pytest.fixture
+def identity(db) -> Iterator[str]:
+    """Identity on an ephemeral port, bootstrapped with a compute and a volume endpoint."""
+    CONF.set_override("password_hash_memory_kib", 1024, "identity")
+    CONF.set_override("password_hash_time_cost", 1, "identity")
+    bootstrap.bootstrap(ADMIN_PASSWORD, demo_password=DEMO_PASSWORD, endpoints={
+        "compute": ("nova", "http://127.0.0.1:8774/v2.1", "http://127.0.0.1:8774/v2.1"),
+        "volumev3": ("cinderv3", "http://127.0.0.1:8776/v3/%(project_id)s",
+                     "http://127.0.0.1:8776/v3/$(project_id)s")})
+    server = wsgi.Server("identity", make_app(), "127.0.0.1", 0, threads=4)
+    server.start()
+    # The catalog's identity endpoint must name the ephemeral port for the CLI.
+    bootstrap.register_service("identity", "keystone", f"{server.url}/v3")
+    yield server.url
+    server.stop()
+    CONF.clear_override("password_hash_memory_kib", "identity")
+    CONF.clear_override("password_hash_time_cost", "identity")
+
+
+
+
+@pytest.fixture
+def cloud(identity, conf) -> Iterator[dict[str, object]]:
+    """The whole cloud in this process: identity, image and compute APIs on ephemeral
+    ports in the catalog, conductor, scheduler and two fake compute nodes."""
+    from novalite.api.compute import app as compute_app
+    from novalite.db import flavors
+    from novalite.image.api import make_app as make_image_app
+    from tests.functional.cloud import ControlPlane
+
+    flavors.ensure_default_flavors()
+    image = wsgi.Server("image", make_image_app(), "127.0.0.1", 0, threads=4)
+    compute = wsgi.Server("compute", compute_app.make_app(), "127.0.0.1", 0, threads=8)
+    plane = ControlPlane().start()
+    for server in (image, compute):
+        server.start()
+    bootstrap.register_service("image", "glance", image.url)
+    bootstrap.register_service("compute", "nova", f"{compute.url}/v2.1")
+    from novalite.identity import cache
+
+    cache.invalidate()
+    yield {"identity": identity, "image": image.url, "compute": f"{compute.url}/v2.1",
+           "plane": plane}
+    for server in (compute, image):
+        server.stop()
+    plane.stop()
