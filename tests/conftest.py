@@ -62,7 +62,9 @@ def conf(tmp_path) -> Iterator[object]:
     CONF.set_override("state_path", str(tmp_path))
     CONF.set_override("transport_url", "kombu+memory:////")
     CONF.set_override("host", "test-host")
+    CONF.set_override("compute_driver", "fake")
     yield CONF
+    CONF.clear_override("compute_driver")
     rpc.cleanup()
     policy.reset()
     CONF.clear_override("host")
@@ -88,3 +90,11 @@ def db(conf, database_url: str) -> Iterator[str]:
             connection.execute(table.delete())
     db_api.dispose()
     CONF.clear_override("connection", "database")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test that uses the database, so the PostgreSQL and MariaDB passes of
+    ``tools/run-tests`` run exactly those (``-m db``)."""
+    for item in items:
+        if "db" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.db)

@@ -100,8 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--output-file", help="write here instead of standard output")
     command("fernet", "setup", _fernet_setup, "create the Fernet key repository")
     command("fernet", "rotate", _fernet_rotate, "rotate the Fernet keys")
-    boot = command("bootstrap", "run", _bootstrap,
-                   "create the admin and demo users, roles, endpoints and flavors")
+    boot = groups.add_parser("bootstrap", help="create the admin and demo users, roles, "
+                                               "endpoints and flavors")
+    boot.set_defaults(func=_bootstrap)
     boot.add_argument("--bootstrap-password", required=True, help="the admin user's password")
     boot.add_argument("--demo-password", help="the demo user's password (default: random)")
     services = command("service", "list", _service_list, "list services and their state")
@@ -112,10 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["bootstrap"] and argv[1:2] != ["run"]:
-        argv.insert(1, "run")
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
     load_config(args.config_file)
     setup_logging(args.debug)
     return args.func(args)

@@ -83,7 +83,50 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     up.add_argument("--data-dir", default=os.environ.get("NOVALITE_DATA_DIR", DEFAULT_DATA_DIR),
                     help=f"where state is kept (default {DEFAULT_DATA_DIR})")
     add_config_arguments(up)
+    image = sub.add_parser("image", help="guest images")
+    image_sub = image.add_subparsers(dest="image_command", required=True)
+    tiny = image_sub.add_parser("build-tiny", help="build the tiny guest from Debian packages")
+    tiny.add_argument("--data-dir", default=os.environ.get("NOVALITE_DATA_DIR",
+                                                           DEFAULT_DATA_DIR))
+    tiny.add_argument("--upload", action="store_true",
+                      help="upload it as image 'tiny' with the clouds.yaml of --data-dir")
+    tiny.add_argument("--force", action="store_true", help="rebuild even when cached")
     return parser.parse_args(argv)
+
+
+def tiny_dir(data_dir: str) -> str:
+    return os.path.join(data_dir, "tiny")
+
+
+def upload_tiny_image(data_dir: str, auth_url: str, password: str) -> dict[str, str]:
+    """Build (or reuse) the tiny guest and upload it as the public image ``tiny``."""
+    from novalite.guest import build_tiny, upload_tiny
+
+    image = build_tiny(tiny_dir(data_dir))
+    body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
+        "name": "admin", "domain": {"name": "Default"}, "password": password}}},
+        "scope": {"project": {"name": "admin", "domain": {"name": "Default"}}}}}
+    response = requests.post(f"{auth_url}/auth/tokens", json=body, timeout=30)
+    response.raise_for_status()
+    catalog = response.json()["token"]["catalog"]
+    image_url = next(endpoint["url"] for service in catalog if service["type"] == "image"
+                     for endpoint in service["endpoints"] if endpoint["interface"] == "public")
+    return upload_tiny(image_url, response.headers["X-Subject-Token"], image)
+
+
+def build_tiny_command(args: argparse.Namespace) -> int:
+    from novalite.guest import build_tiny
+
+    data_dir = os.path.abspath(os.path.expanduser(args.data_dir))
+    image = build_tiny(tiny_dir(data_dir), force=args.force)
+    print(f"tiny guest: kernel {image.kernel}, initramfs {image.initramfs} "
+          f"({image.kernel_package})")
+    if args.upload:
+        with open(os.path.join(data_dir, "clouds.yaml")) as handle:
+            auth = yaml.safe_load(handle)["clouds"]["novalite"]["auth"]
+        ids = upload_tiny_image(data_dir, auth["auth_url"], auth["password"])
+        print(f"uploaded: image 'tiny' {ids['image_id']}")
+    return 0
 
 
 def up(args: argparse.Namespace) -> int:
@@ -120,6 +163,12 @@ def up(args: argparse.Namespace) -> int:
         wait_until_answering([f"http://127.0.0.1:{api.port()}{api.probe_path}"
                               for api in services.HTTP_APIS])
         auth_url = f"http://{CONF.public_host}:{CONF.identity.listen_port}/v3"
+        if CONF.build_tiny_image:
+            try:
+                ids = upload_tiny_image(data_dir, auth_url, passwords["admin_password"])
+                progress(f"        image 'tiny' ready ({ids['image_id']})")
+            except Exception as error:  # the cloud works without it; say why
+                progress(f"        warning: no tiny guest image: {error}")
         clouds = write_clouds_yaml(data_dir, passwords, auth_url)
         progress(f"[6/{steps}] every service answers; clouds.yaml written")
         print(f"\nnovalite is up. Use it with:\n\n"
@@ -143,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.command == "up":
         return up(args)
+    if args.command == "image" and args.image_command == "build-tiny":
+        return build_tiny_command(args)
     return 2
 
 

@@ -66,10 +66,12 @@ class _Repeater:
             if self._stop.wait(max(0.0, self._interval - (time.monotonic() - started))):
                 return
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop; a run still in progress (an RPC call to a peer that is gone) is given
+        ``timeout`` seconds, then left to die with the process (the thread is a daemon)."""
         self._stop.set()
         if self._thread.is_alive() and self._thread is not threading.current_thread():
-            self._thread.join()
+            self._thread.join(timeout)
 
 
 class Service:

@@ -193,7 +193,11 @@ class Server:
         LOG.info("%s listening on %s", self.name, self.url)
 
     def stop(self) -> None:
+        """Stop accepting, let the requests in flight finish, then drop idle keep-alive
+        connections (the server loop only ends once no connection is left)."""
         self._server.close()
+        self._server.task_dispatcher.shutdown(cancel_pending=False, timeout=30)
+        for channel in list(self._server._map.values()):  # type: ignore[union-attr]
+            channel.close()
         if self._thread is not None:
             self._thread.join(timeout=10)
-        self._server.task_dispatcher.shutdown()

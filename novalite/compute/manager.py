@@ -26,7 +26,7 @@ from novalite.compute import states
 from novalite.compute.resource_tracker import ResourceTracker
 from novalite.conductor.rpcapi import ConductorAPI
 from novalite.conf import CONF
-from novalite.virt.driver import ComputeDriver, LifecycleEvent
+from novalite.virt.driver import ComputeDriver, LifecycleEvent, VirtDriverError
 
 LOG = logging.getLogger(__name__)
 Instance = dict[str, Any]
@@ -34,9 +34,23 @@ Instance = dict[str, Any]
 _GONE = (exception.InstanceNotFound, exception.UnexpectedStateError)
 
 
+def choose_driver() -> str:
+    """``compute_driver``, with ``auto`` resolved: libvirt if libvirtd answers, else fake."""
+    if CONF.compute_driver != "auto":
+        return CONF.compute_driver
+    from novalite.virt.libvirt import daemon
+
+    try:
+        daemon.check(CONF.libvirt.connection_uri)
+    except VirtDriverError as error:
+        LOG.warning("libvirt is not usable, using the fake driver (no real guests): %s", error)
+        return "fake"
+    return "libvirt"
+
+
 def load_driver(host: str) -> ComputeDriver:
-    if CONF.compute_driver == "libvirt":
-        from novalite.virt.libvirt.driver import LibvirtDriver  # type: ignore[import-not-found]
+    if choose_driver() == "libvirt":
+        from novalite.virt.libvirt.driver import LibvirtDriver
 
         return LibvirtDriver(host)
     from novalite.virt.fake import FakeDriver
@@ -116,6 +130,11 @@ class ComputeManager(Manager):
         ctxt = get_admin_context()
         self.resource_tracker.update_available_resource(ctxt)
         self._sync_power_states(ctxt)
+        cleanup = getattr(self.driver, "cleanup_unowned_domains", None)
+        if cleanup is not None:
+            owned = [i["uuid"] for i in self.conductor.instance_get_all_by_host(ctxt, self.host)]
+            for unowned in cleanup(owned):
+                LOG.warning("guest %s on %s belongs to no instance", unowned, self.host)
 
     def cleanup_host(self) -> None:
         self.driver.cleanup_host(self.host)
@@ -128,9 +147,22 @@ class ComputeManager(Manager):
     def _sync_power_states_task(self, ctxt: RequestContext) -> None:
         self._sync_power_states(ctxt)
 
+    @periodic_task(spacing=None)
+    def _clean_image_cache(self, ctxt: RequestContext) -> None:
+        """Remove cached base images no instance on this host uses any more."""
+        cleanup = getattr(self.driver, "cleanup_unused_base_images", None)
+        if cleanup is None:
+            return
+        used: set[str] = set()
+        for instance in self.conductor.instance_get_all_by_host(ctxt, self.host):
+            used.update(filter(None, (instance.get("image_ref"), instance.get("kernel_id"),
+                                      instance.get("ramdisk_id"))))
+        cleanup(sorted(used))
+
     def periodic_tasks(self):  # type: ignore[no-untyped-def]
         spacing = {"_update_available_resource": CONF.update_resources_interval,
-                   "_sync_power_states_task": CONF.sync_power_state_interval}
+                   "_sync_power_states_task": CONF.sync_power_state_interval,
+                   "_clean_image_cache": CONF.image_cache_manager_interval}
         tasks = []
         for method, spec in super().periodic_tasks():
             spec = type(spec)(spacing.get(method.__name__, spec.spacing), spec.run_immediately)

@@ -9,12 +9,16 @@ Version history:
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+
+import oslo_messaging as messaging
 
 from novalite.common.context import RequestContext, get_admin_context
 from novalite.common.rpcapi import RPCAPIBase
 
 TOPIC = "conductor"
+LOG = logging.getLogger(__name__)
 
 
 class ConductorAPI(RPCAPIBase):
@@ -27,8 +31,20 @@ class ConductorAPI(RPCAPIBase):
         self.prepare(version="1.0").call(ctxt, "service_report", host=host, binary=binary,
                                          topic=topic)
 
-    def ping(self, ctxt: RequestContext, payload: Any) -> Any:
-        return self.prepare(version="1.0").call(ctxt, "ping", payload=payload)
+    def ping(self, ctxt: RequestContext, payload: Any, timeout: float | None = None) -> Any:
+        return self.prepare(version="1.0", timeout=timeout).call(ctxt, "ping", payload=payload)
+
+    def wait_until_ready(self, ctxt: RequestContext, timeout_per_try: float = 5.0) -> None:
+        """Block until a conductor answers (as nova-compute does at start-up): a message
+        sent before any conductor declared its queue is lost, so ask again."""
+        attempt = 0
+        while True:
+            try:
+                self.ping(ctxt, "ready?", timeout=timeout_per_try)
+                return
+            except messaging.MessagingTimeout:
+                attempt += 1
+                LOG.warning("no conductor answered yet (attempt %d); waiting", attempt)
 
     # --- builds (cast by the API, called back by compute nodes) -------------------------
 
@@ -94,6 +110,10 @@ class ConductorReporter:
 
     def __init__(self, api: ConductorAPI | None = None) -> None:
         self.api = api or ConductorAPI()
+        self._ready = False
 
     def report(self, host: str, binary: str, topic: str | None) -> None:
+        if not self._ready:
+            self.api.wait_until_ready(get_admin_context())
+            self._ready = True
         self.api.service_report(get_admin_context(), host, binary, topic)

@@ -3,8 +3,12 @@
 from oslo_config import cfg
 
 opts = [
-    cfg.StrOpt("compute_driver", default="fake", choices=["fake", "libvirt"],
-               help="Hypervisor driver: fake (in memory) or libvirt (QEMU/KVM)."),
+    cfg.StrOpt("compute_driver", default="auto", choices=["auto", "fake", "libvirt"],
+               help="Hypervisor driver: libvirt (QEMU/KVM), fake (in memory), or auto: "
+                    "libvirt when libvirtd answers, else fake with a warning."),
+    cfg.BoolOpt("build_tiny_image", default=True,
+                help="novalite up: build the tiny guest from Debian packages and upload it "
+                     "as image 'tiny' on first start."),
     cfg.StrOpt("instance_name_template", default="instance-%08x",
                help="Template for hypervisor guest names, formatted with the instance id."),
     cfg.IntOpt("reboot_timeout", default=120, min=0,
@@ -17,6 +21,8 @@ opts = [
                     "power states."),
     cfg.IntOpt("update_resources_interval", default=60, min=1,
                help="Seconds between reports of this node's resources to placement."),
+    cfg.IntOpt("image_cache_manager_interval", default=2400, min=1,
+               help="Seconds between clean-ups of unused cached base images."),
     cfg.IntOpt("reserved_host_memory_mb", default=0, min=0,
                help="Memory kept for the host, never given to guests."),
     cfg.StrOpt("default_availability_zone", default="nova",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -28,8 +29,12 @@ class ControlPlane:
         return self
 
     def stop(self) -> None:
-        for service in reversed(self.services):
-            service.stop()
+        """Stop every service at once (each RPC server takes a poll interval to notice)."""
+        threads = [threading.Thread(target=service.stop) for service in self.services]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float = 20.0, interval: float = 0.02,

@@ -30,6 +30,7 @@ def cloud(tmp_path):
     ports = {"identity": free_port(), "image": free_port(), "compute": free_port()}
     (data_dir / "novalite.conf").write_text(
         f"[DEFAULT]\nosapi_compute_listen_port = {ports['compute']}\n"
+        "compute_driver = fake\nbuild_tiny_image = false\n"
         f"[identity]\nlisten_port = {ports['identity']}\n"
         f"[image]\nbind_port = {ports['image']}\n"
         f"[identity]\npassword_hash_memory_kib = 1024\n")

@@ -1,0 +1,187 @@
+"""Boot throughput: N servers on the fake driver through the Compute API at concurrency C.
+
+Each worker creates a server (``networks: none``) and polls ``GET /servers/{id}`` every
+0.5 s, as a client would, until ACTIVE; then all are deleted (polling until 404).
+Prints JSON: time-to-ACTIVE p50/p95/max, servers/s, delete rate, time until 404, and
+the peak RSS of every novalite process.
+
+usage: python bench/boot.py [-n 200] [-c 10] [--clouds-yaml PATH] [--cloud novalite]
+Without --clouds-yaml it starts ``novalite up`` in a scratch directory (fake driver).
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+import requests
+import yaml
+
+POLL = 0.5
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_cloud(data_dir: str) -> tuple[subprocess.Popen[str], str]:
+    ports = {key: free_port() for key in ("identity", "image", "compute")}
+    with open(os.path.join(data_dir, "novalite.conf"), "w") as handle:
+        handle.write(f"[DEFAULT]\nosapi_compute_listen_port = {ports['compute']}\n"
+                     f"compute_driver = fake\nbuild_tiny_image = false\n"
+                     f"[identity]\nlisten_port = {ports['identity']}\n"
+                     f"[image]\nbind_port = {ports['image']}\n"
+                     f"[quota]\ninstances = -1\ncores = -1\nram = -1\n")
+    novalite = os.path.join(os.path.dirname(sys.executable), "novalite")
+    process = subprocess.Popen([novalite, "up", "--data-dir", data_dir],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert process.stdout is not None
+    for line in process.stdout:
+        if "clouds.yaml written" in line:
+            break
+    threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
+    return process, os.path.join(data_dir, "clouds.yaml")
+
+
+def login(clouds_yaml: str, cloud: str) -> tuple[str, dict[str, str]]:
+    with open(clouds_yaml) as handle:
+        auth = yaml.safe_load(handle)["clouds"][cloud]["auth"]
+    body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
+        "name": auth["username"], "domain": {"name": auth["user_domain_name"]},
+        "password": auth["password"]}}}, "scope": {"project": {
+            "name": auth["project_name"], "domain": {"name": auth["project_domain_name"]}}}}}
+    response = requests.post(f"{auth['auth_url']}/auth/tokens", json=body, timeout=30)
+    response.raise_for_status()
+    catalog = {s["type"]: next(e["url"] for e in s["endpoints"] if e["interface"] == "public")
+               for s in response.json()["token"]["catalog"]}
+    return response.headers["X-Subject-Token"], catalog
+
+
+def rss_by_process() -> dict[str, int]:
+    """RSS (KiB) of every novalite process on this machine."""
+    found: dict[str, int] = {}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                cmdline = handle.read().split(b"\0")
+            with open(f"/proc/{pid}/status") as handle:
+                status = handle.read()
+        except OSError:
+            continue
+        name = next((os.path.basename(a.decode()) for a in cmdline[:2]
+                     if b"novalite" in os.path.basename(a)), None)
+        if name is None:
+            continue
+        rss = next(int(line.split()[1]) for line in status.splitlines()
+                   if line.startswith("VmRSS:"))
+        found[f"{name}[{pid}]"] = rss
+    return found
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("-n", type=int, default=200)
+    parser.add_argument("-c", type=int, default=10)
+    parser.add_argument("--clouds-yaml")
+    parser.add_argument("--cloud", default="novalite")
+    args = parser.parse_args()
+    process = None
+    scratch = tempfile.TemporaryDirectory()
+    clouds_yaml = args.clouds_yaml
+    if clouds_yaml is None:
+        process, clouds_yaml = start_cloud(scratch.name)
+    try:
+        result = run(args, clouds_yaml)
+    finally:
+        if process is not None:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=60)
+    print(json.dumps(result, indent=2))
+
+
+def run(args: argparse.Namespace, clouds_yaml: str) -> dict[str, object]:
+    token, catalog = login(clouds_yaml, args.cloud)
+    compute, image_api = catalog["compute"], catalog["image"]
+    session = requests.Session()
+    session.headers.update({"X-Auth-Token": token, "OpenStack-API-Version": "compute 2.90"})
+    image = session.post(f"{image_api}/v2/images", json={
+        "name": "bench", "disk_format": "raw", "container_format": "bare"}).json()
+    session.put(f"{image_api}/v2/images/{image['id']}/file", data=b"\0" * 1024,
+                headers={"Content-Type": "application/octet-stream"}).raise_for_status()
+    peak: dict[str, int] = {}
+    stop_sampling = threading.Event()
+
+    def sample() -> None:
+        while not stop_sampling.wait(0.5):
+            for name, rss in rss_by_process().items():
+                peak[name] = max(peak.get(name, 0), rss)
+
+    threading.Thread(target=sample, daemon=True).start()
+    idle_rss = rss_by_process()
+
+    def boot(index: int) -> tuple[str, float]:
+        started = time.monotonic()
+        response = session.post(f"{compute}/servers", json={"server": {
+            "name": f"bench-{index}", "flavorRef": "1", "imageRef": image["id"],
+            "networks": "none"}})
+        response.raise_for_status()
+        server_id = response.json()["server"]["id"]
+        while True:
+            status = session.get(f"{compute}/servers/{server_id}").json()["server"]["status"]
+            if status == "ACTIVE":
+                return server_id, time.monotonic() - started
+            if status == "ERROR":
+                raise RuntimeError(f"server {server_id} went to ERROR")
+            time.sleep(POLL)
+
+    def delete(server_id: str) -> float:
+        started = time.monotonic()
+        session.delete(f"{compute}/servers/{server_id}").raise_for_status()
+        while session.get(f"{compute}/servers/{server_id}").status_code != 404:
+            time.sleep(POLL)
+        return time.monotonic() - started
+
+    with concurrent.futures.ThreadPoolExecutor(args.c) as pool:
+        started = time.monotonic()
+        booted = list(pool.map(boot, range(args.n)))
+        boot_elapsed = time.monotonic() - started
+        started = time.monotonic()
+        deleted = list(pool.map(delete, [server_id for server_id, _ in booted]))
+        delete_elapsed = time.monotonic() - started
+    stop_sampling.set()
+    times = [seconds for _, seconds in booted]
+    return {
+        "benchmark": "boot", "servers": args.n, "concurrency": args.c,
+        "time_to_active_s": {"p50": round(statistics.median(times), 3),
+                             "p95": round(percentile(times, 0.95), 3),
+                             "max": round(max(times), 3)},
+        "servers_per_s": round(args.n / boot_elapsed, 2),
+        "delete_per_s": round(args.n / delete_elapsed, 2),
+        "time_until_404_s": {"p50": round(statistics.median(deleted), 3),
+                             "max": round(max(deleted), 3)},
+        "idle_rss_mib": {name: round(kib / 1024, 1) for name, kib in idle_rss.items()},
+        "peak_rss_mib": {name: round(kib / 1024, 1) for name, kib in peak.items()},
+    }
+
+
+if __name__ == "__main__":
+    main()
