@@ -2,17 +2,19 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := python3 python3-venv python3-dev gcc make iproute2
+APT_PACKAGES := python3 python3-venv python3-dev gcc make pkg-config iproute2 genisoimage
 
 .PHONY: install up test lint unit functional integration bench clean
 
 install: $(VENV)/.installed
 
+# libvirt + QEMU for real guests (tools/setup-libvirt: packages, qemu.conf, daemons).
 $(VENV)/.installed: pyproject.toml
 	@bash tools/apt-install $(APT_PACKAGES)
+	@bash tools/setup-libvirt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -e '.[libvirt]'
 	@touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
@@ -20,6 +22,7 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	@touch $@
 
 up: install
+	@bash tools/setup-libvirt >/dev/null
 	$(BIN)/novalite up
 
 lint: $(VENV)/.installed-test
@@ -29,6 +32,7 @@ lint: $(VENV)/.installed-test
 # The whole suite: lint, then every test on SQLite, then again on PostgreSQL and MariaDB.
 test: $(VENV)/.installed-test
 	@bash tools/ensure-services
+	@bash tools/setup-libvirt >/dev/null
 	$(MAKE) --no-print-directory lint
 	bash tools/run-tests
 

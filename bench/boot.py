@@ -36,14 +36,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_cloud(data_dir: str) -> tuple[subprocess.Popen[str], str]:
+def start_cloud(data_dir: str, database_url: str | None = None
+                ) -> tuple[subprocess.Popen[str], str]:
     ports = {key: free_port() for key in ("identity", "image", "compute")}
     with open(os.path.join(data_dir, "novalite.conf"), "w") as handle:
         handle.write(f"[DEFAULT]\nosapi_compute_listen_port = {ports['compute']}\n"
                      f"compute_driver = fake\nbuild_tiny_image = false\n"
                      f"[identity]\nlisten_port = {ports['identity']}\n"
                      f"[image]\nbind_port = {ports['image']}\n"
-                     f"[quota]\ninstances = -1\ncores = -1\nram = -1\n")
+                     f"[quota]\ninstances = -1\ncores = -1\nram = -1\n"
+                     f"[fake_driver]\nvcpus = 1024\nmemory_mb = 1048576\n")
+        if database_url:
+            handle.write(f"[database]\nconnection = {database_url}\n")
     novalite = os.path.join(os.path.dirname(sys.executable), "novalite")
     process = subprocess.Popen([novalite, "up", "--data-dir", data_dir],
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
@@ -103,12 +107,13 @@ def main() -> None:
     parser.add_argument("-c", type=int, default=10)
     parser.add_argument("--clouds-yaml")
     parser.add_argument("--cloud", default="novalite")
+    parser.add_argument("--database-url", help="for the started cloud (default: SQLite)")
     args = parser.parse_args()
     process = None
     scratch = tempfile.TemporaryDirectory()
     clouds_yaml = args.clouds_yaml
     if clouds_yaml is None:
-        process, clouds_yaml = start_cloud(scratch.name)
+        process, clouds_yaml = start_cloud(scratch.name, args.database_url)
     try:
         result = run(args, clouds_yaml)
     finally:
@@ -146,11 +151,11 @@ def run(args: argparse.Namespace, clouds_yaml: str) -> dict[str, object]:
         response.raise_for_status()
         server_id = response.json()["server"]["id"]
         while True:
-            status = session.get(f"{compute}/servers/{server_id}").json()["server"]["status"]
-            if status == "ACTIVE":
+            server = session.get(f"{compute}/servers/{server_id}").json()["server"]
+            if server["status"] == "ACTIVE":
                 return server_id, time.monotonic() - started
-            if status == "ERROR":
-                raise RuntimeError(f"server {server_id} went to ERROR")
+            if server["status"] == "ERROR":
+                raise RuntimeError(f"server {server_id} went to ERROR: {server.get('fault')}")
             time.sleep(POLL)
 
     def delete(server_id: str) -> float:

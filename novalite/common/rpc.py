@@ -12,8 +12,11 @@ from typing import Any
 
 import oslo_messaging as messaging
 
+from novalite.common import memory_bus
 from novalite.common.context import RequestContext
 from novalite.conf import CONF
+
+memory_bus.install()
 
 _lock = threading.Lock()
 _transport: messaging.Transport | None = None

@@ -19,6 +19,12 @@ from novalite.conf import CONF
 _lock = threading.Lock()
 _engine: Engine | None = None
 _sessionmaker: sessionmaker[Session] | None = None
+# SQLite allows one writer at a time. Rather than letting concurrent writers collide
+# and back off inside SQLite's busy handler (sleeps of up to 100 ms, and "database is
+# locked" for a reader that later writes), the threads of one process take turns
+# here, and each transaction starts as BEGIN IMMEDIATE. Other processes still meet
+# SQLite's own locking.
+_sqlite_turn = threading.RLock()
 
 
 def connection_url() -> str:
@@ -29,12 +35,21 @@ def connection_url() -> str:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    dbapi_connection.isolation_level = None  # transactions are begun by _sqlite_begin
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _sqlite_begin(connection) -> None:  # type: ignore[no-untyped-def]
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def is_sqlite() -> bool:
+    return get_engine().dialect.name == "sqlite"
 
 
 def make_engine(url: str) -> Engine:
@@ -45,6 +60,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, echo=CONF.database.connection_debug,
                                connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, echo=CONF.database.connection_debug, pool_pre_ping=True,
                          pool_size=CONF.database.max_pool_size,
@@ -63,17 +79,19 @@ def get_engine() -> Engine:
 @contextlib.contextmanager
 def session_scope() -> Iterator[Session]:
     """A session in one transaction: committed on success, rolled back on error."""
-    get_engine()
+    engine = get_engine()
     assert _sessionmaker is not None
-    session = _sessionmaker()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+    turn = _sqlite_turn if engine.dialect.name == "sqlite" else contextlib.nullcontext()
+    with turn:
+        session = _sessionmaker()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
 
 
 def dispose() -> None:

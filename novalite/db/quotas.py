@@ -9,7 +9,7 @@ concurrent creates can never exceed the limit.
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -89,16 +89,8 @@ def usage(project_id: str, user_id: str | None = None) -> dict[str, int]:
 def _lock_project(session: Session, project_id: str) -> None:
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
-        connection = session.connection()
-        raw = connection.connection.dbapi_connection
-        if raw is not None and not raw.in_transaction:
-            # pysqlite has not begun a transaction yet (it does so lazily before DML): take
-            # the write lock now so every reserving transaction runs one after the other.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
-            # already inside a transaction: a write takes the lock (and fails fast with
-            # "database is locked" rather than deadlocking if another writer holds it).
-            session.execute(text("UPDATE quotas SET id = id WHERE 1 = 0"))
+        # every SQLite transaction already begins IMMEDIATE, in turn (novalite.db.api):
+        # the reservation runs alone
         return
     # Make sure the project's lock row exists, from a connection of its own: creating it
     # here would make a concurrent first reservation wait on (or deadlock with) this

@@ -68,7 +68,7 @@ def test_up_serves_the_openstack_cli_and_stops_on_sigterm(cloud):
 
     token = json.loads(openstack(cloud, "token", "issue", "-f", "json"))
     catalog = json.loads(openstack(cloud, "catalog", "list", "-f", "json"))
-    assert {"identity", "image"} <= {entry["Type"] for entry in catalog}
+    assert {"identity", "image", "compute"} <= {entry["Type"] for entry in catalog}
     openstack(cloud, "project", "create", "p1")
     openstack(cloud, "user", "create", "--password", "s3cret-pass", "--project", "p1", "u1")
     openstack(cloud, "role", "add", "--user", "u1", "--project", "p1", "member")
@@ -79,10 +79,15 @@ def test_up_serves_the_openstack_cli_and_stops_on_sigterm(cloud):
     ports = cloud["ports"]
     headers = {"X-Auth-Token": token["id"]}
     image_url = f"http://127.0.0.1:{ports['image']}/v2/images"
-    assert requests.get(image_url, headers=headers, timeout=10).status_code == 200
+    compute_url = f"http://127.0.0.1:{ports['compute']}/v2.1/servers"
+    services = json.loads(openstack(cloud, "compute", "service", "list", "-f", "json"))
+    assert {(s["Binary"], s["State"]) for s in services} >= {
+        ("nova-conductor", "up"), ("nova-scheduler", "up"), ("nova-compute", "up")}
+    for url in (image_url, compute_url):
+        assert requests.get(url, headers=headers, timeout=10).status_code == 200
     openstack(cloud, "token", "revoke", token["id"])
     identity_url = f"http://127.0.0.1:{ports['identity']}/v3/projects"
-    for url in (identity_url, image_url):
+    for url in (identity_url, image_url, compute_url):
         response = requests.get(url, headers=headers, timeout=10)
         assert response.status_code == 401, url
         assert response.json()

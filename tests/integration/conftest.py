@@ -42,3 +42,7 @@ def start_peer(tmp_path) -> Iterator[Callable[..., subprocess.Popen[str]]]:
         if process.poll() is None:
             process.kill()
         process.wait()
+
+# The in-process cloud of the functional tests (identity, image, compute API, conductor,
+# scheduler, compute nodes), for integration tests that drive real guests through it.
+from tests.functional.conftest import cloud, identity  # noqa: E402, F401

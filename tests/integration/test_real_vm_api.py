@@ -1,0 +1,82 @@
+"""A real guest booted through the whole cloud (API → conductor → scheduler → compute →
+libvirt + QEMU): the tiny image from the image service, its console log, the three
+kinds of reboot seen through the admin diagnostics, and a delete that leaves nothing."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+
+import openstack
+import pytest
+import requests
+
+from novalite.guest import build_tiny, upload_tiny
+from tests.functional.conftest import ADMIN_PASSWORD
+
+CACHE = os.environ.get("NOVALITE_TINY_CACHE",
+                       os.path.join(os.path.expanduser("~"), ".cache", "novalite", "tiny"))
+
+
+def wait_for(predicate, timeout: float, interval: float = 0.25):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError("condition not met in time")
+
+
+@pytest.fixture
+def libvirt_conf(conf, tmp_path):
+    conf.set_override("compute_driver", "libvirt")
+    conf.set_override("reboot_timeout", 60)
+    yield conf
+
+
+def test_tiny_guest_through_the_api(libvirt_conf, cloud):
+    conn = openstack.connect(
+        auth_type="password", auth={
+            "auth_url": f"{cloud['identity']}/v3", "username": "admin",
+            "password": ADMIN_PASSWORD, "project_name": "admin",
+            "user_domain_name": "Default", "project_domain_name": "Default"},
+        region_name="RegionOne", load_yaml_config=False, load_envvars=False)
+    ids = upload_tiny(cloud["image"], conn.auth_token, build_tiny(CACHE))
+    started = time.monotonic()
+    server = conn.compute.create_server(name="vm1", flavor_id="1", image_id=ids["image_id"],
+                                        networks="none")
+    server = conn.compute.wait_for_server(server, status="ACTIVE", wait=120, interval=0.25)
+    active_after = time.monotonic() - started
+    console = wait_for(lambda: (lambda out: out if "login:" in out else None)(
+        conn.compute.get_server_console_output(server)["output"]), timeout=120)
+    login_after = time.monotonic() - started
+    assert "login:" in console
+    print(f"ACTIVE after {active_after:.1f} s, login: after {login_after:.1f} s")
+
+    def diagnostics() -> dict:
+        return requests.get(f"{cloud['compute']}/servers/{server.id}/diagnostics",
+                            headers={"X-Auth-Token": conn.auth_token}, timeout=30).json()
+
+    def after(action: str, *args: str) -> dict:
+        getattr(conn.compute, action)(server, *args)
+        conn.compute.wait_for_server(conn.compute.get_server(server.id), status="ACTIVE",
+                                     wait=180, interval=0.25)
+        return diagnostics()
+
+    first = diagnostics()
+    assert first["pid"] > 0
+    soft = after("reboot_server", "SOFT")
+    assert soft["pid"] != first["pid"]
+    hard = after("reboot_server", "HARD")
+    assert hard["pid"] != soft["pid"] and hard["defined_at"] > soft["defined_at"]
+
+    name = conn.compute.get_server(server.id).instance_name
+    conn.compute.delete_server(server)
+    conn.compute.wait_for_delete(server, wait=60, interval=0.25)
+    domains = subprocess.run(["virsh", "-c", "qemu:///system", "list", "--all", "--name"],
+                             capture_output=True, text=True, check=True).stdout.split()
+    assert name not in domains
+    instances_dir = os.path.join(libvirt_conf.state_path, "instances", server.id)
+    assert not os.path.exists(instances_dir)
