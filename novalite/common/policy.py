@@ -30,6 +30,11 @@ _enforcer: policy.Enforcer | None = None
 _rules: list[policy.RuleDefault] = []
 
 
+def rule(name: str, check: str, description: str) -> policy.RuleDefault:
+    """A default rule, as every ``novalite/policies`` module declares them."""
+    return policy.RuleDefault(name, check, description=description)
+
+
 def register_rules(rules: list[policy.RuleDefault]) -> None:
     """Add a service's default rules (safe to call more than once)."""
     with _lock:

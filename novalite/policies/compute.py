@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from oslo_policy import policy as oslo_policy
-
 from novalite.common import policy
 
 ADMIN = policy.ADMIN
@@ -13,8 +11,7 @@ OWNER = policy.ADMIN_OR_OWNER
 MEMBER_OWNER = f"({ADMIN}) or (role:member and user_id:%(user_id)s)"
 
 
-def _rule(name: str, check: str, description: str) -> oslo_policy.RuleDefault:
-    return oslo_policy.RuleDefault(name, check, description=description)
+_rule = policy.rule
 
 
 RULES = [

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from oslo_policy import policy as oslo_policy
-
 from novalite.common import policy
 from novalite.common.policy import ADMIN
 
@@ -11,8 +9,7 @@ READER = policy.ADMIN_OR_PROJECT_READER
 MEMBER = policy.ADMIN_OR_PROJECT_MEMBER
 
 
-def _rule(name: str, check: str, description: str) -> oslo_policy.RuleDefault:
-    return oslo_policy.RuleDefault(name, check, description=description)
+_rule = policy.rule
 
 
 RULES = [

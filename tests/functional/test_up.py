@@ -96,3 +96,51 @@ def test_up_serves_the_openstack_cli_and_stops_on_sigterm(cloud):
     output, _ = cloud["process"].communicate(timeout=60)
     assert cloud["process"].returncode == 0
     assert "novalite: stopped" in output
+
+
+def test_compute_scenario_with_the_openstack_cli(cloud, tmp_path):
+    """Issue "Compute core", done-when: the unmodified CLI against `novalite up`."""
+    disk = tmp_path / "disk.raw"
+    disk.write_bytes(b"\0" * 2048)
+    openstack(cloud, "flavor", "create", "--vcpus", "1", "--ram", "256", "--disk", "1", "f1")
+    openstack(cloud, "keypair", "create", "k1")
+    openstack(cloud, "image", "create", "--file", str(disk), "--disk-format", "raw", "img")
+    server = json.loads(openstack(cloud, "server", "create", "--flavor", "f1", "--image",
+                                  "img", "--nic", "none", "--key-name", "k1", "--wait",
+                                  "vm1", "-f", "json"))
+    assert server["status"] == "ACTIVE"
+    assert server["OS-EXT-SRV-ATTR:host"]  # the admin fields, for the admin
+    listed = json.loads(openstack(cloud, "server", "list", "-f", "json"))
+    assert [(s["Name"], s["Status"]) for s in listed] == [("vm1", "ACTIVE")]
+
+    def status() -> str:
+        return json.loads(openstack(cloud, "server", "show", "vm1", "-f", "json"))["status"]
+
+    openstack(cloud, "server", "reboot", "--soft", "--wait", "vm1")
+    openstack(cloud, "server", "reboot", "--hard", "--wait", "vm1")
+    for command, expected in (("stop", "SHUTOFF"), ("start", "ACTIVE"), ("pause", "PAUSED"),
+                              ("unpause", "ACTIVE"), ("suspend", "SUSPENDED"),
+                              ("resume", "ACTIVE")):
+        openstack(cloud, "server", command, "vm1")
+        wait_until(lambda expected=expected: status() == expected)
+    events = json.loads(openstack(cloud, "server", "event", "list", "vm1", "-f", "json"))
+    assert [e["Action"] for e in events][-1] == "create" and len(events) == 9
+    openstack(cloud, "quota", "set", "--instances", "7", "admin")
+    quotas = json.loads(openstack(cloud, "quota", "show", "admin", "-f", "json"))
+    assert {"Resource": "instances", "Limit": 7} in quotas
+    limits = json.loads(openstack(cloud, "limits", "show", "--absolute", "-f", "json"))
+    assert {"Name": "totalInstancesUsed", "Value": 1} in limits
+    hypervisors = json.loads(openstack(cloud, "hypervisor", "list", "-f", "json"))
+    assert [h["State"] for h in hypervisors] == ["up"]
+    openstack(cloud, "server", "delete", "--wait", "vm1")
+    assert json.loads(openstack(cloud, "server", "list", "-f", "json")) == []
+
+
+def wait_until(predicate, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.2)

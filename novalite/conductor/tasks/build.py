@@ -32,11 +32,12 @@ def set_error(ctxt: RequestContext, instance_uuid: str, message: str, host: str 
               code: int = 500) -> None:
     """Put a build that cannot go on into ERROR, with the fault that says why."""
     placement.remove_allocations(instance_uuid)
+    # the fault first: whoever sees ERROR must also find why
+    instances.add_fault(instance_uuid, code, message, host=host)
     try:
         instances.update(None, instance_uuid, {"vm_state": states.ERROR, "task_state": None})
     except exception.InstanceNotFound:
         return
-    instances.add_fault(instance_uuid, code, message, host=host)
     try:
         instances.event_finish(instance_uuid, ctxt.request_id, "conductor_schedule_and_build",
                                result="Error", details=message)
