@@ -57,6 +57,8 @@ class API:
                description: str | None = None, hostname: str | None = None,
                config_drive: bool = False, tags: list[str] | None = None,
                access_ip_v4: str | None = None, access_ip_v6: str | None = None,
+               requested_networks: list[dict[str, Any]] | str | None = None,
+               security_groups: list[str] | None = None,
                extra_request: dict[str, Any] | None = None) -> tuple[list[Instance], str]:
         """Record the instances (quota-checked) and cast the build; returns them and the
         reservation id. ``image`` is the image service's view of the image, or None for a
@@ -77,7 +79,8 @@ class API:
                 index, reservation_id, key_name=key_name, key_data=key_data,
                 user_data=user_data, metadata=metadata, availability_zone=availability_zone,
                 description=description, hostname=hostname, config_drive=config_drive,
-                tags=tags, access_ip_v4=access_ip_v4, access_ip_v6=access_ip_v6)
+                tags=tags, access_ip_v4=access_ip_v4, access_ip_v6=access_ip_v6,
+                requested_networks=requested_networks or "none")
                 for index in range(count)]
             try:
                 created = instances.create_instances(ctxt, values)
@@ -100,6 +103,7 @@ class API:
             "project_id": ctxt.project_id,
             "user_id": ctxt.user_id,
             "num_instances": len(created),
+            "security_groups": security_groups or [],
             **(extra_request or {}),
         }
         self.conductor.schedule_and_build_instances(ctxt, request_spec,

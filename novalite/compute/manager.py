@@ -22,7 +22,7 @@ import oslo_messaging as messaging
 from novalite.common import exception
 from novalite.common.context import RequestContext, get_admin_context
 from novalite.common.manager import Manager, periodic_task
-from novalite.compute import states
+from novalite.compute import network, states
 from novalite.compute.resource_tracker import ResourceTracker
 from novalite.conductor.rpcapi import ConductorAPI
 from novalite.conf import CONF
@@ -58,12 +58,16 @@ def load_driver(host: str) -> ComputeDriver:
     return FakeDriver(host)
 
 
+def _vifs(instance: Instance) -> list[dict[str, Any]]:
+    return list(instance.get("network_info") or [])
+
+
 def _utcnow_iso() -> str:
     return datetime.datetime.now(datetime.UTC).replace(tzinfo=None).isoformat()
 
 
 class ComputeManager(Manager):
-    target = messaging.Target(version="1.0")
+    target = messaging.Target(version="1.1")
 
     def __init__(self, host: str, service_name: str = "novalite-compute",
                  driver: ComputeDriver | None = None,
@@ -217,16 +221,21 @@ class ComputeManager(Manager):
             except _GONE:
                 LOG.info("instance %s was deleted before its build started", instance_uuid)
                 return
+            network_info: list[dict[str, Any]] = []
             try:
                 with self._event(ctxt, instance_uuid, "compute__do_build_and_run_instance"):
+                    network_info = self._allocate_network(ctxt, instance, request_spec)
+                    instance = {**instance, "network_info": network_info}
                     self.driver.spawn(ctxt, self._driver_instance(instance),
-                                      request_spec.get("image") or {}, [], None)
+                                      request_spec.get("image") or {}, network_info, None)
             except Exception as error:
                 LOG.warning("build of %s failed on %s: %s", instance_uuid, self.host, error)
                 self._destroy_quietly(ctxt, instance)
+                network.deallocate_for_instance(ctxt, instance, network_info)
                 try:  # back to the conductor, as Nova does before a reschedule
                     self._update(ctxt, instance_uuid, {"task_state": states.SCHEDULING,
-                                                       "host": None, "node": None},
+                                                       "host": None, "node": None,
+                                                       "network_info": []},
                                  expected_task_state=states.SPAWNING, check=True)
                 except _GONE:
                     return
@@ -242,10 +251,23 @@ class ComputeManager(Manager):
             except _GONE:
                 LOG.info("instance %s was deleted while it was built", instance_uuid)
                 self._destroy_quietly(ctxt, instance)
+                network.deallocate_for_instance(ctxt, instance, network_info)
+
+    def _allocate_network(self, ctxt: RequestContext, instance: Instance,
+                          request_spec: dict[str, Any]) -> list[dict[str, Any]]:
+        """Ports for the instance (boot flow steps 22–24), recorded in its info cache
+        before the guest starts, so a delete racing the build finds them."""
+        network_info = network.allocate_for_instance(
+            ctxt, instance, instance.get("requested_networks"),
+            request_spec.get("security_groups"))
+        if network_info:
+            self._update(ctxt, instance["uuid"], {"network_info": network_info})
+        return network_info
 
     def _destroy_quietly(self, ctxt: RequestContext, instance: Instance) -> None:
         try:
-            self.driver.destroy(ctxt, self._driver_instance(instance), [])
+            self.driver.destroy(ctxt, self._driver_instance(instance),
+                                instance.get("network_info") or [])
         except Exception:
             LOG.exception("clean-up of %s failed", instance["uuid"])
 
@@ -255,7 +277,9 @@ class ComputeManager(Manager):
         instance_uuid = instance["uuid"]
         with (self._instance_lock(instance_uuid),
               self._event(ctxt, instance_uuid, "compute_terminate_instance")):
-            self.driver.destroy(ctxt, self._driver_instance(instance), [])
+            network_info = instance.get("network_info") or []
+            self.driver.destroy(ctxt, self._driver_instance(instance), network_info)
+            network.deallocate_for_instance(ctxt, instance, network_info)
             self.conductor.instance_destroy(ctxt, instance_uuid)
         with self._locks_guard:
             self._locks.pop(instance_uuid, None)
@@ -300,7 +324,7 @@ class ComputeManager(Manager):
             ctxt, instance, "compute_reboot_instance",
             states.REBOOT_STARTED_HARD if hard else states.REBOOT_STARTED,
             states.REBOOTING_HARD if hard else states.REBOOTING,
-            states.ACTIVE, lambda i: self.driver.reboot(ctxt, i, [], reboot_type))
+            states.ACTIVE, lambda i: self.driver.reboot(ctxt, i, _vifs(i), reboot_type))
 
     def stop_instance(self, ctxt: RequestContext, instance: Instance) -> None:
         self._power_action(ctxt, instance, "compute_stop_instance", None, states.POWERING_OFF,
@@ -309,7 +333,7 @@ class ComputeManager(Manager):
 
     def start_instance(self, ctxt: RequestContext, instance: Instance) -> None:
         self._power_action(ctxt, instance, "compute_start_instance", None, states.POWERING_ON,
-                           states.ACTIVE, lambda i: self.driver.power_on(ctxt, i, []))
+                           states.ACTIVE, lambda i: self.driver.power_on(ctxt, i, _vifs(i)))
 
     def pause_instance(self, ctxt: RequestContext, instance: Instance) -> None:
         self._power_action(ctxt, instance, "compute_pause_instance", None, states.PAUSING,
@@ -325,7 +349,44 @@ class ComputeManager(Manager):
 
     def resume_instance(self, ctxt: RequestContext, instance: Instance) -> None:
         self._power_action(ctxt, instance, "compute_resume_instance", None, states.RESUMING,
-                           states.ACTIVE, lambda i: self.driver.resume(ctxt, i, []))
+                           states.ACTIVE, lambda i: self.driver.resume(ctxt, i, _vifs(i)))
+
+    # --- interfaces ---------------------------------------------------------------------
+
+    def attach_interface(self, ctxt: RequestContext, instance: Instance,
+                         network_id: str | None, port_id: str | None,
+                         requested_ip: str | None) -> dict[str, Any]:
+        instance_uuid = instance["uuid"]
+        request: dict[str, Any] = {"port_id": port_id} if port_id else {
+            "network_id": network_id}
+        if requested_ip:
+            request["fixed_ip"] = requested_ip
+        with (self._instance_lock(instance_uuid),
+              self._event(ctxt, instance_uuid, "compute_attach_interface")):
+            current = self.conductor.instance_get(ctxt, instance_uuid)
+            vif = network.allocate_for_instance(ctxt, current, [request])[0]
+            try:
+                self.driver.attach_interface(ctxt, self._driver_instance(current), vif)
+            except Exception:
+                network.deallocate_for_instance(ctxt, current, [vif], only=[vif["id"]])
+                raise
+            self._update(ctxt, instance_uuid,
+                         {"network_info": [*(current.get("network_info") or []), vif]})
+        return vif
+
+    def detach_interface(self, ctxt: RequestContext, instance: Instance, port_id: str) -> None:
+        instance_uuid = instance["uuid"]
+        with (self._instance_lock(instance_uuid),
+              self._event(ctxt, instance_uuid, "compute_detach_interface")):
+            current = self.conductor.instance_get(ctxt, instance_uuid)
+            vifs = current.get("network_info") or []
+            vif = next((v for v in vifs if v["id"] == port_id), None)
+            if vif is None:
+                return
+            self.driver.detach_interface(ctxt, self._driver_instance(current), vif)
+            network.deallocate_for_instance(ctxt, current, [vif], only=[port_id])
+            self._update(ctxt, instance_uuid,
+                         {"network_info": [v for v in vifs if v["id"] != port_id]})
 
     # --- reads --------------------------------------------------------------------------
 

@@ -134,6 +134,10 @@ class Instance(TimestampMixin, Base):
     progress: Mapped[int] = mapped_column(Integer, default=0)
     root_device_name: Mapped[str | None] = mapped_column(String(255))
     system_metadata: Mapped[str | None] = mapped_column(Text)  # JSON, internal bookkeeping
+    # JSON: the VIFs of the instance's ports, as Nova's info cache holds them
+    network_info: Mapped[str | None] = mapped_column(Text)
+    # JSON: what the create request asked for ("auto", "none" or a list of network/port/ip)
+    requested_networks: Mapped[str | None] = mapped_column(Text)
 
 
 class InstanceMetadata(Base):

@@ -42,7 +42,9 @@ class _NotSet:
 
 NOT_SET: Any = _NotSet()
 
-_JSON_COLUMNS = ("flavor", "system_metadata")
+_JSON_COLUMNS = ("flavor", "system_metadata", "network_info", "requested_networks")
+# What an unset JSON column reads as.
+_JSON_EMPTY: dict[str, Any] = {"network_info": [], "requested_networks": None}
 _COLUMNS = tuple(column.name for column in Instance.__table__.columns)
 # Values in ``values`` dicts that are not columns but stored beside the row.
 _EXTRA = ("metadata", "tags")
@@ -71,7 +73,7 @@ def _to_dict(row: Instance, metadata: dict[str, str], tags: list[str],
              fault: dict[str, Any] | None) -> dict[str, Any]:
     values = {column: getattr(row, column) for column in _COLUMNS}
     for key in _JSON_COLUMNS:
-        values[key] = json.loads(values[key]) if values[key] else {}
+        values[key] = json.loads(values[key]) if values[key] else _JSON_EMPTY.get(key, {})
     values["metadata"] = metadata
     values["tags"] = tags
     values["fault"] = fault

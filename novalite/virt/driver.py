@@ -108,3 +108,13 @@ class ComputeDriver(abc.ABC):
 
     def get_console_output(self, context: Any, instance: Instance) -> str:
         raise VirtDriverError("This driver has no console log.")
+
+    def attach_interface(self, context: Any, instance: Instance,
+                         vif: dict[str, Any]) -> None:
+        """Hot-plug a NIC for ``vif`` into the (running or stopped) guest."""
+        raise VirtDriverError("This driver cannot attach interfaces.")
+
+    def detach_interface(self, context: Any, instance: Instance,
+                         vif: dict[str, Any]) -> None:
+        """Remove the NIC of ``vif`` from the guest; no error when it is not there."""
+        raise VirtDriverError("This driver cannot detach interfaces.")

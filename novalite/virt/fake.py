@@ -30,6 +30,7 @@ class FakeGuest:
     vcpus: int
     memory_mb: int
     console: list[str] = dataclasses.field(default_factory=list)
+    vifs: list[str] = dataclasses.field(default_factory=list)  # the ports plugged
 
 
 class FakeDriver(ComputeDriver):
@@ -77,7 +78,21 @@ class FakeDriver(ComputeDriver):
                 uuid=instance["uuid"], name=instance.get("name", instance["uuid"]),
                 power_state=states.RUNNING, pid=next(_pids), defined_at=time.time(),
                 vcpus=instance.get("vcpus", 1), memory_mb=instance.get("memory_mb", 0),
-                console=["fake guest booting", "login: "])
+                console=["fake guest booting", "login: "],
+                vifs=[vif["id"] for vif in network_info])
+
+    def attach_interface(self, context: Any, instance: Instance,
+                         vif: dict[str, Any]) -> None:
+        guest = self._guest(instance)
+        with self._lock:
+            guest.vifs.append(vif["id"])
+
+    def detach_interface(self, context: Any, instance: Instance,
+                         vif: dict[str, Any]) -> None:
+        guest = self._guest(instance)
+        with self._lock:
+            if vif["id"] in guest.vifs:
+                guest.vifs.remove(vif["id"])
 
     def destroy(self, context: Any, instance: Instance, network_info: list[dict[str, Any]],
                 destroy_disks: bool = True) -> None:

@@ -14,6 +14,7 @@ from types import ModuleType
 from typing import Any
 
 from novalite.api.compute import (
+    attach_interfaces,
     availability_zones,
     common,
     faults,
@@ -38,7 +39,7 @@ from novalite.common.context import RequestContext
 RESOURCES: tuple[ModuleType, ...] = (
     flavors, keypairs, quota_sets, limits, services, availability_zones, hypervisors,
     servers, server_actions, server_metadata, server_tags, server_diagnostics,
-    instance_actions)
+    instance_actions, attach_interfaces)
 _PROJECT = re.compile(r"^/([0-9a-f-]+)(/.*)$")
 
 

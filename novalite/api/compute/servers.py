@@ -15,6 +15,7 @@ from novalite.api.compute.schemas import servers as schemas
 from novalite.api.compute.views import servers as views
 from novalite.common import exception, policy, rpc, wsgi
 from novalite.common.wsgi import Request
+from novalite.compute import network
 from novalite.compute.api import API
 from novalite.db import flavors, instances
 from novalite.image.client import ImageClient, properties
@@ -183,17 +184,14 @@ def _check_block_devices(server: dict[str, Any]) -> None:
                                         "use block_device_mapping_v2.")
 
 
-def _check_networks(request: Request, networks: Any) -> None:
-    if isinstance(networks, str):
-        if networks not in ("auto", "none"):
-            raise exception.ValidationError(
-                message=f"Invalid input for field/attribute networks. Value: {networks}. "
-                        f"'{networks}' is not one of ['auto', 'none']")
-        return
-    for network in networks or ():
-        if network.get("uuid") or network.get("port"):
-            raise exception.Invalid(message=f"Network {network.get('uuid') or network.get('port')}"
-                                            " could not be found.")
+def _requested_networks(request: Request, networks: Any) -> list[dict[str, Any]] | str:
+    """``networks`` of a create, checked with the network service (absent below 2.37 and
+    ``auto`` both mean: the one network the project may use)."""
+    if isinstance(networks, str) and networks not in ("auto", "none"):
+        raise exception.ValidationError(
+            message=f"Invalid input for field/attribute networks. Value: {networks}. "
+                    f"'{networks}' is not one of ['auto', 'none']")
+    return network.validate_requested_networks(request.context, networks)
 
 
 def _count(value: Any, name: str) -> int:
@@ -253,7 +251,7 @@ def create(request: Request) -> webob.Response:
     max_count = _count(server.get("max_count", min_count), "max_count")
     if min_count > max_count:
         raise exception.Invalid(message="min_count must be <= max_count")
-    _check_networks(request, server.get("networks"))
+    requested_networks = _requested_networks(request, server.get("networks"))
     _check_block_devices(server)
     flavor = _flavor(request, server["flavorRef"])
     image_id = _image_id(server)
@@ -281,13 +279,17 @@ def create(request: Request) -> webob.Response:
         description=server.get("description"), hostname=server.get("hostname"),
         config_drive=config_drive not in (None, False, "", "false", "False"),
         tags=server.get("tags"), access_ip_v4=server.get("accessIPv4"),
-        access_ip_v6=server.get("accessIPv6"), extra_request=hints)
+        access_ip_v6=server.get("accessIPv6"), requested_networks=requested_networks,
+        security_groups=[group["name"] for group in server.get("security_groups") or ()],
+        extra_request=hints)
     if common.parse_bool(server.get("return_reservation_id", False), "return_reservation_id"):
         return wsgi.json_response({"reservation_id": reservation_id}, status=202)
     first = created[0]
     links = common.links(request, "servers", first["uuid"])
     result = {"id": first["uuid"], "links": links, "OS-DCF:diskConfig": "MANUAL",
-              "security_groups": [{"name": "default"}],
+              "security_groups": [{"name": group["name"]}
+                                  for group in server.get("security_groups") or ()]
+              or [{"name": "default"}],
               "adminPass": server.get("adminPass") or secrets.token_urlsafe(9)}
     return wsgi.json_response({"server": result}, status=202,
                               headers={"Location": links[0]["href"]})

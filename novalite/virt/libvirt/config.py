@@ -68,20 +68,26 @@ class GuestGraphics:
 
 @dataclasses.dataclass(frozen=True)
 class GuestInterface:
-    """A NIC on an existing bridge (the network issue fills these in)."""
+    """A NIC: on a bridge of the host (``bridge``), or a bare tap that novalite moves
+    into its network namespace once QEMU has opened it (``bridge`` None: type ethernet).
+    """
 
     mac_address: str
-    bridge: str
+    bridge: str | None = None
     target_dev: str | None = None
     model: str = "virtio"
+    mtu: int | None = None
 
     def to_element(self) -> ET.Element:
-        interface = ET.Element("interface", type="bridge")
+        interface = ET.Element("interface", type="bridge" if self.bridge else "ethernet")
         ET.SubElement(interface, "mac", address=self.mac_address)
-        ET.SubElement(interface, "source", bridge=self.bridge)
+        if self.bridge:
+            ET.SubElement(interface, "source", bridge=self.bridge)
         if self.target_dev:
             ET.SubElement(interface, "target", dev=self.target_dev)
         ET.SubElement(interface, "model", type=self.model)
+        if self.mtu:
+            ET.SubElement(interface, "mtu", size=str(self.mtu))
         return interface
 
 

@@ -33,6 +33,8 @@ from novalite.virt.driver import (
     LifecycleEvent,
     VirtDriverError,
 )
+from novalite.api.metadata.base import InstanceMetadata
+from novalite.virt import configdrive
 from novalite.virt.libvirt import config, probe
 from novalite.virt.libvirt.host import Host, power_state_from_domain_state
 from novalite.virt.libvirt.imagecache import ImageCache
@@ -43,6 +45,7 @@ Network = list[dict[str, Any]]
 CONSOLE_LOG = "console.log"
 BOOT_INFO = "boot.json"
 DISK = "disk"
+CONFIG_DRIVE = "disk.config"
 MAX_CONSOLE_BYTES = 100 * 1024
 PID_DIR = "/run/libvirt/qemu"
 _GIB = 1024 ** 3
@@ -58,6 +61,10 @@ def _qemu_img(*args: str) -> str:
     if result.returncode != 0:
         raise VirtDriverError(f"qemu-img {args[0]} failed: {result.stderr.strip()}")
     return result.stdout
+
+
+def _wants_config_drive(instance: Instance) -> bool:
+    return str(instance.get("config_drive") or "").lower() in ("true", "1", "yes")
 
 
 def _backing_format(disk_format: str | None) -> str:
@@ -120,8 +127,10 @@ class LibvirtDriver(ComputeDriver):
         os.makedirs(self.images_path, exist_ok=True)
         LOG.info("libvirt driver on %s: %s, virt_type %s, %d novalite domains", host,
                  connection.getURI(), self.virt_type, len(self.list_instance_uuids()))
+        self.vif_driver.resume_host()
 
     def cleanup_host(self, host: str) -> None:
+        self.vif_driver.stop()
         self._host.close()
 
     def get_host_resources(self) -> HostResources:
@@ -202,12 +211,22 @@ class LibvirtDriver(ComputeDriver):
             uuid=str(instance["uuid"]), name=str(instance["name"]),
             virt_type=self.virt_type, memory_mb=int(instance.get("memory_mb") or 64),
             vcpus=int(instance.get("vcpus") or 1), metadata=metadata,
-            disks=(config.GuestDisk(os.path.join(directory, DISK)),),
+            disks=self._disks(directory),
             serial=config.GuestSerial(os.path.join(directory, CONSOLE_LOG)),
             interfaces=interfaces,
             kernel=self.image_cache.path(kernel_id) if kernel_id else None,
             initrd=self.image_cache.path(ramdisk_id) if kernel_id and ramdisk_id else None,
             cmdline=boot.get("cmdline") if kernel_id else None)
+
+    @staticmethod
+    def _disks(directory: str) -> tuple[config.GuestDisk, ...]:
+        """The root disk, and the config drive when the instance has one."""
+        disks = [config.GuestDisk(os.path.join(directory, DISK))]
+        drive = os.path.join(directory, CONFIG_DRIVE)
+        if os.path.exists(drive):
+            disks.append(config.GuestDisk(drive, target_dev="vdb", driver_format="raw",
+                                          readonly=True))
+        return tuple(disks)
 
     def _define(self, instance: Instance, network_info: Network) -> Any:
         xml = self.guest_config(instance, self._boot_info(instance), network_info).to_xml()
@@ -217,12 +236,14 @@ class LibvirtDriver(ComputeDriver):
             raise VirtDriverError(f"libvirt refused the definition of {instance['name']}: "
                                   f"{error.get_error_message()}") from None
 
-    def _start(self, domain: Any) -> None:
+    def _start(self, domain: Any, instance: Instance, network_info: Network) -> None:
+        """Start the domain, then wire the taps QEMU opened into the network namespace."""
         try:
             domain.create()
         except self.libvirt.libvirtError as error:
             raise VirtDriverError(f"QEMU did not start {domain.name()}: "
                                   f"{error.get_error_message()}") from None
+        self.vif_driver.plug_all(instance, network_info)
 
     # --- spawn and destroy --------------------------------------------------------------
 
@@ -264,9 +285,12 @@ class LibvirtDriver(ComputeDriver):
             boot = self._prepare_disk(context, instance, image_meta)
             with open(os.path.join(directory, BOOT_INFO), "w") as handle:
                 json.dump(boot, handle)
+            if _wants_config_drive(instance):
+                configdrive.build_config_drive(
+                    os.path.join(directory, CONFIG_DRIVE),
+                    InstanceMetadata(instance, network_info))
             domain = self._define(instance, network_info)
-            self.vif_driver.plug_all(instance, network_info)
-            self._start(domain)
+            self._start(domain, instance, network_info)
         except Exception:
             self._cleanup(instance, network_info, destroy_disks=True)
             raise
@@ -305,11 +329,11 @@ class LibvirtDriver(ComputeDriver):
 
     def reboot(self, context: Any, instance: Instance, network_info: Network,
                reboot_type: str) -> None:
-        if reboot_type == "SOFT" and self._soft_reboot(instance):
+        if reboot_type == "SOFT" and self._soft_reboot(instance, network_info):
             return
         self._hard_reboot(instance, network_info)
 
-    def _soft_reboot(self, instance: Instance) -> bool:
+    def _soft_reboot(self, instance: Instance, network_info: Network) -> bool:
         """ACPI shutdown, wait, start; False when the guest did not stop in time."""
         domain = self._domain(instance)
         if domain.state()[0] != self.libvirt.VIR_DOMAIN_RUNNING:
@@ -320,7 +344,7 @@ class LibvirtDriver(ComputeDriver):
             LOG.warning("soft reboot of %s: no shutdown within %ss, rebooting hard",
                         instance["uuid"], CONF.reboot_timeout)
             return False
-        self._start(domain)
+        self._start(domain, instance, network_info)
         return True
 
     def _hard_reboot(self, instance: Instance, network_info: Network) -> None:
@@ -331,8 +355,7 @@ class LibvirtDriver(ComputeDriver):
             if domain.hasManagedSaveImage(0):
                 domain.managedSaveRemove(0)
         domain = self._define(instance, network_info)
-        self.vif_driver.plug_all(instance, network_info)
-        self._start(domain)
+        self._start(domain, instance, network_info)
 
     def power_off(self, instance: Instance, timeout: int = 0) -> None:
         domain = self._domain(instance)
@@ -350,8 +373,7 @@ class LibvirtDriver(ComputeDriver):
         domain = self._domain(instance)
         if domain.isActive():
             return
-        self.vif_driver.plug_all(instance, network_info)
-        self._start(domain)
+        self._start(domain, instance, network_info)
 
     def pause(self, instance: Instance) -> None:
         self._domain(instance).suspend()
@@ -370,8 +392,45 @@ class LibvirtDriver(ComputeDriver):
         domain = self._domain(instance)
         if not domain.hasManagedSaveImage(0):
             raise VirtDriverError(f"Instance {instance['uuid']} is not suspended")
-        self.vif_driver.plug_all(instance, network_info)
-        self._start(domain)  # starting a domain with a managed save restores it
+        # starting a domain with a managed save restores it
+        self._start(domain, instance, network_info)
+
+    # --- interfaces ---------------------------------------------------------------------
+
+    def _interface_change(self, instance: Instance, vif: dict[str, Any], attach: bool) -> bool:
+        """Attach or detach the NIC of ``vif`` (live too when the guest runs); whether the
+        guest was running."""
+        domain = self._domain(instance)
+        nic = self.vif_driver.get_config(vif)
+        if nic is None:
+            raise VirtDriverError(f"Port {vif.get('id')} has no MAC address or tap name")
+        live = bool(domain.isActive())
+        flags = self.libvirt.VIR_DOMAIN_AFFECT_CONFIG
+        if live:
+            flags |= self.libvirt.VIR_DOMAIN_AFFECT_LIVE
+        xml = ET.tostring(nic.to_element(), encoding="unicode")
+        try:
+            if attach:
+                domain.attachDeviceFlags(xml, flags)
+            else:
+                domain.detachDeviceFlags(xml, flags)
+        except self.libvirt.libvirtError as error:
+            if attach:
+                raise VirtDriverError(f"Attaching port {vif.get('id')} failed: "
+                                      f"{error.get_error_message()}") from None
+            LOG.warning("detach of port %s from %s: %s", vif.get("id"), instance["uuid"],
+                        error.get_error_message())
+        return live
+
+    def attach_interface(self, context: Any, instance: Instance,
+                         vif: dict[str, Any]) -> None:
+        if self._interface_change(instance, vif, attach=True):
+            self.vif_driver.plug(instance, vif)
+
+    def detach_interface(self, context: Any, instance: Instance,
+                         vif: dict[str, Any]) -> None:
+        self._interface_change(instance, vif, attach=False)
+        self.vif_driver.unplug(instance, vif)
 
     # --- reads --------------------------------------------------------------------------
 

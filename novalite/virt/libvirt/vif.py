@@ -1,37 +1,170 @@
-"""Host-side plumbing of a guest's network interfaces.
+"""Host-side plumbing of a guest's network interfaces (the nova-network FlatDHCP model).
 
-Networking arrives with its own issue; until then a VIF driver that knows the
-interface (``plug`` before a domain starts, ``unplug`` after it is gone) and does
-nothing for an empty network_info, so the driver's call sites are already right.
+Every network's bridge, its dnsmasq and the metadata proxy live in one network
+namespace (``[network] namespace``), so the host's own network is never touched. A
+guest NIC is a plain tap (libvirt ``type='ethernet'``) that QEMU opens in the root
+namespace; once the domain runs, ``plug`` moves it into the namespace, onto its
+network's bridge, gives the port its static DHCP lease and its security group rules.
+After a hard reboot, a start or a resume QEMU opens a new tap and ``plug`` runs again.
+
+The ports plugged on this host are kept in ``ports.json`` under the state directory:
+they give dnsmasq its leases and the metadata proxy the instance behind a source IP,
+and survive a restart of the compute service.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import threading
 from typing import Any
 
+from novalite.conf import CONF
 from novalite.virt.libvirt.config import GuestInterface
 
 LOG = logging.getLogger(__name__)
 Vif = dict[str, Any]
 
 
+def _fixed_ip(vif: Vif) -> tuple[dict[str, Any], str] | None:
+    """The VIF's first IPv4 subnet and address."""
+    for subnet in (vif.get("network") or {}).get("subnets", ()):
+        for ip in subnet.get("ips", ()):
+            if ip.get("version", 4) == 4:
+                return subnet, ip["address"]
+    return None
+
+
+_planes: dict[tuple[str, str], Any] = {}
+_planes_lock = threading.Lock()
+
+
+def _data_plane(namespace: str, state_dir: str) -> Any:
+    """One data plane per namespace in a process: its metadata proxy owns
+    169.254.169.254:80 there, however many compute nodes the process runs."""
+    from novalite.network.linux import DataPlane
+
+    with _planes_lock:
+        key = (namespace, os.path.abspath(state_dir))
+        if key not in _planes:
+            os.makedirs(state_dir, exist_ok=True)
+            _planes[key] = DataPlane(namespace, state_dir)
+        return _planes[key]
+
+
 class VifDriver:
+    def __init__(self, state_dir: str | None = None, namespace: str | None = None) -> None:
+        self.state_dir = state_dir or os.path.join(CONF.state_path, "network")
+        self.namespace = namespace or CONF.network.namespace
+        self._plane: Any = None
+        self._lock = threading.RLock()
+        self._ports_file = os.path.join(self.state_dir, "ports.json")
+
+    # --- the data plane, made on first use ----------------------------------------------
+
+    @property
+    def plane(self) -> Any:
+        if self._plane is None:
+            self._plane = _data_plane(self.namespace, self.state_dir)
+        return self._plane
+
+    def _ensure_metadata_proxy(self) -> None:
+        host = CONF.metadata_listen if CONF.metadata_listen not in ("0.0.0.0", "::") else (
+            "127.0.0.1")
+        upstream = f"http://{host}:{CONF.metadata_listen_port}"
+        self.plane.start_metadata_proxy(self.lookup, upstream,
+                                        CONF.neutron.metadata_proxy_shared_secret)
+
+    def _ports(self) -> dict[str, dict[str, Any]]:
+        try:
+            with open(self._ports_file) as handle:
+                return dict(json.load(handle))
+        except (OSError, ValueError):
+            return {}
+
+    def _save_ports(self, ports: dict[str, dict[str, Any]]) -> None:
+        os.makedirs(self.state_dir, exist_ok=True)
+        scratch = f"{self._ports_file}.tmp"
+        with open(scratch, "w") as handle:
+            json.dump(ports, handle)
+        os.replace(scratch, self._ports_file)
+
+    def lookup(self, network_id: str, ip: str) -> tuple[str, str] | None:
+        """The instance and project behind ``ip`` on ``network_id`` (metadata proxy)."""
+        for port in self._ports().values():
+            if port["network_id"] == network_id and port["ip"] == ip:
+                return port["instance_uuid"], port["project_id"]
+        return None
+
+    def _leases(self, network_id: str) -> list[tuple[str, str, str]]:
+        return [(p["mac"], p["ip"], p["hostname"]) for p in self._ports().values()
+                if p["network_id"] == network_id]
+
+    # --- the driver's interface ---------------------------------------------------------
+
+    def get_config(self, vif: Vif) -> GuestInterface | None:
+        """The guest NIC for ``vif``: a tap named after the port."""
+        if not vif.get("address") or not vif.get("devname"):
+            return None
+        return GuestInterface(mac_address=vif["address"], target_dev=vif["devname"],
+                              mtu=(vif.get("network") or {}).get("mtu"))
+
     def plug(self, instance: dict[str, Any], vif: Vif) -> None:
-        """Prepare the host side of ``vif`` (nothing yet: bridges come with networking)."""
-        LOG.debug("plug vif %s of %s: nothing to do", vif.get("id"), instance.get("uuid"))
+        """Wire the running guest's tap for ``vif`` into its network."""
+        found = _fixed_ip(vif)
+        if found is None:
+            LOG.warning("vif %s of %s has no IPv4 address: not plugged", vif.get("id"),
+                        instance.get("uuid"))
+            return
+        subnet, ip = found
+        network = vif["network"]
+        with self._lock:
+            self.plane.ensure_network(network["id"], network["bridge"], subnet["cidr"],
+                                      subnet["gateway"], mtu=network.get("mtu") or 1500)
+            self._ensure_metadata_proxy()
+            ports = self._ports()
+            ports[vif["id"]] = {"network_id": network["id"], "mac": vif["address"], "ip": ip,
+                                "hostname": instance.get("hostname") or "",
+                                "instance_uuid": instance["uuid"],
+                                "project_id": instance.get("project_id") or "",
+                                "tap": vif["devname"]}
+            self._save_ports(ports)
+            self.plane.set_hosts(network["id"], self._leases(network["id"]))
+            self.plane.set_port_rules(vif["id"], vif["devname"], vif["address"], ip,
+                                      vif.get("security_group_rules") or [])
+            self.plane.plug_tap(network["id"], vif["devname"])
 
     def unplug(self, instance: dict[str, Any], vif: Vif) -> None:
         """Remove the host side of ``vif``; must not fail when it is already gone."""
-        LOG.debug("unplug vif %s of %s: nothing to do", vif.get("id"), instance.get("uuid"))
+        with self._lock:
+            ports = self._ports()
+            port = ports.pop(vif.get("id", ""), None)
+            if port is None:
+                return
+            self._save_ports(ports)
+            self.plane.unplug_tap(port["tap"])
+            self.plane.remove_port_rules(vif["id"])
+            self.plane.set_hosts(port["network_id"], self._leases(port["network_id"]))
 
-    def get_config(self, vif: Vif) -> GuestInterface | None:
-        """The guest NIC for ``vif``, None when the VIF has no bridge to attach to."""
-        bridge = (vif.get("network") or {}).get("bridge")
-        if not bridge or not vif.get("address"):
-            return None
-        return GuestInterface(mac_address=vif["address"], bridge=bridge,
-                              target_dev=vif.get("devname"))
+    def resume_host(self) -> None:
+        """After a restart of the compute service: the networks of the ports still plugged
+        here up again (dnsmasq is found by its pid file) and the metadata proxy serving."""
+        ports = self._ports()
+        if not ports:
+            return
+        with self._lock:
+            for network_id in {port["network_id"] for port in ports.values()}:
+                info = self.plane.networks().get(network_id)
+                if info is not None:
+                    self.plane.ensure_network(network_id, info.bridge, info.cidr,
+                                              info.gateway_ip, info.dns_domain, info.mtu)
+            self._ensure_metadata_proxy()
+
+    def stop(self) -> None:
+        """Stop what runs inside this process (the metadata proxy); dnsmasq stays."""
+        if self._plane is not None:
+            self._plane.stop_metadata_proxy()
 
     def plug_all(self, instance: dict[str, Any], network_info: list[Vif]) -> None:
         for vif in network_info:

@@ -9,6 +9,7 @@ from typing import Any
 from novalite.api.compute import common
 from novalite.common import policy
 from novalite.common.wsgi import Request
+from novalite.compute import network
 from novalite.conf import CONF
 
 # Statuses that show a ``progress`` field (Nova's _progress_statuses).
@@ -116,7 +117,7 @@ def show(request: Request, instance: dict[str, Any], host_status: HostStatus | N
             {"project_id": instance["project_id"]})),
         "created": common.isotime(instance["created_at"]),
         "updated": common.isotime(instance["updated_at"] or instance["created_at"]),
-        "addresses": instance.get("addresses") or {},
+        "addresses": network.addresses(instance.get("network_info") or []),
         "accessIPv4": instance.get("access_ip_v4") or "",
         "accessIPv6": instance.get("access_ip_v6") or "",
         "OS-DCF:diskConfig": "MANUAL",

@@ -1,0 +1,186 @@
+"""The compute side of networking (Nova's ``nova/network/neutron.py``), over the network
+service's HTTP API with the user's token (boot flow steps 22–24).
+
+The API process validates what a create asks for (``validate_requested_networks``);
+the compute node turns it into ports (``allocate_for_instance``) before the guest is
+spawned, and releases them when the instance goes (``deallocate_for_instance``): ports it
+made are deleted, ports the user brought (``--port``) are only unbound, as in Nova.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from novalite.common import exception
+from novalite.common.context import RequestContext
+from novalite.network import client as network_client
+
+LOG = logging.getLogger(__name__)
+Request = dict[str, Any]  # {"network_id"?, "port_id"?, "fixed_ip"?}
+Vif = dict[str, Any]
+DEVICE_OWNER = "compute:nova"
+
+
+class NetworkNotFound(exception.Invalid):
+    msg_fmt = "Network %(network_id)s could not be found."
+
+
+class PortNotFound(exception.Invalid):
+    msg_fmt = "Port %(port_id)s could not be found."
+
+
+class PortInUse(exception.Conflict):
+    msg_fmt = "Port %(port_id)s is still in use."
+
+
+class MultipleNetworks(exception.Conflict):
+    msg_fmt = ("Multiple possible networks found, use a Network ID to be more "
+               "specific.")
+
+
+class SecurityGroupNotFound(exception.Invalid):
+    msg_fmt = "Security group %(name)s not found for project %(project_id)s."
+
+
+def _client(ctxt: RequestContext) -> network_client.NetworkClient:
+    return network_client.NetworkClient(ctxt)
+
+
+def validate_requested_networks(ctxt: RequestContext, networks: Any) -> list[Request] | str:
+    """What ``networks`` of a create asks for, checked against the network service:
+    ``"none"``, or the list of requests (``"auto"`` resolved to the one network the
+    project may use, or to none when it has none)."""
+    if networks == "none":
+        return "none"
+    client = _client(ctxt)
+    if networks in (None, "auto"):
+        if not client.available():
+            return "none"
+        own = [n for n in client.list_networks(project_id=ctxt.project_id)
+               if not n.get("shared")]
+        candidates = own or client.list_networks(shared=True)
+        if len(candidates) > 1:
+            raise MultipleNetworks()
+        return [{"network_id": candidates[0]["id"]}] if candidates else "none"
+    requests: list[Request] = []
+    for network in networks:
+        request: Request = {}
+        if network.get("port"):
+            try:
+                port = client.show_port(network["port"])
+            except exception.NotFound:
+                raise PortNotFound(port_id=network["port"]) from None
+            if port.get("device_id"):
+                raise PortInUse(port_id=network["port"])
+            request = {"port_id": port["id"], "network_id": port["network_id"]}
+        elif network.get("uuid"):
+            try:
+                client.show_network(network["uuid"])
+            except exception.NotFound:
+                raise NetworkNotFound(network_id=network["uuid"]) from None
+            request = {"network_id": network["uuid"]}
+        if network.get("fixed_ip"):
+            request["fixed_ip"] = network["fixed_ip"]
+        if network.get("tag"):
+            request["tag"] = network["tag"]
+        if request:
+            requests.append(request)
+    return requests
+
+
+def allocate_for_instance(ctxt: RequestContext, instance: dict[str, Any],
+                          requested: list[Request] | str | None,
+                          security_groups: list[str] | None = None) -> list[Vif]:
+    """Ports for ``instance`` as asked; on any failure the ports made so far are released
+    and the error goes on (the build then fails or is rescheduled)."""
+    if not requested or requested == "none":
+        return []
+    client = _client(ctxt)
+    group_ids = _security_group_ids(client, ctxt, security_groups or [])
+    vifs: list[Vif] = []
+    try:
+        for request in requested:
+            if request.get("port_id"):
+                port = client.update_port(request["port_id"], {
+                    "device_id": instance["uuid"], "device_owner": DEVICE_OWNER})
+                preserve = True
+            else:
+                port = client.create_port(
+                    request["network_id"], instance["uuid"], security_groups=group_ids,
+                    fixed_ip=request.get("fixed_ip"), device_owner=DEVICE_OWNER,
+                    name="")
+                preserve = False
+            vif = _vif(client, port)
+            vif["preserve_on_delete"] = preserve
+            vifs.append(vif)
+    except Exception:
+        deallocate_for_instance(ctxt, instance, vifs)
+        raise
+    return vifs
+
+
+def _security_group_ids(client: network_client.NetworkClient, ctxt: RequestContext,
+                        names: list[str]) -> list[str] | None:
+    """Security group names (or ids) → ids; None leaves the port in ``default``."""
+    if not names:
+        return None
+    groups = client.list_security_groups(project_id=ctxt.project_id)
+    ids = []
+    for name in names:
+        match = [g["id"] for g in groups if name in (g["id"], g["name"])]
+        if not match:
+            raise SecurityGroupNotFound(name=name, project_id=ctxt.project_id)
+        ids.append(match[0])
+    return ids
+
+
+def _vif(client: network_client.NetworkClient, port: dict[str, Any]) -> Vif:
+    network = client.show_network(port["network_id"])
+    subnets = [client.show_subnet(fixed["subnet_id"]) for fixed in port.get("fixed_ips", ())]
+    vif = network_client.network_info_for(port, network, subnets)
+    vif["security_group_rules"] = client.port_security_rules(port)
+    return vif
+
+
+def deallocate_for_instance(ctxt: RequestContext, instance: dict[str, Any],
+                            network_info: list[Vif], only: list[str] | None = None) -> None:
+    """Delete the ports made for ``instance``, unbind the ones it was given, and (unless
+    ``only`` names the ports) sweep any other port still bound to it; nothing here fails
+    the caller."""
+    requested = instance.get("requested_networks")
+    if not network_info and not only and (not requested or requested == "none"):
+        return  # it never asked for a port
+    client = _client(ctxt)
+    preserved = {vif["id"] for vif in network_info if vif.get("preserve_on_delete")}
+    ports: list[dict[str, Any]] = [{"id": port_id} for port_id in only or ()]
+    if only is None:
+        try:
+            ports = client.list_ports(device_id=instance["uuid"])
+        except Exception:
+            LOG.exception("cannot list the ports of %s", instance["uuid"])
+            ports = [{"id": vif["id"]} for vif in network_info]
+    for port in ports:
+        try:
+            if port["id"] in preserved:
+                client.update_port(port["id"], {"device_id": "", "device_owner": ""})
+            else:
+                client.delete_port(port["id"])
+        except exception.NotFound:
+            pass
+        except Exception:
+            LOG.exception("release of port %s of %s failed", port["id"], instance["uuid"])
+
+
+def addresses(network_info: list[Vif]) -> dict[str, list[dict[str, Any]]]:
+    """The ``addresses`` of a server view, as Nova builds it from the info cache."""
+    result: dict[str, list[dict[str, Any]]] = {}
+    for vif in network_info or ():
+        network = vif.get("network") or {}
+        entries = result.setdefault(network.get("label") or network.get("id", ""), [])
+        for subnet in network.get("subnets", ()):
+            for ip in subnet.get("ips", ()):
+                entries.append({"version": ip.get("version", 4), "addr": ip["address"],
+                                "OS-EXT-IPS:type": ip.get("type", "fixed"),
+                                "OS-EXT-IPS-MAC:mac_addr": vif.get("address")})
+    return result
