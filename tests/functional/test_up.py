@@ -129,7 +129,7 @@ def test_compute_scenario_with_the_openstack_cli(cloud, tmp_path):
     quotas = json.loads(openstack(cloud, "quota", "show", "admin", "-f", "json"))
     assert {"Resource": "instances", "Limit": 7} in quotas
     limits = json.loads(openstack(cloud, "limits", "show", "--absolute", "-f", "json"))
-    assert {"Name": "totalInstancesUsed", "Value": 1} in limits
+    assert {"Name": "instances_used", "Value": 1} in limits  # the SDK's name
     hypervisors = json.loads(openstack(cloud, "hypervisor", "list", "-f", "json"))
     assert [h["State"] for h in hypervisors] == ["up"]
     openstack(cloud, "server", "delete", "--wait", "vm1")
