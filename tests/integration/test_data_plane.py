@@ -150,12 +150,13 @@ def _network(plane: DataPlane) -> None:
     plane.ensure_network(NET, BRIDGE, CIDR, GATEWAY)
 
 
-def _pid_alive(pid: int) -> bool:
+def _running(pid: int) -> bool:
+    """Whether `pid` is a live process (a zombie waiting for init to reap it is not)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
         return False
-    return True
 
 
 def test_static_leases_served_and_reloaded_without_restart(plane, make_guest, udhcpc_script,
@@ -217,7 +218,7 @@ def test_static_leases_served_and_reloaded_without_restart(plane, make_guest, ud
               check=False).returncode != 0
 
     plane.delete_network(NET)
-    assert not _pid_alive(new_pid) or open(f"/proc/{new_pid}/stat").read().split()[2] == "Z"
+    assert not _running(new_pid)
     assert sh("ip", "-n", plane.namespace, "link", "show", BRIDGE, check=False).returncode != 0
     assert NET not in plane.networks()
 
@@ -433,6 +434,6 @@ def test_teardown_leaves_nothing(tmp_path, make_guest) -> None:
     plane.start_metadata_proxy(lambda network, ip: None, "http://127.0.0.1:9", SECRET)
     plane.teardown()
     assert not os.path.exists(f"/run/netns/{namespace}")
-    assert not _pid_alive(pid) or open(f"/proc/{pid}/stat").read().split()[2] == "Z"
+    assert not _running(pid)
     assert plane.networks() == {}
     plane.teardown()   # twice is fine
