@@ -204,6 +204,16 @@ def test_static_leases_served_and_reloaded_without_restart(plane, make_guest, ud
     assert new_pid is not None and new_pid != pid
     assert second.dhcp(udhcpc_script)["ip"] == "10.254.1.11"
 
+    # A port deleted and its address given to a new MAC: the old lease is released, so
+    # the new guest gets the address now, not when the old lease runs out.
+    successor = make_guest()
+    plane.set_hosts(NET, [(first.mac, "10.254.1.10", "vm-one"),
+                          (successor.mac, "10.254.1.11", "vm-four")])
+    plane.plug_tap(NET, successor.tap)
+    assert successor.dhcp(udhcpc_script)["ip"] == "10.254.1.11"
+    assert first.dhcp(udhcpc_script)["ip"] == "10.254.1.10"
+    assert again.dnsmasq_pid(NET) == new_pid
+
     # A guest whose MAC has no host entry gets nothing (static leases only).
     stranger = make_guest()
     plane.plug_tap(NET, stranger.tap)

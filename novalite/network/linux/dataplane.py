@@ -16,7 +16,12 @@ from typing import Any
 
 from novalite.network.linux import nft
 from novalite.network.linux.commands import DataPlaneError, netns_path, run
-from novalite.network.linux.dnsmasq import DnsmasqProcess, dnsmasq_args, hostsfile_text
+from novalite.network.linux.dnsmasq import (
+    DnsmasqProcess,
+    dnsmasq_args,
+    hostsfile_text,
+    stale_leases,
+)
 from novalite.network.linux.metadata_proxy import METADATA_IP, MetadataLookup, MetadataProxy
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -54,6 +59,7 @@ class DataPlane:
         self.state_dir = os.path.abspath(state_dir)
         self._proxy: MetadataProxy | None = None
         self._local = threading.local()
+        self._namespace_ready = False
 
     # -- helpers ------------------------------------------------------------------
 
@@ -132,15 +138,19 @@ class DataPlane:
 
     def ensure_namespace(self) -> None:
         """Creates the namespace (loopback up, br_netfilter on) unless it already works."""
+        if self._namespace_ready and os.path.exists(netns_path(self.namespace)):
+            return
         with self._locked():
             if os.path.exists(netns_path(self.namespace)):
                 if run(["ip", "-n", self.namespace, "link", "show", "lo"],
                        check=False).returncode == 0:
                     self._namespace_settings()
+                    self._namespace_ready = True
                     return
                 run(["ip", "netns", "delete", self.namespace], check=False)
             run(["ip", "netns", "add", self.namespace])
             self._namespace_settings()
+            self._namespace_ready = True
 
     def _namespace_settings(self) -> None:
         self._ip("link", "set", "lo", "up")
@@ -211,13 +221,23 @@ class DataPlane:
         """Replaces the network's static leases (mac, ip, hostname); dnsmasq reloads them."""
         with self._locked():
             info = self._info(network_id)
-            text = hostsfile_text(list(hosts), info.cidr)
-            _write_atomically(os.path.join(self._network_dir(network_id), "hosts"), text)
+            hosts = list(hosts)
+            directory = self._network_dir(network_id)
+            _write_atomically(os.path.join(directory, "hosts"), hostsfile_text(hosts, info.cidr))
             process = self._dnsmasq(info)
             if process.pid() is None:
                 self.ensure_network(**asdict(info))   # it died: start it with the new file
             else:
                 process.reload()
+            try:
+                with open(os.path.join(directory, "leases")) as handle:
+                    leases = handle.read()
+            except FileNotFoundError:
+                leases = ""
+            for ip, mac in stale_leases(leases, hosts):
+                # A DHCPRELEASE on the client's behalf, so the address can go to a new MAC.
+                run(["ip", "netns", "exec", self.namespace, "dhcp_release", info.bridge,
+                     ip, mac])
 
     def dnsmasq_pid(self, network_id: str) -> int | None:
         """The pid of the network's dnsmasq, None when it is not running."""
@@ -328,6 +348,7 @@ class DataPlane:
                 shutil.rmtree(self._network_dir(info.network_id), ignore_errors=True)
             if os.path.exists(netns_path(self.namespace)):
                 run(["ip", "netns", "delete", self.namespace])
+            self._namespace_ready = False
 
 
 def _write_atomically(path: str, text: str) -> None:

@@ -56,6 +56,28 @@ def hostsfile_text(hosts: list[tuple[str, str, str]], cidr: str) -> str:
     return "".join(line + "\n" for line in lines)
 
 
+def stale_leases(leases_text: str, hosts: list[tuple[str, str, str]]) -> list[tuple[str, str]]:
+    """(ip, mac) of the leases in a dnsmasq leases file that no host entry backs any more.
+
+    dnsmasq will not hand a configured address to a new MAC while an old lease for it
+    lives on (up to the lease time), so these are released when a host entry goes.
+    Lines are `expiry mac ip hostname client-id`.
+    """
+    wanted = {(normalize_mac(mac), str(ipaddress.IPv4Address(ip))) for mac, ip, _ in hosts}
+    stale: list[tuple[str, str]] = []
+    for line in leases_text.splitlines():
+        parts = line.split()
+        if len(parts) < 3:
+            continue
+        try:
+            mac, ip = normalize_mac(parts[1]), str(ipaddress.IPv4Address(parts[2]))
+        except (DataPlaneError, ValueError):
+            continue   # IPv6 lines, other hardware types
+        if (mac, ip) not in wanted:
+            stale.append((ip, mac))
+    return stale
+
+
 def dnsmasq_args(*, bridge: str, cidr: str, gateway_ip: str, dns_domain: str, mtu: int,
                  pid_file: str, hosts_file: str, leases_file: str,
                  log_file: str) -> list[str]:

@@ -10,6 +10,7 @@ from novalite.network.linux.dnsmasq import (
     hostsfile_text,
     normalize_mac,
     sanitize_hostname,
+    stale_leases,
 )
 
 ARGS = dict(bridge="br1", cidr="10.254.1.0/24", gateway_ip="10.254.1.1",
@@ -71,3 +72,16 @@ def test_arguments() -> None:
 def test_arguments_refused(change, message) -> None:
     with pytest.raises(DataPlaneError, match=message):
         dnsmasq_args(**{**ARGS, **change})
+
+
+def test_stale_leases() -> None:
+    leases = ("1700000000 fa:16:3e:00:00:01 10.254.1.10 vm-one 01:fa:16:3e:00:00:01\n"
+              "1700000000 fa:16:3e:00:00:02 10.254.1.11 vm-two *\n"
+              "1700000000 FA:16:3E:00:00:03 10.254.1.12 * *\n"
+              "duid 00:01:00:01\n"
+              "garbage\n")
+    hosts = [("fa:16:3e:00:00:01", "10.254.1.10", "vm-one"),
+             ("fa:16:3e:00:00:09", "10.254.1.11", "vm-nine"),   # address moved to a new MAC
+             ("fa:16:3e:00:00:03", "10.254.1.12", "")]
+    assert stale_leases(leases, hosts) == [("10.254.1.11", "fa:16:3e:00:00:02")]
+    assert stale_leases("", hosts) == []
