@@ -343,6 +343,28 @@ def test_port_indexes_are_reused_and_distinct(plane) -> None:
                                "port_range_min": 99999, "port_range_max": 99999}])
 
 
+def test_concurrent_rule_updates_get_distinct_indexes(plane) -> None:
+    errors: list[BaseException] = []
+
+    def set_rules(number: int) -> None:
+        try:
+            plane.set_port_rules(f"c{number}", f"tapnlc{number}", f"fa:16:3e:00:01:0{number}",
+                                 f"10.254.1.{40 + number}", EGRESS_ALL)
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=set_rules, args=(number,)) for number in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    tables = sh("ip", "netns", "exec", plane.namespace, "nft", "list", "tables").stdout.split()
+    indexes = sorted(int(name[len("nlport"):].split("_")[0])
+                     for name in tables if name.startswith("nlport"))
+    assert indexes == sorted(list(range(1, 7)) * 2)   # a bridge and an inet table each
+
+
 class _Upstream(BaseHTTPRequestHandler):
     seen: list[dict[str, str]] = []
 
