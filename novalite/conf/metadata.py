@@ -44,7 +44,9 @@ neutron_opts = [
                      "instance in signed X-Instance-ID/X-Tenant-ID headers. False: the "
                      "instance is found by the request's source IP."),
     cfg.StrOpt("metadata_proxy_shared_secret", default="", secret=True,
-               help="Secret the metadata proxy signs X-Instance-ID with (HMAC-SHA256)."),
+               help="Secret the metadata proxy signs X-Instance-ID with (HMAC-SHA256). "
+                    "novalite up makes one (kept in the data directory's secrets.json) "
+                    "when this is unset."),
 ]
 
 
