@@ -1,0 +1,1 @@
+"""Networking: the network service and the host data plane (see linux/)."""
