@@ -65,6 +65,12 @@ def image_server() -> wsgi.Server:
     return make_server()
 
 
+def network_server() -> wsgi.Server:
+    from novalite.network.api import make_server
+
+    return make_server()
+
+
 @dataclasses.dataclass(frozen=True)
 class HttpApi:
     """An HTTP API: how to start it and how the catalog names and reaches it."""
@@ -86,6 +92,9 @@ HTTP_APIS: list[HttpApi] = [
             lambda: CONF.identity.listen_port, path="/v3", probe_path="/v3"),
     HttpApi("image", "image", "glance", image_server, lambda: CONF.image.bind_port,
             probe_path="/versions"),
+    # Unversioned, as Neutron is registered: clients discover and append /v2.0 themselves.
+    HttpApi("network", "network", "neutron", network_server, lambda: CONF.network.bind_port,
+            probe_path="/"),
     HttpApi("compute", "compute", "nova", compute_api_server,
             lambda: CONF.osapi_compute_listen_port, path="/v2.1", probe_path="/v2.1"),
 ]

@@ -20,6 +20,7 @@ from novalite.conf import (
     image,
     keystone_authtoken,
     libvirt,
+    network,
     quota,
     scheduler,
     upgrade_levels,
@@ -41,6 +42,7 @@ _MODULES = (
     fake_driver,
     libvirt,
     glance,
+    network,
 )
 
 for _module in _MODULES:
