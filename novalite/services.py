@@ -3,7 +3,9 @@ and by ``novalite up`` (which runs them all in one process).
 
 An RPC service becomes a ``novalite.common.service.Service``; an HTTP API becomes a
 ``novalite.common.wsgi.Server``. Both have ``name``, ``start()`` and ``stop()``.
-``HTTP_APIS`` also says how each API appears in the service catalog.
+``HTTP_APIS`` also says how each API appears in the service catalog;
+``INTERNAL_HTTP_APIS`` are served but never in the catalog (the metadata API: guests
+reach it through the metadata proxy, not through Keystone).
 """
 
 from __future__ import annotations
@@ -69,6 +71,20 @@ def network_server() -> wsgi.Server:
     from novalite.network.api import make_server
 
     return make_server()
+def metadata_server() -> wsgi.Server:
+    from novalite.api.metadata import handler
+
+    return handler.make_server()
+
+
+@dataclasses.dataclass(frozen=True)
+class InternalHttpApi:
+    """An HTTP API outside the service catalog: how to start it and probe it."""
+
+    name: str
+    make_server: Callable[[], wsgi.Server]
+    port: Callable[[], int]
+    probe_path: str = "/"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,6 +115,10 @@ HTTP_APIS: list[HttpApi] = [
             lambda: CONF.osapi_compute_listen_port, path="/v2.1", probe_path="/v2.1"),
 ]
 
+INTERNAL_HTTP_APIS: list[InternalHttpApi] = [
+    InternalHttpApi("metadata", metadata_server, lambda: CONF.metadata_listen_port),
+]
+
 RPC_SERVICES: list[Callable[[], Service]] = [conductor_service, scheduler_service,
                                                compute_service]
 
@@ -107,4 +127,11 @@ def all_in_one() -> list[Runnable]:
     """Every service of the cloud, in start order: RPC services first, then the APIs."""
     runnables: list[Runnable] = [factory() for factory in RPC_SERVICES]
     runnables.extend(api.make_server() for api in HTTP_APIS)
+    runnables.extend(api.make_server() for api in INTERNAL_HTTP_APIS)
     return runnables
+
+
+def probe_urls() -> list[str]:
+    """A URL of every HTTP API (catalog and internal) that answers once it is up."""
+    apis: list[HttpApi | InternalHttpApi] = [*HTTP_APIS, *INTERNAL_HTTP_APIS]
+    return [f"http://127.0.0.1:{api.port()}{api.probe_path}" for api in apis]

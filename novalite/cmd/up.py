@@ -36,11 +36,28 @@ def load_secrets(data_dir: str) -> dict[str, str]:
         with open(path) as handle:
             return json.load(handle)
     values = {"admin_password": secrets.token_urlsafe(18),
-              "demo_password": secrets.token_urlsafe(18)}
+              "demo_password": secrets.token_urlsafe(18),
+              "metadata_proxy_shared_secret": secrets.token_urlsafe(32)}
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
         json.dump(values, handle)
     return values
+
+
+def use_metadata_secret(data_dir: str, values: dict[str, str]) -> None:
+    """Sign metadata requests with the data directory's secret unless the configuration
+    names one (data directories made before the secret existed get one added)."""
+    if CONF.neutron.metadata_proxy_shared_secret:
+        return
+    if "metadata_proxy_shared_secret" not in values:
+        values["metadata_proxy_shared_secret"] = secrets.token_urlsafe(32)
+        path = os.path.join(data_dir, "secrets.json")
+        fd = os.open(path + ".new", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump(values, handle)
+        os.replace(path + ".new", path)
+    CONF.set_default("metadata_proxy_shared_secret", values["metadata_proxy_shared_secret"],
+                     group="neutron")
 
 
 def write_clouds_yaml(data_dir: str, passwords: dict[str, str], auth_url: str) -> str:
@@ -152,6 +169,7 @@ def up(args: argparse.Namespace) -> int:
     fernet.setup_keys()
     progress(f"[3/{steps}] Fernet keys in {CONF.fernet_tokens.key_repository}")
     passwords = load_secrets(data_dir)
+    use_metadata_secret(data_dir, passwords)
     bootstrap_cloud(passwords["admin_password"], demo_password=passwords["demo_password"])
     progress(f"[4/{steps}] bootstrap: admin and demo users, roles, catalog")
     started: list[Runnable] = []
@@ -160,8 +178,7 @@ def up(args: argparse.Namespace) -> int:
             runnable.start()
             started.append(runnable)
         progress(f"[5/{steps}] started: {', '.join(r.name for r in started)}")
-        wait_until_answering([f"http://127.0.0.1:{api.port()}{api.probe_path}"
-                              for api in services.HTTP_APIS])
+        wait_until_answering(services.probe_urls())
         auth_url = f"http://{CONF.public_host}:{CONF.identity.listen_port}/v3"
         if CONF.build_tiny_image:
             try:

@@ -20,6 +20,7 @@ from novalite.conf import (
     image,
     keystone_authtoken,
     libvirt,
+    metadata,
     network,
     quota,
     scheduler,
@@ -43,6 +44,7 @@ _MODULES = (
     libvirt,
     glance,
     network,
+    metadata,
 )
 
 for _module in _MODULES:

@@ -1,2 +1,3 @@
-"""The built-in network service: a Neutron v2.0 subset (networks, subnets, ports, IPAM,
-security groups) and the HTTP client compute nodes use to reach it."""
+"""Networking: the network service (a Neutron v2.0 subset: networks, subnets, ports,
+IPAM, security groups; ``api/``, ``store``, ``client``) and the host data plane
+(see ``linux/``)."""

@@ -28,9 +28,10 @@ def cloud(tmp_path):
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     ports = {"identity": free_port(), "image": free_port(), "compute": free_port(),
-             "network": free_port()}
+             "metadata": free_port(), "network": free_port()}
     (data_dir / "novalite.conf").write_text(
         f"[DEFAULT]\nosapi_compute_listen_port = {ports['compute']}\n"
+        f"metadata_listen_port = {ports['metadata']}\n"
         "compute_driver = fake\nbuild_tiny_image = false\n"
         f"[identity]\nlisten_port = {ports['identity']}\n"
         f"[image]\nbind_port = {ports['image']}\n"
@@ -60,6 +61,25 @@ def openstack(cloud, *args: str, cloud_name: str = "novalite") -> str:
     return result.stdout
 
 
+def check_metadata_api(cloud) -> None:
+    """The metadata API runs outside the catalog and trusts the data directory's secret."""
+    import hashlib
+    import hmac
+
+    url = f"http://127.0.0.1:{cloud['ports']['metadata']}"
+    assert requests.get(f"{url}/", timeout=10).text.splitlines()[-1] == "latest"
+    secret = json.loads((cloud["data_dir"] / "secrets.json").read_text())[
+        "metadata_proxy_shared_secret"]
+    instance_id = "00000000-0000-0000-0000-000000000000"
+    headers = {"X-Instance-ID": instance_id, "X-Tenant-ID": "p",
+               "X-Instance-ID-Signature": hmac.new(secret.encode(), instance_id.encode(),
+                                                   hashlib.sha256).hexdigest()}
+    path = f"{url}/openstack/latest/meta_data.json"
+    assert requests.get(path, headers=headers, timeout=10).status_code == 404  # signed, unknown
+    headers["X-Instance-ID-Signature"] = "0" * 64
+    assert requests.get(path, headers=headers, timeout=10).status_code == 403
+
+
 def test_up_serves_the_openstack_cli_and_stops_on_sigterm(cloud):
     progress = [line for line in cloud["lines"] if line.startswith("novalite: [")]
     assert [line.split("]")[0] for line in progress] == [f"novalite: [{i}/6" for i in
@@ -71,6 +91,8 @@ def test_up_serves_the_openstack_cli_and_stops_on_sigterm(cloud):
     token = json.loads(openstack(cloud, "token", "issue", "-f", "json"))
     catalog = json.loads(openstack(cloud, "catalog", "list", "-f", "json"))
     assert {"identity", "image", "compute", "network"} <= {entry["Type"] for entry in catalog}
+    assert not [entry for entry in catalog if "metadata" in entry["Type"]]
+    check_metadata_api(cloud)
     networks = json.loads(openstack(cloud, "network", "list", "-f", "json"))
     assert [n["Name"] for n in networks] == ["shared"]  # bootstrap made the default network
     openstack(cloud, "project", "create", "p1")
@@ -133,7 +155,7 @@ def test_compute_scenario_with_the_openstack_cli(cloud, tmp_path):
     quotas = json.loads(openstack(cloud, "quota", "show", "admin", "-f", "json"))
     assert {"Resource": "instances", "Limit": 7} in quotas
     limits = json.loads(openstack(cloud, "limits", "show", "--absolute", "-f", "json"))
-    assert {"Name": "totalInstancesUsed", "Value": 1} in limits
+    assert {"Name": "instances_used", "Value": 1} in limits  # the SDK's name
     hypervisors = json.loads(openstack(cloud, "hypervisor", "list", "-f", "json"))
     assert [h["State"] for h in hypervisors] == ["up"]
     openstack(cloud, "server", "delete", "--wait", "vm1")

@@ -12,8 +12,10 @@ import openstack
 import pytest
 import requests
 
+from novalite import services
 from novalite.guest import build_tiny, upload_tiny
 from tests.functional.conftest import ADMIN_PASSWORD
+from tests.integration.console import send_until
 
 CACHE = os.environ.get("NOVALITE_TINY_CACHE",
                        os.path.join(os.path.expanduser("~"), ".cache", "novalite", "tiny"))
@@ -72,6 +74,22 @@ def test_tiny_guest_through_the_api(libvirt_conf, cloud):
     hard = after("reboot_server", "HARD")
     assert hard["pid"] != soft["pid"] and hard["defined_at"] > soft["defined_at"]
 
+    # A restart of the compute service keeps the running guest: same QEMU, still ACTIVE.
+    host = conn.compute.get_server(server.id).compute_host
+    plane = cloud["plane"]
+    plane.computes[host].stop()
+    plane.computes[host] = services.compute_service(host)
+    plane.computes[host].start()
+    assert conn.compute.get_server(server.id).status == "ACTIVE"
+    assert diagnostics()["pid"] == hard["pid"]
+
+    # A guest that powers itself off becomes SHUTOFF in the API (a lifecycle event).
+    driver = plane.driver(host)
+    guest = {"uuid": server.id}
+    send_until(driver, guest, "poweroff",
+               lambda: conn.compute.get_server(server.id).status == "SHUTOFF",
+               "SHUTOFF after an in-guest poweroff")
+
     name = conn.compute.get_server(server.id).instance_name
     conn.compute.delete_server(server)
     conn.compute.wait_for_delete(server, wait=60, interval=0.25)
@@ -80,3 +98,27 @@ def test_tiny_guest_through_the_api(libvirt_conf, cloud):
     assert name not in domains
     instances_dir = os.path.join(libvirt_conf.state_path, "instances", server.id)
     assert not os.path.exists(instances_dir)
+
+
+def test_corrupted_image_download_ends_in_error(libvirt_conf, cloud, tmp_path):
+    """An image whose stored bytes no longer match its checksum is never booted: every
+    host refuses it and the server goes to ERROR with a fault that says why."""
+    conn = openstack.connect(
+        auth_type="password", auth={
+            "auth_url": f"{cloud['identity']}/v3", "username": "admin",
+            "password": ADMIN_PASSWORD, "project_name": "admin",
+            "user_domain_name": "Default", "project_domain_name": "Default"},
+        region_name="RegionOne", load_yaml_config=False, load_envvars=False)
+    image = conn.image.create_image(name="bad", data=b"\0" * 65536, disk_format="raw",
+                                    container_format="bare")
+    conn.image.wait_for_status(image, status="active", wait=60, interval=0.25)
+    stored = os.path.join(libvirt_conf.image.filesystem_store_datadir, image.id)
+    with open(stored, "r+b") as handle:
+        handle.write(b"\1")
+    server = conn.compute.create_server(name="bad", flavor_id="1", image_id=image.id,
+                                        networks="none")
+    server = conn.compute.wait_for_server(server, status="ERROR", failures=[], wait=120,
+                                          interval=0.25)
+    assert "checksum" in server.fault["message"], server.fault
+    conn.compute.delete_server(server)
+    conn.compute.wait_for_delete(server, wait=60, interval=0.25)
