@@ -146,3 +146,34 @@ def test_openstack_cli(cloud, admin, tmp_path):
     _run(env, "demo", "security", "group", "delete", "cli-sg")
     _run(env, "demo", "subnet", "delete", "cli-sub")
     _run(env, "demo", "network", "delete", "cli-net")
+
+
+def test_network_client_with_the_users_token(cloud, demo):
+    """What a compute node does in steps 22–24, with the user's token and its catalog."""
+    from novalite.identity.validation import LocalValidator
+    from novalite.network import client
+    from novalite.network import exceptions as network_exceptions
+
+    ctxt = LocalValidator().validate(demo.session.get_token())
+    assert client.network_endpoint(ctxt) == f"{cloud['network']}/v2.0"
+    (shared,) = client.list_networks(ctxt, name=CONF.network.default_network_name)
+    port = client.create_port(ctxt, shared["id"], "server-1")
+    assert port["device_id"] == "server-1" and port["project_id"] == ctxt.project_id
+    assert len(port["security_groups"]) == 1  # the project's default group
+    assert [p["id"] for p in client.list_ports(ctxt, device_id="server-1")] == [port["id"]]
+    assert client.show_port(ctxt, port["id"])["mac_address"] == port["mac_address"]
+    network = client.show_network(ctxt, shared["id"])
+    subnet = client.show_subnet(ctxt, network["subnets"][0])
+    vif = client.network_info_for(port, network, [subnet])
+    assert vif["network"]["subnets"][0]["ips"][0]["address"] == \
+        port["fixed_ips"][0]["ip_address"]
+    assert vif["network"]["label"] == CONF.network.default_network_name
+    # As in Neutron, only the network's owner (or admin) picks addresses on it.
+    with pytest.raises(network_exceptions.PolicyNotAuthorized):
+        client.create_port(ctxt, shared["id"], "server-2", fixed_ip="10.254.0.77")
+    updated = client.update_port(ctxt, port["id"], {"device_owner": "compute:nova"})
+    assert updated["device_owner"] == "compute:nova"
+    client.delete_port(ctxt, port["id"])
+    with pytest.raises(network_exceptions.PortNotFound):
+        client.show_port(ctxt, port["id"])
+    assert client.list_ports(ctxt) == []
