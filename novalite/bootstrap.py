@@ -1,4 +1,5 @@
-"""First-start set-up of a cloud: identity (users, roles, catalog) and the default flavors."""
+"""First-start set-up of a cloud: identity (users, roles, catalog), the default flavors and
+the shared default network."""
 
 from __future__ import annotations
 
@@ -26,3 +27,21 @@ def bootstrap_cloud(admin_password: str, demo_password: str | None = None) -> No
     from novalite.db import flavors
 
     flavors.ensure_default_flavors()
+    ensure_default_network()
+
+
+def ensure_default_network() -> None:
+    """The shared network of ``[network] default_network_name``, owned by the admin
+    project (what ``--nic auto`` finds)."""
+    import sqlalchemy as sa
+
+    from novalite.db import api as db_api
+    from novalite.identity import models as identity_models
+    from novalite.network import bootstrap as network_bootstrap
+
+    with db_api.session_scope() as session:
+        admin_project = session.scalar(sa.select(identity_models.Project.id).where(
+            identity_models.Project.domain_id == "default",
+            identity_models.Project.name == "admin"))
+    if admin_project is not None:
+        network_bootstrap.ensure_default_network(admin_project)

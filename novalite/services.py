@@ -67,6 +67,10 @@ def image_server() -> wsgi.Server:
     return make_server()
 
 
+def network_server() -> wsgi.Server:
+    from novalite.network.api import make_server
+
+    return make_server()
 def metadata_server() -> wsgi.Server:
     from novalite.api.metadata import handler
 
@@ -104,6 +108,9 @@ HTTP_APIS: list[HttpApi] = [
             lambda: CONF.identity.listen_port, path="/v3", probe_path="/v3"),
     HttpApi("image", "image", "glance", image_server, lambda: CONF.image.bind_port,
             probe_path="/versions"),
+    # Unversioned, as Neutron is registered: clients discover and append /v2.0 themselves.
+    HttpApi("network", "network", "neutron", network_server, lambda: CONF.network.bind_port,
+            probe_path="/"),
     HttpApi("compute", "compute", "nova", compute_api_server,
             lambda: CONF.osapi_compute_listen_port, path="/v2.1", probe_path="/v2.1"),
 ]

@@ -21,6 +21,7 @@ from novalite.conf import (
     keystone_authtoken,
     libvirt,
     metadata,
+    network,
     quota,
     scheduler,
     upgrade_levels,
@@ -42,6 +43,7 @@ _MODULES = (
     fake_driver,
     libvirt,
     glance,
+    network,
     metadata,
 )
 

@@ -38,26 +38,32 @@ def identity(db) -> Iterator[str]:
 
 @pytest.fixture
 def cloud(identity, conf) -> Iterator[dict[str, object]]:
-    """The whole cloud in this process: identity, image and compute APIs on ephemeral
-    ports in the catalog, conductor, scheduler and two fake compute nodes."""
+    """The whole cloud in this process: identity, image, network and compute APIs on
+    ephemeral ports in the catalog, the shared default network, conductor, scheduler and
+    two fake compute nodes."""
     from novalite.api.compute import app as compute_app
+    from novalite.bootstrap import ensure_default_network
     from novalite.db import flavors
     from novalite.image.api import make_app as make_image_app
+    from novalite.network.api import make_app as make_network_app
     from tests.functional.cloud import ControlPlane
 
     flavors.ensure_default_flavors()
+    ensure_default_network()
     image = wsgi.Server("image", make_image_app(), "127.0.0.1", 0, threads=4)
+    network = wsgi.Server("network", make_network_app(), "127.0.0.1", 0, threads=8)
     compute = wsgi.Server("compute", compute_app.make_app(), "127.0.0.1", 0, threads=8)
     plane = ControlPlane().start()
-    for server in (image, compute):
+    for server in (image, network, compute):
         server.start()
     bootstrap.register_service("image", "glance", image.url)
+    bootstrap.register_service("network", "neutron", network.url)
     bootstrap.register_service("compute", "nova", f"{compute.url}/v2.1")
     from novalite.identity import cache
 
     cache.invalidate()
-    yield {"identity": identity, "image": image.url, "compute": f"{compute.url}/v2.1",
-           "plane": plane}
-    for server in (compute, image):
+    yield {"identity": identity, "image": image.url, "network": network.url,
+           "compute": f"{compute.url}/v2.1", "plane": plane}
+    for server in (compute, network, image):
         server.stop()
     plane.stop()

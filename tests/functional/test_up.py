@@ -28,13 +28,14 @@ def cloud(tmp_path):
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     ports = {"identity": free_port(), "image": free_port(), "compute": free_port(),
-             "metadata": free_port()}
+             "metadata": free_port(), "network": free_port()}
     (data_dir / "novalite.conf").write_text(
         f"[DEFAULT]\nosapi_compute_listen_port = {ports['compute']}\n"
         f"metadata_listen_port = {ports['metadata']}\n"
         "compute_driver = fake\nbuild_tiny_image = false\n"
         f"[identity]\nlisten_port = {ports['identity']}\n"
         f"[image]\nbind_port = {ports['image']}\n"
+        f"[network]\nbind_port = {ports['network']}\n"
         f"[identity]\npassword_hash_memory_kib = 1024\n")
     process = subprocess.Popen([os.path.join(BIN, "novalite"), "up", "--data-dir", str(data_dir)],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -89,9 +90,11 @@ def test_up_serves_the_openstack_cli_and_stops_on_sigterm(cloud):
 
     token = json.loads(openstack(cloud, "token", "issue", "-f", "json"))
     catalog = json.loads(openstack(cloud, "catalog", "list", "-f", "json"))
-    assert {"identity", "image", "compute"} <= {entry["Type"] for entry in catalog}
+    assert {"identity", "image", "compute", "network"} <= {entry["Type"] for entry in catalog}
     assert not [entry for entry in catalog if "metadata" in entry["Type"]]
     check_metadata_api(cloud)
+    networks = json.loads(openstack(cloud, "network", "list", "-f", "json"))
+    assert [n["Name"] for n in networks] == ["shared"]  # bootstrap made the default network
     openstack(cloud, "project", "create", "p1")
     openstack(cloud, "user", "create", "--password", "s3cret-pass", "--project", "p1", "u1")
     openstack(cloud, "role", "add", "--user", "u1", "--project", "p1", "member")

@@ -1,0 +1,66 @@
+"""Who sees what: a project sees its own resources, shared networks (and their
+subnets), and the ports on its own networks; admin sees everything. A resource the
+caller may not see is answered 404, exactly like one that does not exist."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from novalite.common.context import RequestContext
+from novalite.network import exceptions as exc
+from novalite.network import store
+from novalite.network.api.common import is_uuid
+
+
+def can_see_network(ctxt: RequestContext, network: dict[str, Any]) -> bool:
+    return ctxt.is_admin or network["shared"] or network["project_id"] == ctxt.project_id
+
+
+def load_network(ctxt: RequestContext, network_id: str) -> dict[str, Any]:
+    network = store.get_network(network_id) if is_uuid(network_id) else None
+    if network is None or not can_see_network(ctxt, network):
+        raise exc.NetworkNotFound(net_id=network_id)
+    return network
+
+
+def load_subnet(ctxt: RequestContext, subnet_id: str) -> dict[str, Any]:
+    subnet = store.get_subnet(subnet_id) if is_uuid(subnet_id) else None
+    if subnet is None:
+        raise exc.SubnetNotFound(subnet_id=subnet_id)
+    if ctxt.is_admin or subnet["project_id"] == ctxt.project_id:
+        return subnet
+    network = store.get_network(subnet["network_id"])
+    if network is None or not can_see_network(ctxt, network):
+        raise exc.SubnetNotFound(subnet_id=subnet_id)
+    return subnet
+
+
+def load_port(ctxt: RequestContext, port_id: str) -> dict[str, Any]:
+    port = store.get_port(port_id) if is_uuid(port_id) else None
+    if port is None:
+        raise exc.PortNotFound(port_id=port_id)
+    if ctxt.is_admin or port["project_id"] == ctxt.project_id:
+        return port
+    network = store.get_network(port["network_id"])
+    if network is None or network["project_id"] != ctxt.project_id:
+        raise exc.PortNotFound(port_id=port_id)
+    return port
+
+
+def load_security_group(ctxt: RequestContext, group_id: str) -> dict[str, Any]:
+    group = store.get_security_group(group_id) if is_uuid(group_id) else None
+    if group is None or not (ctxt.is_admin or group["project_id"] == ctxt.project_id):
+        raise exc.SecurityGroupNotFound(id=group_id)
+    return group
+
+
+def load_security_group_rule(ctxt: RequestContext, rule_id: str) -> dict[str, Any]:
+    rule = store.get_security_group_rule(rule_id) if is_uuid(rule_id) else None
+    if rule is None:
+        raise exc.SecurityGroupRuleNotFound(id=rule_id)
+    if ctxt.is_admin or rule["project_id"] == ctxt.project_id:
+        return rule
+    group = store.get_security_group(rule["security_group_id"])
+    if group is None or group["project_id"] != ctxt.project_id:
+        raise exc.SecurityGroupRuleNotFound(id=rule_id)
+    return rule

@@ -1,0 +1,207 @@
+"""Ports: create (with IP allocation), list, show, update, delete (releasing addresses)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import webob
+
+from novalite.common import wsgi
+from novalite.common.context import RequestContext
+from novalite.network import exceptions as exc
+from novalite.network import ipam, store
+from novalite.network.api import access, common, views
+
+CREATE = ("name", "description", "network_id", "admin_state_up", "mac_address", "fixed_ips",
+          "device_id", "device_owner", "project_id", "tenant_id", "security_groups",
+          "binding:host_id", "binding:profile", "binding:vnic_type")
+UPDATE = ("name", "description", "admin_state_up", "mac_address", "fixed_ips", "device_id",
+          "device_owner", "security_groups", "binding:host_id", "binding:profile",
+          "binding:vnic_type")
+READ_ONLY = ("id", "status", "created_at", "updated_at", "binding:vif_type",
+             "binding:vif_details")
+COLUMNS = {"id": ("id", "str"), "name": ("name", "str"), "network_id": ("network_id", "str"),
+           "device_id": ("device_id", "str"), "device_owner": ("device_owner", "str"),
+           "project_id": ("project_id", "str"), "mac_address": ("mac_address", "str"),
+           "status": ("status", "str"), "admin_state_up": ("admin_state_up", "bool"),
+           "binding:host_id": ("binding_host_id", "str"),
+           "description": ("description", "str")}
+
+
+def _fixed_ips(value: Any) -> list[dict[str, str]]:
+    if not isinstance(value, list):
+        raise common.invalid("fixed_ips", value, f"'{value}' is not a list")
+    requests = []
+    for entry in value:
+        if not isinstance(entry, dict) or not entry or set(entry) - {"subnet_id",
+                                                                       "ip_address"}:
+            raise common.invalid("fixed_ips", value, f"'{entry}' is not a valid fixed IP; "
+                                 "give subnet_id and/or ip_address")
+        request: dict[str, str] = {}
+        if "subnet_id" in entry:
+            request["subnet_id"] = common.to_uuid("fixed_ips", entry["subnet_id"])
+        if "ip_address" in entry:
+            try:
+                request["ip_address"] = str(ipam.parse_ip(entry["ip_address"]))
+            except ipam.InvalidSubnet as error:
+                raise common.invalid("fixed_ips", value, str(error).rstrip(".")) from None
+        requests.append(request)
+    return requests
+
+
+def _security_groups(ctxt: RequestContext, value: Any, owner: str) -> list[str]:
+    if not isinstance(value, list):
+        raise common.invalid("security_groups", value, f"'{value}' is not a list")
+    groups = []
+    for group_id in value:
+        group = store.get_security_group(group_id) if common.is_uuid(group_id) else None
+        if group is None or (group["project_id"] != owner and not ctxt.is_admin):
+            raise exc.SecurityGroupNotFound(id=group_id)
+        groups.append(group["id"])
+    return groups
+
+
+def _status(binding_host: str, admin_state_up: bool) -> str:
+    """``ACTIVE`` once bound to a host (and administratively up), else ``DOWN``."""
+    return "ACTIVE" if binding_host and admin_state_up else "DOWN"
+
+
+def _common_values(body: dict[str, Any]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for key in ("name", "description", "device_id", "device_owner"):
+        if key in body:
+            values[key] = common.to_str(key, body[key] if body[key] is not None else "")
+    if "admin_state_up" in body:
+        values["admin_state_up"] = common.to_bool("admin_state_up", body["admin_state_up"])
+    if "binding:host_id" in body:
+        host = body["binding:host_id"]
+        values["binding_host_id"] = common.to_str("binding:host_id", host or "")
+    if "binding:profile" in body:
+        profile = body["binding:profile"]
+        if profile is not None and not isinstance(profile, dict):
+            raise common.invalid("binding:profile", profile, f"'{profile}' is not a "
+                                 "dictionary")
+        values["binding_profile"] = profile or {}
+    if body.get("binding:vnic_type", "normal") != "normal":
+        raise common.invalid("binding:vnic_type", body["binding:vnic_type"],
+                             "only 'normal' is supported")
+    if "mac_address" in body:
+        try:
+            values["mac_address"] = ipam.normalize_mac(body["mac_address"])
+        except ipam.InvalidSubnet as error:
+            raise common.invalid("mac_address", body["mac_address"], str(error)) from None
+    return values
+
+
+def _authorize_attributes(ctxt: RequestContext, action: str, values: dict[str, Any],
+                          fixed_ips: list[dict[str, str]] | None,
+                          network: dict[str, Any], owner: str) -> None:
+    if fixed_ips and any("ip_address" in request for request in fixed_ips):
+        common.authorize(ctxt, f"{action}:fixed_ips:ip_address", network["project_id"])
+    for key, rule in (("mac_address", "mac_address"), ("binding_host_id", "binding:host_id"),
+                      ("binding_profile", "binding:profile")):
+        if key in values:
+            common.authorize(ctxt, f"{action}:{rule}", owner)
+
+
+@common.neutron_faults
+def create(request: wsgi.Request) -> webob.Response:
+    ctxt = request.context
+    body = common.resource_body(request, "port")
+    common.check_attributes("port", body, CREATE, READ_ONLY, "POST")
+    if "network_id" not in body:
+        raise common.bad_request("port", "Failed to parse request. Required attribute "
+                                         "'network_id' not specified")
+    network = access.load_network(ctxt, common.to_uuid("network_id", body["network_id"]))
+    owner = common.owner_from_body(ctxt, body, "port")
+    common.authorize(ctxt, "create_port", owner)
+    values = _common_values(body)
+    fixed_ips = _fixed_ips(body["fixed_ips"]) if body.get("fixed_ips") is not None else None
+    _authorize_attributes(ctxt, "create_port", values, fixed_ips, network, owner)
+    if "security_groups" in body:
+        groups = _security_groups(ctxt, body["security_groups"] or [], owner)
+    elif values.get("device_owner", "").startswith("network:"):
+        groups = []
+    else:
+        groups = [store.ensure_default_security_group(owner)]
+    mac = values.pop("mac_address", None)
+    values.setdefault("admin_state_up", True)
+    values["status"] = _status(values.get("binding_host_id", ""), values["admin_state_up"])
+    port = store.create_port({**values, "network_id": network["id"], "project_id": owner},
+                             fixed_ips=fixed_ips, security_groups=groups, mac_address=mac)
+    return common.render_one(request, "port", views.port(port), status=201)
+
+
+def _fixed_ip_filters(values: list[str]) -> list[tuple[str, str]]:
+    result = []
+    for value in values:
+        key, _, wanted = value.partition("=")
+        if key not in ("ip_address", "subnet_id") or not wanted:
+            raise common.invalid("fixed_ips", value, "filter as fixed_ips=ip_address=X or "
+                                 "fixed_ips=subnet_id=Y")
+        result.append((key, wanted))
+    return result
+
+
+@common.neutron_faults
+def index(request: wsgi.Request) -> webob.Response:
+    ctxt = request.context
+    common.authorize(ctxt, "get_port")
+    filters = common.query_filters(request)
+    fixed_ips = _fixed_ip_filters(filters.pop("fixed_ips", []))
+    sql, rest = common.sql_filters(filters, COLUMNS)
+    ports = store.list_ports(ctxt.project_id, ctxt.is_admin, sql, fixed_ips)
+    return common.render_list(request, "ports", [views.port(p) for p in ports], rest)
+
+
+@common.neutron_faults
+def show(request: wsgi.Request, port_id: str) -> webob.Response:
+    ctxt = request.context
+    port = access.load_port(ctxt, port_id)
+    common.authorize(ctxt, "get_port", port["project_id"])
+    return common.render_one(request, "port", views.port(port))
+
+
+def _load_own(ctxt: RequestContext, port_id: str, action: str) -> dict[str, Any]:
+    port = access.load_port(ctxt, port_id)
+    if ctxt.is_admin or port["project_id"] == ctxt.project_id:
+        common.authorize(ctxt, action, port["project_id"])
+    else:  # the owner of the network acts on a port of another project
+        common.authorize(ctxt, action, ctxt.project_id)
+    return port
+
+
+@common.neutron_faults
+def update(request: wsgi.Request, port_id: str) -> webob.Response:
+    ctxt = request.context
+    body = common.resource_body(request, "port")
+    common.check_attributes("port", body, UPDATE, READ_ONLY + (
+        "network_id", "project_id", "tenant_id"), "PUT")
+    port = _load_own(ctxt, port_id, "update_port")
+    network = store.get_network(port["network_id"])
+    if network is None:
+        raise exc.PortNotFound(port_id=port_id)
+    values = _common_values(body)
+    fixed_ips = _fixed_ips(body["fixed_ips"]) if "fixed_ips" in body else None
+    changed = {key: value for key, value in values.items() if value != port.get(key)}
+    _authorize_attributes(ctxt, "update_port", changed, fixed_ips, network,
+                          port["project_id"])
+    if "mac_address" in changed and port["binding_host_id"]:
+        raise exc.MacAddressInUseByBoundPort(port_id=port_id)
+    groups = (_security_groups(ctxt, body["security_groups"] or [], port["project_id"])
+              if "security_groups" in body else None)
+    host = values.get("binding_host_id", port["binding_host_id"])
+    values["status"] = _status(host, values.get("admin_state_up", port["admin_state_up"]))
+    updated = store.update_port(port_id, values, fixed_ips=fixed_ips, security_groups=groups)
+    if updated is None:
+        raise exc.PortNotFound(port_id=port_id)
+    return common.render_one(request, "port", views.port(updated))
+
+
+@common.neutron_faults
+def delete(request: wsgi.Request, port_id: str) -> webob.Response:
+    ctxt = request.context
+    _load_own(ctxt, port_id, "delete_port")
+    if not store.delete_port(port_id):
+        raise exc.PortNotFound(port_id=port_id)
+    return wsgi.empty_response()

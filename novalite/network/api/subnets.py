@@ -1,0 +1,167 @@
+"""Subnets (IPv4): create, list, show, update, delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import webob
+
+from novalite.common import wsgi
+from novalite.network import exceptions as exc
+from novalite.network import ipam, store
+from novalite.network.api import access, common, views
+
+CREATE = ("name", "description", "network_id", "cidr", "ip_version", "gateway_ip",
+          "enable_dhcp", "allocation_pools", "dns_nameservers", "host_routes",
+          "project_id", "tenant_id", "ipv6_ra_mode", "ipv6_address_mode", "subnetpool_id",
+          "use_default_subnetpool", "prefixlen")
+UPDATE = ("name", "description", "gateway_ip", "enable_dhcp", "allocation_pools",
+          "dns_nameservers", "host_routes")
+READ_ONLY = ("id", "created_at", "updated_at")
+COLUMNS = {"id": ("id", "str"), "name": ("name", "str"), "project_id": ("project_id", "str"),
+           "network_id": ("network_id", "str"), "cidr": ("cidr", "str"),
+           "gateway_ip": ("gateway_ip", "str"), "ip_version": ("ip_version", "int"),
+           "enable_dhcp": ("enable_dhcp", "bool"), "description": ("description", "str")}
+MAX_NAMESERVERS = 5
+
+
+def _invalid(error: ipam.InvalidSubnet) -> exc.InvalidInput:
+    return exc.InvalidInput(error_message=str(error).rstrip("."))
+
+
+def _nameservers(value: Any) -> list[str]:
+    if not isinstance(value, list):
+        raise common.invalid("dns_nameservers", value, f"'{value}' is not a list")
+    if len(value) > MAX_NAMESERVERS:
+        raise common.invalid("dns_nameservers", value,
+                             f"at most {MAX_NAMESERVERS} nameservers are allowed")
+    try:
+        servers = [str(ipam.parse_ip(server)) for server in value]
+    except ipam.InvalidSubnet as error:
+        raise common.invalid("dns_nameservers", value, str(error).rstrip(".")) from None
+    if len(set(servers)) != len(servers):
+        raise common.invalid("dns_nameservers", value, "Duplicate nameserver")
+    return servers
+
+
+def _no_extras(body: dict[str, Any]) -> None:
+    """Accept only the empty values of features novalite lacks (IPv6, pools, routes)."""
+    if body.get("host_routes") not in (None, []):
+        raise common.bad_request("subnet", "host_routes are not supported")
+    for key in ("ipv6_ra_mode", "ipv6_address_mode", "subnetpool_id", "prefixlen"):
+        if body.get(key) is not None:
+            raise common.bad_request("subnet", f"{key} is not supported")
+    if body.get("use_default_subnetpool"):
+        raise common.bad_request("subnet", "subnet pools are not supported")
+
+
+@common.neutron_faults
+def create(request: wsgi.Request) -> webob.Response:
+    ctxt = request.context
+    body = common.resource_body(request, "subnet")
+    common.check_attributes("subnet", body, CREATE, READ_ONLY, "POST")
+    _no_extras(body)
+    if "network_id" not in body:
+        raise common.bad_request("subnet", "Failed to parse request. Required attribute "
+                                           "'network_id' not specified")
+    network = access.load_network(ctxt, common.to_uuid("network_id", body["network_id"]))
+    common.authorize(ctxt, "create_subnet", network["project_id"])
+    owner = common.owner_from_body(ctxt, body, "subnet")
+    if body.get("ip_version", 4) not in (4, "4"):
+        raise common.invalid("ip_version", body["ip_version"], "only IPv4 is supported")
+    if "cidr" not in body:
+        raise common.bad_request("subnet", "Failed to parse request. Required attribute "
+                                           "'cidr' not specified")
+    try:
+        cidr = ipam.parse_cidr(body["cidr"])
+        if "gateway_ip" in body and body["gateway_ip"] is None:
+            gateway = None
+        elif "gateway_ip" in body:
+            gateway = ipam.check_gateway(cidr, body["gateway_ip"])
+        else:
+            gateway = ipam.default_gateway(cidr)
+        pools = (ipam.check_pools(cidr, body["allocation_pools"], gateway)
+                 if body.get("allocation_pools") else ipam.default_pools(cidr, gateway))
+    except ipam.InvalidSubnet as error:
+        raise _invalid(error) from None
+    values = {"network_id": network["id"], "project_id": owner, "cidr": str(cidr),
+              "gateway_ip": gateway, "ip_version": 4, "allocation_pools": pools,
+              "name": common.to_str("name", body.get("name", "")),
+              "description": common.to_str("description", body.get("description", "")),
+              "enable_dhcp": common.to_bool("enable_dhcp", body.get("enable_dhcp", True)),
+              "dns_nameservers": _nameservers(body.get("dns_nameservers", []))}
+    subnet = store.create_subnet(values)
+    return common.render_one(request, "subnet", views.subnet(subnet), status=201)
+
+
+@common.neutron_faults
+def index(request: wsgi.Request) -> webob.Response:
+    ctxt = request.context
+    common.authorize(ctxt, "get_subnet")
+    sql, rest = common.sql_filters(common.query_filters(request), COLUMNS)
+    subnets = store.list_subnets(ctxt.project_id, ctxt.is_admin, sql)
+    return common.render_list(request, "subnets", [views.subnet(s) for s in subnets], rest)
+
+
+@common.neutron_faults
+def show(request: wsgi.Request, subnet_id: str) -> webob.Response:
+    ctxt = request.context
+    subnet = access.load_subnet(ctxt, subnet_id)
+    common.authorize(ctxt, "get_subnet", subnet["project_id"])
+    return common.render_one(request, "subnet", views.subnet(subnet))
+
+
+def _load_own(ctxt: Any, subnet_id: str, action: str) -> dict[str, Any]:
+    subnet = access.load_subnet(ctxt, subnet_id)
+    network = store.get_network(subnet["network_id"])
+    owner = network["project_id"] if network else subnet["project_id"]
+    if not ctxt.is_admin and ctxt.project_id not in (owner, subnet["project_id"]):
+        raise exc.PolicyNotAuthorized(action=f"network:{action}")
+    common.authorize(ctxt, action, ctxt.project_id if not ctxt.is_admin else owner)
+    return subnet
+
+
+@common.neutron_faults
+def update(request: wsgi.Request, subnet_id: str) -> webob.Response:
+    ctxt = request.context
+    body = common.resource_body(request, "subnet")
+    common.check_attributes("subnet", body, UPDATE, READ_ONLY + tuple(
+        key for key in CREATE if key not in UPDATE), "PUT")
+    _no_extras(body)
+    subnet = _load_own(ctxt, subnet_id, "update_subnet")
+    values: dict[str, Any] = {}
+    for key in ("name", "description"):
+        if key in body:
+            values[key] = common.to_str(key, body[key])
+    if "enable_dhcp" in body:
+        values["enable_dhcp"] = common.to_bool("enable_dhcp", body["enable_dhcp"])
+    if "dns_nameservers" in body:
+        values["dns_nameservers"] = _nameservers(body["dns_nameservers"])
+    cidr = ipam.parse_cidr(subnet["cidr"])
+    try:
+        gateway = subnet["gateway_ip"]
+        if "gateway_ip" in body:
+            gateway = (None if body["gateway_ip"] is None
+                       else ipam.check_gateway(cidr, body["gateway_ip"]))
+            values["gateway_ip"] = gateway
+        pools = subnet["allocation_pools"]
+        if "allocation_pools" in body:
+            pools = ipam.check_pools(cidr, body["allocation_pools"], gateway)
+            values["allocation_pools"] = pools
+        if gateway is not None and ipam.in_pools(gateway, pools):
+            raise ipam.InvalidSubnet(f"Gateway ip {gateway} conflicts with allocation pool")
+    except ipam.InvalidSubnet as error:
+        raise _invalid(error) from None
+    updated = store.update_subnet(subnet_id, values)
+    if updated is None:
+        raise exc.SubnetNotFound(subnet_id=subnet_id)
+    return common.render_one(request, "subnet", views.subnet(updated))
+
+
+@common.neutron_faults
+def delete(request: wsgi.Request, subnet_id: str) -> webob.Response:
+    ctxt = request.context
+    _load_own(ctxt, subnet_id, "delete_subnet")
+    if not store.delete_subnet(subnet_id):
+        raise exc.SubnetNotFound(subnet_id=subnet_id)
+    return wsgi.empty_response()

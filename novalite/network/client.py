@@ -1,0 +1,194 @@
+"""HTTP client of the network service, used by compute nodes with the caller's token
+(boot flow steps 22–24), and ``network_info_for``, which turns a port into Nova's VIF.
+
+The endpoint comes from the token's service catalog (type ``network``, public
+interface; unversioned as Neutron registers it, ``/v2.0`` is added here); without a
+catalog it falls back to this cloud's own network service address, as the image
+client does. Errors come back as the network service's own exceptions
+(``PortNotFound``, ``IpAddressGenerationFailure`` ...), chosen by the ``type`` of the
+NeutronError body.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+
+from novalite.common import exception
+from novalite.common.context import RequestContext
+from novalite.conf import CONF
+from novalite.image.client import endpoint_from_catalog
+from novalite.network import exceptions as exc
+
+_session = requests.Session()
+
+# NeutronError types mapped back to exceptions; anything else by status code.
+_ERRORS: dict[str, type[exc.NeutronError]] = {
+    cls.__name__: cls for cls in (
+        exc.NetworkNotFound, exc.SubnetNotFound, exc.PortNotFound, exc.SecurityGroupNotFound,
+        exc.IpAddressGenerationFailure, exc.IpAddressAlreadyAllocated, exc.MacAddressInUse,
+        exc.InvalidIpForNetwork, exc.InvalidIpForSubnet, exc.NetworkInUse, exc.SubnetInUse,
+        exc.PolicyNotAuthorized, exc.InvalidInput)}
+
+
+class NetworkServiceError(exception.NovaliteException):
+    """The network service answered with an error this client has no better name for."""
+
+
+def network_endpoint(ctxt: RequestContext) -> str:
+    base = (endpoint_from_catalog(ctxt.service_catalog, "network")
+            or f"http://{CONF.public_host}:{CONF.network.bind_port}")
+    return base if base.endswith("/v2.0") else f"{base}/v2.0"
+
+
+class NetworkClient:
+    def __init__(self, ctxt: RequestContext, timeout: float = 30.0) -> None:
+        self.ctxt = ctxt
+        self.endpoint = network_endpoint(ctxt)
+        self.timeout = timeout
+
+    def _headers(self) -> dict[str, str]:
+        headers = {"Accept": "application/json"}
+        if self.ctxt.auth_token:
+            headers["X-Auth-Token"] = self.ctxt.auth_token
+        headers["X-OpenStack-Request-ID"] = self.ctxt.request_id
+        return headers
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None,
+              params: Any = None) -> Any:
+        try:
+            response = _session.request(method, f"{self.endpoint}{path}", json=body,
+                                        params=params, headers=self._headers(),
+                                        timeout=self.timeout)
+        except requests.RequestException as error:
+            raise NetworkServiceError(
+                message=f"The network service is unreachable: {error}") from None
+        if response.status_code >= 400:
+            raise _error(response)
+        return response.json() if response.content else None
+
+    # ports
+    def create_port(self, network_id: str, device_id: str,
+                    security_groups: list[str] | None = None,
+                    fixed_ip: str | None = None, **attributes: Any) -> dict[str, Any]:
+        port: dict[str, Any] = {"network_id": network_id, "device_id": device_id,
+                                "admin_state_up": True, **attributes}
+        if security_groups is not None:
+            port["security_groups"] = list(security_groups)
+        if fixed_ip is not None:
+            port["fixed_ips"] = [{"ip_address": fixed_ip}]
+        return self._call("POST", "/ports", {"port": port})["port"]
+
+    def update_port(self, port_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        return self._call("PUT", f"/ports/{port_id}", {"port": body})["port"]
+
+    def show_port(self, port_id: str) -> dict[str, Any]:
+        return self._call("GET", f"/ports/{port_id}")["port"]
+
+    def list_ports(self, **filters: Any) -> list[dict[str, Any]]:
+        return self._call("GET", "/ports", params=_params(filters))["ports"]
+
+    def delete_port(self, port_id: str) -> None:
+        self._call("DELETE", f"/ports/{port_id}")
+
+    # networks and subnets
+    def show_network(self, network_id: str) -> dict[str, Any]:
+        return self._call("GET", f"/networks/{network_id}")["network"]
+
+    def list_networks(self, **filters: Any) -> list[dict[str, Any]]:
+        return self._call("GET", "/networks", params=_params(filters))["networks"]
+
+    def show_subnet(self, subnet_id: str) -> dict[str, Any]:
+        return self._call("GET", f"/subnets/{subnet_id}")["subnet"]
+
+    def list_subnets(self, **filters: Any) -> list[dict[str, Any]]:
+        return self._call("GET", "/subnets", params=_params(filters))["subnets"]
+
+
+def _params(filters: dict[str, Any]) -> list[tuple[str, str]]:
+    """``key=value`` pairs; a list repeats the key (Neutron's OR), booleans in lower case."""
+    params = []
+    for key, value in filters.items():
+        for item in value if isinstance(value, list | tuple) else [value]:
+            params.append((key, str(item).lower() if isinstance(item, bool) else str(item)))
+    return params
+
+
+def _error(response: requests.Response) -> exception.NovaliteException:
+    try:
+        fault = response.json().get("NeutronError") or {}
+    except ValueError:
+        fault = {}
+    message = fault.get("message") or f"The network service answered {response.status_code}"
+    cls = _ERRORS.get(fault.get("type", ""))
+    if cls is not None:
+        return cls(message=message)
+    if response.status_code == 404:
+        return exc.NotFound(message=message)
+    if response.status_code == 401:
+        return exception.NotAuthenticated(message=message)
+    error = NetworkServiceError(message=message)
+    error.code = response.status_code
+    return error
+
+
+# Module-level functions with the context first, the shape compute code calls.
+def create_port(ctxt: RequestContext, network_id: str, device_id: str,
+                security_groups: list[str] | None = None, fixed_ip: str | None = None
+                ) -> dict[str, Any]:
+    return NetworkClient(ctxt).create_port(network_id, device_id, security_groups, fixed_ip)
+
+
+def update_port(ctxt: RequestContext, port_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    return NetworkClient(ctxt).update_port(port_id, body)
+
+
+def show_port(ctxt: RequestContext, port_id: str) -> dict[str, Any]:
+    return NetworkClient(ctxt).show_port(port_id)
+
+
+def list_ports(ctxt: RequestContext, **filters: Any) -> list[dict[str, Any]]:
+    return NetworkClient(ctxt).list_ports(**filters)
+
+
+def delete_port(ctxt: RequestContext, port_id: str) -> None:
+    NetworkClient(ctxt).delete_port(port_id)
+
+
+def show_network(ctxt: RequestContext, network_id: str) -> dict[str, Any]:
+    return NetworkClient(ctxt).show_network(network_id)
+
+
+def list_networks(ctxt: RequestContext, **filters: Any) -> list[dict[str, Any]]:
+    return NetworkClient(ctxt).list_networks(**filters)
+
+
+def show_subnet(ctxt: RequestContext, subnet_id: str) -> dict[str, Any]:
+    return NetworkClient(ctxt).show_subnet(subnet_id)
+
+
+def network_info_for(port: dict[str, Any], network: dict[str, Any],
+                     subnets: list[dict[str, Any]]) -> dict[str, Any]:
+    """Nova's VIF dict (one entry of an instance's network_info) for a port.
+
+    ``subnets`` are the subnet bodies of the network; only those the port has an
+    address on are included, each with the port's addresses on it.
+    """
+    by_subnet: dict[str, list[str]] = {}
+    for fixed_ip in port.get("fixed_ips", []):
+        by_subnet.setdefault(fixed_ip["subnet_id"], []).append(fixed_ip["ip_address"])
+    vif_subnets = [{
+        "cidr": subnet["cidr"], "gateway": subnet.get("gateway_ip"),
+        "dns": list(subnet.get("dns_nameservers") or []),
+        "enable_dhcp": bool(subnet.get("enable_dhcp", True)),
+        "ips": [{"address": address, "type": "fixed", "version": 4}
+                for address in by_subnet[subnet["id"]]],
+    } for subnet in subnets if subnet["id"] in by_subnet]
+    return {
+        "id": port["id"], "address": port["mac_address"], "devname": "tap" + port["id"][:11],
+        "type": "bridge", "active": port.get("status") == "ACTIVE",
+        "network": {"id": network["id"], "label": network.get("name", ""),
+                    "bridge": "brq" + network["id"][:11], "mtu": network.get("mtu"),
+                    "subnets": vif_subnets},
+    }
