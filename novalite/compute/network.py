@@ -15,6 +15,7 @@ from typing import Any
 from novalite.common import exception
 from novalite.common.context import RequestContext
 from novalite.network import client as network_client
+from novalite.network import exceptions as network_exc
 
 LOG = logging.getLogger(__name__)
 Request = dict[str, Any]  # {"network_id"?, "port_id"?, "fixed_ip"?}
@@ -69,7 +70,7 @@ def validate_requested_networks(ctxt: RequestContext, networks: Any) -> list[Req
         if network.get("port"):
             try:
                 port = client.show_port(network["port"])
-            except exception.NotFound:
+            except network_exc.NotFound:
                 raise PortNotFound(port_id=network["port"]) from None
             if port.get("device_id"):
                 raise PortInUse(port_id=network["port"])
@@ -77,7 +78,7 @@ def validate_requested_networks(ctxt: RequestContext, networks: Any) -> list[Req
         elif network.get("uuid"):
             try:
                 client.show_network(network["uuid"])
-            except exception.NotFound:
+            except network_exc.NotFound:
                 raise NetworkNotFound(network_id=network["uuid"]) from None
             request = {"network_id": network["uuid"]}
         if network.get("fixed_ip"):
@@ -166,7 +167,7 @@ def deallocate_for_instance(ctxt: RequestContext, instance: dict[str, Any],
                 client.update_port(port["id"], {"device_id": "", "device_owner": ""})
             else:
                 client.delete_port(port["id"])
-        except exception.NotFound:
+        except network_exc.NotFound:
             pass
         except Exception:
             LOG.exception("release of port %s of %s failed", port["id"], instance["uuid"])

@@ -105,6 +105,43 @@ class NetworkClient:
     def list_subnets(self, **filters: Any) -> list[dict[str, Any]]:
         return self._call("GET", "/subnets", params=_params(filters))["subnets"]
 
+    # security groups
+    def list_security_groups(self, **filters: Any) -> list[dict[str, Any]]:
+        return self._call("GET", "/security-groups",
+                          params=_params(filters))["security_groups"]
+
+    def port_security_rules(self, port: dict[str, Any]) -> list[dict[str, Any]]:
+        """The rules of the port's security groups, each rule naming a remote group also
+        carrying ``remote_ip_prefixes``: the addresses of that group's ports on the port's
+        network as of now (the data plane matches sources against them)."""
+        group_ids = list(port.get("security_groups") or ())
+        if not group_ids:
+            return []
+        groups = self.list_security_groups(id=group_ids)
+        rules = [rule for group in groups for rule in group.get("security_group_rules", ())]
+        remote = {rule["remote_group_id"] for rule in rules if rule.get("remote_group_id")}
+        members: dict[str, list[str]] = {group_id: [] for group_id in remote}
+        if remote:
+            for other in self.list_ports(network_id=port["network_id"]):
+                for group_id in remote.intersection(other.get("security_groups") or ()):
+                    members[group_id].extend(f"{ip['ip_address']}/32"
+                                             for ip in other.get("fixed_ips", ()))
+        return [{**rule, "remote_ip_prefixes": members[rule["remote_group_id"]]}
+                if rule.get("remote_group_id") else rule for rule in rules]
+
+    def available(self) -> bool:
+        """Whether this cloud has a network service (the catalog names one, or the token
+        came without a catalog and this cloud's own answers)."""
+        if endpoint_from_catalog(self.ctxt.service_catalog, "network"):
+            return True
+        if self.ctxt.service_catalog:
+            return False
+        try:
+            _session.get(self.endpoint, timeout=2)
+        except requests.RequestException:
+            return False
+        return True
+
 
 def _params(filters: dict[str, Any]) -> list[tuple[str, str]]:
     """``key=value`` pairs; a list repeats the key (Neutron's OR), booleans in lower case."""
@@ -179,7 +216,7 @@ def network_info_for(port: dict[str, Any], network: dict[str, Any],
     for fixed_ip in port.get("fixed_ips", []):
         by_subnet.setdefault(fixed_ip["subnet_id"], []).append(fixed_ip["ip_address"])
     vif_subnets = [{
-        "cidr": subnet["cidr"], "gateway": subnet.get("gateway_ip"),
+        "id": subnet["id"], "cidr": subnet["cidr"], "gateway": subnet.get("gateway_ip"),
         "dns": list(subnet.get("dns_nameservers") or []),
         "enable_dhcp": bool(subnet.get("enable_dhcp", True)),
         "ips": [{"address": address, "type": "fixed", "version": 4}

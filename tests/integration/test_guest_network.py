@@ -79,7 +79,7 @@ def test_guests_get_addresses_metadata_and_security_groups(network_conf, cloud):
     conn.network.create_security_group_rule(security_group_id=pingable.id,
                                             direction="ingress", protocol="icmp",
                                             ethertype="IPv4", remote_ip_prefix="0.0.0.0/0")
-    closed = conn.network.create_security_group(name="closed")
+    conn.network.create_security_group(name="closed")  # egress only, as Neutron makes it
 
     def boot(name: str, group: str, script: str = "") -> str:
         user_data = base64.b64encode(f"#!/bin/sh\necho USERDATA-{name} $((6 * 7))\n{script}"
@@ -95,9 +95,9 @@ def test_guests_get_addresses_metadata_and_security_groups(network_conf, cloud):
                                      wait=120, interval=0.25)
     ip1, ip2 = fixed_ip(conn, first), fixed_ip(conn, second)
     assert ip1 != ip2 and ip1.startswith(CIDR_PREFIX) and ip2.startswith(CIDR_PREFIX)
-    pinger = boot("vm3", "pingable",
-                  f"ping -c 2 -W 2 {ip1} >/dev/null && echo PING-{ip1}-OK || echo PING-{ip1}-FAIL\n"
-                  f"ping -c 2 -W 2 {ip2} >/dev/null && echo PING-{ip2}-OK || echo PING-{ip2}-FAIL\n")
+    pinger = boot("vm3", "pingable", "".join(
+        f"ping -c 2 -W 2 {ip} >/dev/null && echo PING-{ip}-OK || echo PING-{ip}-FAIL\n"
+        for ip in (ip1, ip2)))
     conn.compute.wait_for_server(conn.compute.get_server(pinger), status="ACTIVE", wait=120,
                                  interval=0.25)
     ip3 = fixed_ip(conn, pinger)

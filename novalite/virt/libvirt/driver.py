@@ -24,8 +24,10 @@ import time
 import xml.etree.ElementTree as ET
 from typing import Any
 
+from novalite.api.metadata.base import InstanceMetadata
 from novalite.compute import states
 from novalite.conf import CONF
+from novalite.virt import configdrive
 from novalite.virt.driver import (
     ComputeDriver,
     HostResources,
@@ -33,8 +35,6 @@ from novalite.virt.driver import (
     LifecycleEvent,
     VirtDriverError,
 )
-from novalite.api.metadata.base import InstanceMetadata
-from novalite.virt import configdrive
 from novalite.virt.libvirt import config, probe
 from novalite.virt.libvirt.host import Host, power_state_from_domain_state
 from novalite.virt.libvirt.imagecache import ImageCache
