@@ -113,7 +113,6 @@ def test_concurrent_boots_fill_a_subnet_without_duplicates(admin, image, cloud):
     ids.append(full.id)
     with concurrent.futures.ThreadPoolExecutor(10) as pool:
         list(pool.map(admin.compute.delete_server, ids))
-    for server_id in ids:
-        admin.compute.wait_for_delete(admin.compute.get_server(server_id), wait=60,
-                                      interval=0.05)
+    wait_for(lambda: not any(admin.compute.find_server(i) for i in ids), timeout=60,
+             message="every server gone")
     assert list(admin.network.ports(network_id=network.id)) == []

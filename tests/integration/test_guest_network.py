@@ -126,9 +126,8 @@ def test_guests_get_addresses_metadata_and_security_groups(network_conf, cloud):
     # Deleting the servers releases every port and leaves no tap behind.
     for server_id in (first, second, pinger):
         conn.compute.delete_server(server_id)
-    for server_id in (first, second, pinger):
-        conn.compute.wait_for_delete(conn.compute.get_server(server_id), wait=60,
-                                     interval=0.25)
+    wait_for(lambda: not any(conn.compute.find_server(i) for i in (first, second, pinger)),
+             timeout=60, what="every server gone")
     assert list(conn.network.ports(network_id=network.id, device_owner="compute:nova")) == []
     links = subprocess.run(["ip", "-o", "link"], capture_output=True, text=True).stdout
     namespace = network_conf.network.namespace  # type: ignore[attr-defined]
