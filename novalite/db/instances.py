@@ -64,8 +64,9 @@ def _row_values(values: dict[str, Any]) -> dict[str, Any]:
         raise ValueError(f"not instance fields: {', '.join(sorted(unknown))}")
     row = {key: value for key, value in values.items() if key in _COLUMNS}
     for key in _JSON_COLUMNS:
-        if key in row and row[key] is not None and not isinstance(row[key], str):
-            row[key] = json.dumps(row[key])
+        if key in row and row[key] is not None and (
+                not isinstance(row[key], str) or key == "requested_networks"):
+            row[key] = json.dumps(row[key])  # ("none" is a value there, not JSON text)
     return row
 
 

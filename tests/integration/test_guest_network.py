@@ -134,3 +134,28 @@ def test_guests_get_addresses_metadata_and_security_groups(network_conf, cloud):
     inside = subprocess.run(["ip", "-n", namespace, "-o", "link"], capture_output=True,
                             text=True).stdout
     assert " tap" not in links and " tap" not in inside, (links, inside)
+
+
+def test_config_drive_without_a_network(network_conf, cloud):
+    """``--config-drive true --nic none``: the guest finds its metadata and user data on
+    the config-2 drive, since no network gives it any."""
+    conn = openstack.connect(
+        auth_type="password", auth={
+            "auth_url": f"{cloud['identity']}/v3", "username": "admin",
+            "password": ADMIN_PASSWORD, "project_name": "admin",
+            "user_domain_name": "Default", "project_domain_name": "Default"},
+        region_name="RegionOne", load_yaml_config=False, load_envvars=False)
+    image_id = upload_tiny(cloud["image"], conn.auth_token, build_tiny(CACHE))["image_id"]
+    user_data = base64.b64encode(b"#!/bin/sh\necho DRIVE-USERDATA $((6 * 7))\n").decode()
+    server = conn.compute.create_server(name="drive", flavor_id="1", image_id=image_id,
+                                        networks="none", config_drive=True,
+                                        user_data=user_data)
+    conn.compute.wait_for_server(server, status="ACTIVE", wait=120, interval=0.25)
+    output = wait_for(lambda: (lambda out: out if "login:" in out else None)(
+        console(conn, server.id)), timeout=120, what="login: on the config drive guest")
+    assert f"METADATA uuid={server.id}" in output and "source=config-drive" in output, output
+    assert "DRIVE-USERDATA 42" in output, output
+    assert conn.compute.get_server(server.id).has_config_drive in (True, "True")
+    conn.compute.delete_server(server)
+    wait_for(lambda: conn.compute.find_server(server.id) is None, timeout=60,
+             what="the server gone")
