@@ -170,3 +170,39 @@ def wait_until(predicate, timeout: float = 30.0) -> None:  # type: ignore[no-unt
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         time.sleep(0.2)
+
+
+def test_networking_scenario_with_the_openstack_cli(cloud, tmp_path):
+    """Issue "Networking", with the unmodified CLI: --nic auto, --network NAME, --port,
+    server add/remove port, the addresses Nova shows, and ports released on delete."""
+    disk = tmp_path / "disk.raw"
+    disk.write_bytes(b"\0" * 2048)
+    openstack(cloud, "image", "create", "--file", str(disk), "--disk-format", "raw", "img")
+
+    def create(name: str, *nic: str) -> dict:
+        return json.loads(openstack(cloud, "server", "create", "--flavor", "m1.tiny",
+                                    "--image", "img", *nic, "--wait", name, "-f", "json"))
+
+    def ports(*args: str) -> list[dict]:
+        return json.loads(openstack(cloud, "port", "list", *args, "-f", "json"))
+
+    auto = create("vm-auto", "--nic", "auto")
+    named = create("vm-named", "--network", "shared")
+    mine = json.loads(openstack(cloud, "port", "create", "--network", "shared", "p1",
+                                "-f", "json"))
+    by_port = create("vm-port", "--port", "p1")
+    for server in (auto, named, by_port):
+        assert server["status"] == "ACTIVE"
+        assert "shared" in json.dumps(server["addresses"]), server["addresses"]
+    [port] = ports("--server", "vm-named")
+    assert port["Fixed IP Addresses"][0]["ip_address"] in json.dumps(named["addresses"])
+    assert mine["fixed_ips"][0]["ip_address"] in json.dumps(by_port["addresses"])
+
+    openstack(cloud, "server", "add", "network", "vm-auto", "shared")
+    attached = ports("--server", "vm-auto")
+    assert len(attached) == 2
+    openstack(cloud, "server", "remove", "port", "vm-auto", attached[0]["ID"])
+    wait_until(lambda: len(ports("--server", "vm-auto")) == 1)
+
+    openstack(cloud, "server", "delete", "--wait", "vm-auto", "vm-named", "vm-port")
+    assert [p["ID"] for p in ports("--network", "shared")] == [mine["id"]]
