@@ -62,16 +62,20 @@ def wait_for(predicate, timeout: float = 60.0, interval: float = 0.2):  # type: 
 
 @pytest.fixture
 def deployment(tmp_path, server_database) -> Iterator[dict[str, object]]:
-    ports = {name: free_port() for name in ("identity", "image", "compute")}
+    ports = {name: free_port() for name in ("identity", "image", "compute", "network",
+                                            "metadata")}
     config = tmp_path / "novalite.conf"
     config.write_text(
         f"[DEFAULT]\nstate_path = {tmp_path}\ntransport_url = {RABBIT_URL}\n"
         f"control_exchange = novalite-{uuid.uuid4().hex[:8]}\nreport_interval = 1\n"
         "compute_driver = fake\n"
         f"osapi_compute_listen_port = {ports['compute']}\n"
+        f"metadata_listen_port = {ports['metadata']}\n"
         f"[database]\nconnection = {server_database}\n"
         f"[identity]\nlisten_port = {ports['identity']}\npassword_hash_memory_kib = 1024\n"
-        f"[image]\nbind_port = {ports['image']}\n")
+        f"[image]\nbind_port = {ports['image']}\n"
+        f"[network]\nbind_port = {ports['network']}\n"
+        "[neutron]\nmetadata_proxy_shared_secret = multi-process-secret\n")
     def run(*args: str) -> None:
         subprocess.run([os.path.join(BIN, "novalite-manage"), "--config-file", str(config),
                         *args], check=True, capture_output=True, timeout=120)
@@ -87,8 +91,9 @@ def deployment(tmp_path, server_database) -> Iterator[dict[str, object]]:
             [os.path.join(BIN, binary), "--config-file", str(config), *extra],
             stdout=log, stderr=subprocess.STDOUT))
 
-    for binary in ("novalite-identity", "novalite-image", "novalite-conductor",
-                   "novalite-scheduler", "novalite-api"):
+    for binary in ("novalite-identity", "novalite-image", "novalite-network",
+                   "novalite-metadata", "novalite-conductor", "novalite-scheduler",
+                   "novalite-api"):
         start(binary)
     for host in ("compute-a", "compute-b"):
         host_config = tmp_path / f"{host}.conf"
@@ -121,9 +126,14 @@ def test_scenario_across_processes(deployment, tmp_path):
     image = conn.image.create_image(name="img", filename=str(disk), disk_format="raw",
                                     container_format="bare")
     servers = [conn.compute.create_server(name=f"vm{i}", flavor_id="1", image_id=image.id,
-                                          networks="none") for i in range(4)]
+                                          networks="auto" if i == 0 else "none")
+               for i in range(4)]
     for server in servers:
         conn.compute.wait_for_server(server, status="ACTIVE", wait=60, interval=0.2)
+    # the compute node made the port with the user's token through the network service
+    [address] = conn.compute.get_server(servers[0].id).addresses["shared"]
+    [port] = conn.network.ports(device_id=servers[0].id)
+    assert address["addr"] == port.fixed_ips[0]["ip_address"]
     hosts = {conn.compute.get_server(s.id).compute_host for s in servers}
     assert hosts <= {"compute-a", "compute-b"}
     target = servers[0]
@@ -139,3 +149,4 @@ def test_scenario_across_processes(deployment, tmp_path):
     for server in servers:
         conn.compute.wait_for_delete(server, wait=60, interval=0.2)
     assert list(conn.compute.servers()) == []
+    assert list(conn.network.ports(device_owner="compute:nova")) == []
