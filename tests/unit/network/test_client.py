@@ -28,7 +28,7 @@ def test_network_info_for():
         "id": PORT, "address": "fa:16:3e:4c:2c:30", "devname": "tapce531f90-19",
         "type": "bridge", "active": True,
         "network": {"id": NET, "label": "private", "bridge": "brq3cb9bc59-56", "mtu": 1500,
-                    "subnets": [{"cidr": "10.0.0.0/24", "gateway": "10.0.0.1",
+                    "subnets": [{"id": SUBNET, "cidr": "10.0.0.0/24", "gateway": "10.0.0.1",
                                  "dns": ["10.0.0.53"], "enable_dhcp": True,
                                  "ips": [{"address": "10.0.0.5", "type": "fixed",
                                           "version": 4}]}]}}
