@@ -38,9 +38,12 @@ def free_port() -> int:
 
 def start_cloud(data_dir: str, database_url: str | None = None
                 ) -> tuple[subprocess.Popen[str], str]:
-    ports = {key: free_port() for key in ("identity", "image", "compute")}
+    ports = {key: free_port() for key in ("identity", "image", "compute", "network",
+                                          "metadata")}
     with open(os.path.join(data_dir, "novalite.conf"), "w") as handle:
         handle.write(f"[DEFAULT]\nosapi_compute_listen_port = {ports['compute']}\n"
+                     f"metadata_listen_port = {ports['metadata']}\n"
+                     f"[network]\nbind_port = {ports['network']}\n"
                      f"compute_driver = fake\nbuild_tiny_image = false\n"
                      f"[identity]\nlisten_port = {ports['identity']}\n"
                      f"[image]\nbind_port = {ports['image']}\n"
@@ -108,19 +111,45 @@ def main() -> None:
     parser.add_argument("--clouds-yaml")
     parser.add_argument("--cloud", default="novalite")
     parser.add_argument("--database-url", help="for the started cloud (default: SQLite)")
+    parser.add_argument("--separate-processes", choices=("postgresql", "mysql"),
+                        help="start one process per service over RabbitMQ and this database "
+                             "instead of novalite up")
     args = parser.parse_args()
     process = None
+    deployment = None
     scratch = tempfile.TemporaryDirectory()
     clouds_yaml = args.clouds_yaml
-    if clouds_yaml is None:
+    if clouds_yaml is None and args.separate_processes:
+        from deployment import Deployment
+
+        deployment = Deployment(scratch.name, args.separate_processes)
+        clouds_yaml = deployment.start()
+    elif clouds_yaml is None:
         process, clouds_yaml = start_cloud(scratch.name, args.database_url)
     try:
+        wait_for_compute_nodes(clouds_yaml, args.cloud, 2 if deployment else 1)
         result = run(args, clouds_yaml)
+        if deployment is not None:
+            result["deployment"] = f"separate processes, RabbitMQ, {args.separate_processes}"
     finally:
         if process is not None:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=60)
+        if deployment is not None:
+            deployment.stop()
     print(json.dumps(result, indent=2))
+
+
+def wait_for_compute_nodes(clouds_yaml: str, cloud: str, count: int) -> None:
+    token, catalog = login(clouds_yaml, cloud)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        response = requests.get(f"{catalog['compute']}/os-hypervisors",
+                                headers={"X-Auth-Token": token}, timeout=10)
+        if response.ok and len(response.json()["hypervisors"]) >= count:
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"fewer than {count} compute nodes reported within 60 s")
 
 
 def run(args: argparse.Namespace, clouds_yaml: str) -> dict[str, object]:

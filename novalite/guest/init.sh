@@ -68,7 +68,7 @@ read_config_drive() {
 
 if [ -e /sys/class/net/eth0 ]; then
     ip link set eth0 up
-    if udhcpc -i eth0 -s /etc/udhcpc.script -n -q -t 5 -T 1 \
+    if udhcpc -i eth0 -s /etc/udhcpc.script -n -q -t 10 -T 1 \
             -O staticroutes -O mtu > /dev/null 2>&1; then
         say "tiny: eth0 $(ip -4 -o addr show dev eth0 | awk '{print $4}')"
         fetch_metadata

@@ -237,7 +237,9 @@ class LibvirtDriver(ComputeDriver):
                                   f"{error.get_error_message()}") from None
 
     def _start(self, domain: Any, instance: Instance, network_info: Network) -> None:
-        """Start the domain, then wire the taps QEMU opened into the network namespace."""
+        """Start the domain with its networks ready, then wire the taps QEMU opened into
+        the network namespace."""
+        self.vif_driver.prepare_all(instance, network_info)
         try:
             domain.create()
         except self.libvirt.libvirtError as error:
@@ -424,7 +426,13 @@ class LibvirtDriver(ComputeDriver):
 
     def attach_interface(self, context: Any, instance: Instance,
                          vif: dict[str, Any]) -> None:
-        if self._interface_change(instance, vif, attach=True):
+        self.vif_driver.prepare(instance, vif)
+        try:
+            live = self._interface_change(instance, vif, attach=True)
+        except Exception:
+            self.vif_driver.unplug(instance, vif)
+            raise
+        if live:
             self.vif_driver.plug(instance, vif)
 
     def detach_interface(self, context: Any, instance: Instance,

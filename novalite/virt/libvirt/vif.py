@@ -110,8 +110,9 @@ class VifDriver:
         return GuestInterface(mac_address=vif["address"], target_dev=vif["devname"],
                               mtu=(vif.get("network") or {}).get("mtu"))
 
-    def plug(self, instance: dict[str, Any], vif: Vif) -> None:
-        """Wire the running guest's tap for ``vif`` into its network."""
+    def prepare(self, instance: dict[str, Any], vif: Vif) -> None:
+        """Before the guest starts: its network (bridge, dnsmasq, metadata proxy), its
+        static lease and its security group rules, so its first DHCP request is answered."""
         found = _fixed_ip(vif)
         if found is None:
             LOG.warning("vif %s of %s has no IPv4 address: not plugged", vif.get("id"),
@@ -133,7 +134,17 @@ class VifDriver:
             self.plane.set_hosts(network["id"], self._leases(network["id"]))
             self.plane.set_port_rules(vif["id"], vif["devname"], vif["address"], ip,
                                       vif.get("security_group_rules") or [])
-            self.plane.plug_tap(network["id"], vif["devname"])
+
+    def plug(self, instance: dict[str, Any], vif: Vif) -> None:
+        """Once QEMU runs: its tap for ``vif`` into the namespace, onto the bridge."""
+        port = self._ports().get(vif.get("id", ""))
+        if port is None:
+            self.prepare(instance, vif)
+            port = self._ports().get(vif.get("id", ""))
+            if port is None:
+                return
+        with self._lock:
+            self.plane.plug_tap(port["network_id"], port["tap"])
 
     def unplug(self, instance: dict[str, Any], vif: Vif) -> None:
         """Remove the host side of ``vif``; must not fail when it is already gone."""
@@ -165,6 +176,10 @@ class VifDriver:
         """Stop what runs inside this process (the metadata proxy); dnsmasq stays."""
         if self._plane is not None:
             self._plane.stop_metadata_proxy()
+
+    def prepare_all(self, instance: dict[str, Any], network_info: list[Vif]) -> None:
+        for vif in network_info:
+            self.prepare(instance, vif)
 
     def plug_all(self, instance: dict[str, Any], network_info: list[Vif]) -> None:
         for vif in network_info:
