@@ -43,10 +43,10 @@ def start_cloud(data_dir: str, database_url: str | None = None
     with open(os.path.join(data_dir, "novalite.conf"), "w") as handle:
         handle.write(f"[DEFAULT]\nosapi_compute_listen_port = {ports['compute']}\n"
                      f"metadata_listen_port = {ports['metadata']}\n"
-                     f"[network]\nbind_port = {ports['network']}\n"
                      f"compute_driver = fake\nbuild_tiny_image = false\n"
                      f"[identity]\nlisten_port = {ports['identity']}\n"
                      f"[image]\nbind_port = {ports['image']}\n"
+                     f"[network]\nbind_port = {ports['network']}\n"
                      f"[quota]\ninstances = -1\ncores = -1\nram = -1\n"
                      f"[fake_driver]\nvcpus = 1024\nmemory_mb = 1048576\n")
         if database_url:
@@ -90,7 +90,7 @@ def rss_by_process() -> dict[str, int]:
         except OSError:
             continue
         name = next((os.path.basename(a.decode()) for a in cmdline[:2]
-                     if b"novalite" in os.path.basename(a)), None)
+                     if os.path.basename(a).startswith(b"novalite")), None)
         if name is None:
             continue
         rss = next(int(line.split()[1]) for line in status.splitlines()

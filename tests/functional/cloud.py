@@ -23,6 +23,16 @@ class ControlPlane:
     def driver(self, host: str) -> Any:
         return self.computes[host].manager.driver
 
+    def restart_compute(self, host: str) -> Service:
+        """Stop ``host``'s compute service and start a new one in its place."""
+        old = self.computes[host]
+        old.stop()
+        new = services.compute_service(host)
+        self.services[self.services.index(old)] = new
+        self.computes[host] = new
+        new.start()
+        return new
+
     def start(self) -> ControlPlane:
         for service in self.services:
             service.start()

@@ -46,3 +46,30 @@ def start_peer(tmp_path) -> Iterator[Callable[..., subprocess.Popen[str]]]:
 # The in-process cloud of the functional tests (identity, image, compute API, conductor,
 # scheduler, compute nodes), for integration tests that drive real guests through it.
 from tests.functional.conftest import cloud, identity  # noqa: E402, F401
+
+
+@pytest.fixture
+def admin(cloud) -> Iterator[object]:  # noqa: F811 - the fixture imported above
+    """openstacksdk as the admin of the in-process cloud; on the way out every server is
+    deleted (whatever the test left running), before the cloud's services stop."""
+    import time
+
+    import openstack
+
+    from tests.functional.conftest import ADMIN_PASSWORD
+
+    conn = openstack.connect(
+        auth_type="password", auth={
+            "auth_url": f"{cloud['identity']}/v3", "username": "admin",
+            "password": ADMIN_PASSWORD, "project_name": "admin",
+            "user_domain_name": "Default", "project_domain_name": "Default"},
+        region_name="RegionOne", load_yaml_config=False, load_envvars=False)
+    yield conn
+    left = list(conn.compute.servers(all_projects=True))
+    for server in left:
+        conn.compute.delete_server(server, force=True)
+    deadline = time.monotonic() + 60
+    while left and time.monotonic() < deadline:
+        left = [s for s in left if conn.compute.find_server(s.id, all_projects=True)]
+        time.sleep(0.25)
+    conn.close()

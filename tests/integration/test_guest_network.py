@@ -21,7 +21,6 @@ import pytest
 from novalite.api.metadata.handler import make_app as make_metadata_app
 from novalite.common import wsgi
 from novalite.guest import build_tiny, upload_tiny
-from tests.functional.conftest import ADMIN_PASSWORD
 
 CACHE = os.environ.get("NOVALITE_TINY_CACHE",
                        os.path.join(os.path.expanduser("~"), ".cache", "novalite", "tiny"))
@@ -64,13 +63,8 @@ def fixed_ip(conn: openstack.connection.Connection, server_id: str) -> str:
     return addresses["net1"][0]["addr"]
 
 
-def test_guests_get_addresses_metadata_and_security_groups(network_conf, cloud):
-    conn = openstack.connect(
-        auth_type="password", auth={
-            "auth_url": f"{cloud['identity']}/v3", "username": "admin",
-            "password": ADMIN_PASSWORD, "project_name": "admin",
-            "user_domain_name": "Default", "project_domain_name": "Default"},
-        region_name="RegionOne", load_yaml_config=False, load_envvars=False)
+def test_guests_get_addresses_metadata_and_security_groups(network_conf, cloud, admin):
+    conn = admin
     image_id = upload_tiny(cloud["image"], conn.auth_token, build_tiny(CACHE))["image_id"]
     network = conn.network.create_network(name="net1")
     conn.network.create_subnet(network_id=network.id, cidr=f"{CIDR_PREFIX}.0/24",
@@ -136,15 +130,10 @@ def test_guests_get_addresses_metadata_and_security_groups(network_conf, cloud):
     assert " tap" not in links and " tap" not in inside, (links, inside)
 
 
-def test_config_drive_without_a_network(network_conf, cloud):
+def test_config_drive_without_a_network(network_conf, cloud, admin):
     """``--config-drive true --nic none``: the guest finds its metadata and user data on
     the config-2 drive, since no network gives it any."""
-    conn = openstack.connect(
-        auth_type="password", auth={
-            "auth_url": f"{cloud['identity']}/v3", "username": "admin",
-            "password": ADMIN_PASSWORD, "project_name": "admin",
-            "user_domain_name": "Default", "project_domain_name": "Default"},
-        region_name="RegionOne", load_yaml_config=False, load_envvars=False)
+    conn = admin
     image_id = upload_tiny(cloud["image"], conn.auth_token, build_tiny(CACHE))["image_id"]
     user_data = base64.b64encode(b"#!/bin/sh\necho DRIVE-USERDATA $((6 * 7))\n").decode()
     server = conn.compute.create_server(name="drive", flavor_id="1", image_id=image_id,

@@ -8,13 +8,10 @@ import os
 import subprocess
 import time
 
-import openstack
 import pytest
 import requests
 
-from novalite import services
 from novalite.guest import build_tiny, upload_tiny
-from tests.functional.conftest import ADMIN_PASSWORD
 from tests.integration.console import send_until
 
 CACHE = os.environ.get("NOVALITE_TINY_CACHE",
@@ -38,13 +35,8 @@ def libvirt_conf(conf, tmp_path):
     yield conf
 
 
-def test_tiny_guest_through_the_api(libvirt_conf, cloud):
-    conn = openstack.connect(
-        auth_type="password", auth={
-            "auth_url": f"{cloud['identity']}/v3", "username": "admin",
-            "password": ADMIN_PASSWORD, "project_name": "admin",
-            "user_domain_name": "Default", "project_domain_name": "Default"},
-        region_name="RegionOne", load_yaml_config=False, load_envvars=False)
+def test_tiny_guest_through_the_api(libvirt_conf, cloud, admin):
+    conn = admin
     ids = upload_tiny(cloud["image"], conn.auth_token, build_tiny(CACHE))
     started = time.monotonic()
     server = conn.compute.create_server(name="vm1", flavor_id="1", image_id=ids["image_id"],
@@ -77,9 +69,7 @@ def test_tiny_guest_through_the_api(libvirt_conf, cloud):
     # A restart of the compute service keeps the running guest: same QEMU, still ACTIVE.
     host = conn.compute.get_server(server.id).compute_host
     plane = cloud["plane"]
-    plane.computes[host].stop()
-    plane.computes[host] = services.compute_service(host)
-    plane.computes[host].start()
+    plane.restart_compute(host)
     assert conn.compute.get_server(server.id).status == "ACTIVE"
     assert diagnostics()["pid"] == hard["pid"]
 
@@ -100,15 +90,10 @@ def test_tiny_guest_through_the_api(libvirt_conf, cloud):
     assert not os.path.exists(instances_dir)
 
 
-def test_corrupted_image_download_ends_in_error(libvirt_conf, cloud, tmp_path):
+def test_corrupted_image_download_ends_in_error(libvirt_conf, cloud, admin, tmp_path):
     """An image whose stored bytes no longer match its checksum is never booted: every
     host refuses it and the server goes to ERROR with a fault that says why."""
-    conn = openstack.connect(
-        auth_type="password", auth={
-            "auth_url": f"{cloud['identity']}/v3", "username": "admin",
-            "password": ADMIN_PASSWORD, "project_name": "admin",
-            "user_domain_name": "Default", "project_domain_name": "Default"},
-        region_name="RegionOne", load_yaml_config=False, load_envvars=False)
+    conn = admin
     image = conn.image.create_image(name="bad", data=b"\0" * 65536, disk_format="raw",
                                     container_format="bare")
     conn.image.wait_for_status(image, status="active", wait=60, interval=0.25)
