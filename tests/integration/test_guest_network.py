@@ -101,12 +101,19 @@ def test_guests_get_addresses_metadata_and_security_groups(network_conf, cloud, 
                                                        else None)(console(conn, server_id)),
                           timeout=120, what=f"login: on {name}")
         assert f"tiny: eth0 {ip}/24" in output, output
-        assert f"METADATA uuid={server_id}" in output and "source=metadata-service" in output, \
-            output
+        assert (f"METADATA uuid={server_id} hostname={name}.novalocal "
+                "source=metadata-service") in output, output
         assert f"USERDATA-{name} 42" in output, output
     output = console(conn, pinger)
     assert f"PING-{ip1}-OK" in output, output
     assert f"PING-{ip2}-FAIL" in output, output
+
+    # A hard reboot starts a new QEMU with a new tap: plugged again, same lease.
+    conn.compute.reboot_server(first, "HARD")
+    conn.compute.wait_for_server(conn.compute.get_server(first), status="ACTIVE", wait=120,
+                                 interval=0.25)
+    wait_for(lambda: console(conn, first).count(f"tiny: eth0 {ip1}/24") >= 2, timeout=120,
+             what="the lease again after a hard reboot")
 
     # os-interface: a second port on the running guest, then detached again.
     attached = conn.compute.create_server_interface(first, net_id=network.id)
