@@ -94,7 +94,13 @@ def db(conf, database_url: str) -> Iterator[str]:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark every test that uses the database, so the PostgreSQL and MariaDB passes of
-    ``tools/run-tests`` run exactly those (``-m db``)."""
+    ``tools/run-tests`` run exactly those (``-m db``). Tests that boot real guests run
+    once: the database paths they take are the functional tests', which run on all three,
+    and a guest costs seconds of CPU."""
     for item in items:
-        if "db" in getattr(item, "fixturenames", ()):
+        fixtures = getattr(item, "fixturenames", ())
+        if "db" in fixtures and not _REAL_GUESTS.intersection(fixtures):
             item.add_marker(pytest.mark.db)
+
+
+_REAL_GUESTS = {"libvirt_conf", "network_conf"}
