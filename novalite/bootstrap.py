@@ -17,13 +17,16 @@ def catalog_endpoints() -> dict[str, tuple[str, str, str]]:
 
 
 def bootstrap_cloud(admin_password: str, demo_password: str | None = None) -> None:
-    """Idempotent: safe on every start; creates only what is missing."""
+    """Idempotent: safe on every start; creates only what is missing. The compute nodes'
+    service user ``[neutron] username`` is made when ``[neutron] password`` is set."""
     from novalite.identity import bootstrap as identity_bootstrap
 
+    service_users = ({CONF.neutron.username: CONF.neutron.password}
+                     if CONF.neutron.password else {})
     identity_bootstrap.bootstrap(
         admin_password, demo_password=demo_password or secrets.token_urlsafe(16),
         public_url_host=CONF.public_host, region=CONF.identity.region,
-        endpoints=catalog_endpoints())
+        endpoints=catalog_endpoints(), service_users=service_users)
     from novalite.db import flavors
 
     flavors.ensure_default_flavors()

@@ -44,20 +44,20 @@ def load_secrets(data_dir: str) -> dict[str, str]:
     return values
 
 
-def use_metadata_secret(data_dir: str, values: dict[str, str]) -> None:
-    """Sign metadata requests with the data directory's secret unless the configuration
-    names one (data directories made before the secret existed get one added)."""
-    if CONF.neutron.metadata_proxy_shared_secret:
+def use_generated_secret(data_dir: str, values: dict[str, str], option: str, key: str,
+                         nbytes: int = 32) -> None:
+    """``[neutron] option`` from the data directory's secrets (``key``) unless the
+    configuration sets it (data directories made before the secret existed get one)."""
+    if getattr(CONF.neutron, option):
         return
-    if "metadata_proxy_shared_secret" not in values:
-        values["metadata_proxy_shared_secret"] = secrets.token_urlsafe(32)
+    if key not in values:
+        values[key] = secrets.token_urlsafe(nbytes)
         path = os.path.join(data_dir, "secrets.json")
         fd = os.open(path + ".new", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:
             json.dump(values, handle)
         os.replace(path + ".new", path)
-    CONF.set_default("metadata_proxy_shared_secret", values["metadata_proxy_shared_secret"],
-                     group="neutron")
+    CONF.set_default(option, values[key], group="neutron")
 
 
 def write_clouds_yaml(data_dir: str, passwords: dict[str, str], auth_url: str) -> str:
@@ -169,7 +169,9 @@ def up(args: argparse.Namespace) -> int:
     fernet.setup_keys()
     progress(f"[3/{steps}] Fernet keys in {CONF.fernet_tokens.key_repository}")
     passwords = load_secrets(data_dir)
-    use_metadata_secret(data_dir, passwords)
+    use_generated_secret(data_dir, passwords, "metadata_proxy_shared_secret",
+                         "metadata_proxy_shared_secret")
+    use_generated_secret(data_dir, passwords, "password", "nova_service_password", nbytes=18)
     bootstrap_cloud(passwords["admin_password"], demo_password=passwords["demo_password"])
     progress(f"[4/{steps}] bootstrap: admin and demo users, roles, catalog")
     started: list[Runnable] = []

@@ -59,35 +59,62 @@ def context_from_token_body(token: dict[str, Any], auth_token: str,
     return RequestContext(**values)
 
 
-class RemoteValidator:
-    """Validates tokens against the identity API with a service user's token."""
+class ServiceAuth:
+    """A service user's token from password credentials in a config group (``auth_url``,
+    ``username``, ``password``, ``project_name``, ``user_domain_name``,
+    ``project_domain_name``), fetched once and reused for five minutes."""
 
-    def __init__(self, auth_url: str | None = None) -> None:
-        self.auth_url = (auth_url or CONF.keystone_authtoken.auth_url or "").rstrip("/")
+    def __init__(self, group: str, auth_url: str | None = None) -> None:
+        self.group = group
+        self.auth_url = (auth_url or getattr(CONF, group).auth_url or "").rstrip("/")
         self._lock = threading.Lock()
-        self._service_token: tuple[str, float] | None = None
-        self._cache: dict[str, tuple[dict[str, Any], float]] = {}
+        self._token: tuple[str, dict[str, Any], float] | None = None
 
-    def _get_service_token(self) -> str:
+    def _authenticate(self) -> tuple[str, dict[str, Any]]:
         with self._lock:
-            if self._service_token and self._service_token[1] > time.time() + 30:
-                return self._service_token[0]
-        opts = CONF.keystone_authtoken
+            if self._token and self._token[2] > time.time() + 30:
+                return self._token[0], self._token[1]
+        opts = getattr(CONF, self.group)
         body = {"auth": {
             "identity": {"methods": ["password"], "password": {"user": {
                 "name": opts.username, "domain": {"name": opts.user_domain_name},
                 "password": opts.password}}},
             "scope": {"project": {"name": opts.project_name,
                                   "domain": {"name": opts.project_domain_name}}}}}
-        response = requests.post(f"{self.auth_url}/v3/auth/tokens?nocatalog", json=body,
-                                 timeout=30)
+        base = self.auth_url if self.auth_url.endswith("/v3") else f"{self.auth_url}/v3"
+        try:
+            response = requests.post(f"{base}/auth/tokens", json=body, timeout=30)
+        except requests.RequestException as error:
+            raise exception.NotAuthenticated(
+                message=f"Identity is unreachable for the service user: {error}") from None
         if response.status_code != 201:
             raise exception.NotAuthenticated(message="The service could not authenticate "
-                                             "to identity; check [keystone_authtoken].")
-        token = response.headers["X-Subject-Token"]
+                                             f"to identity; check [{self.group}].")
+        token, token_body = response.headers["X-Subject-Token"], response.json()["token"]
         with self._lock:
-            self._service_token = (token, time.time() + 300)
-        return token
+            self._token = (token, token_body, time.time() + 300)
+        return token, token_body
+
+    def token(self) -> str:
+        return self._authenticate()[0]
+
+    def context(self) -> RequestContext:
+        """A request context acting as the service user (its roles and catalog)."""
+        token, body = self._authenticate()
+        return context_from_token_body(body, token)
+
+
+class RemoteValidator:
+    """Validates tokens against the identity API with a service user's token."""
+
+    def __init__(self, auth_url: str | None = None) -> None:
+        self.auth_url = (auth_url or CONF.keystone_authtoken.auth_url or "").rstrip("/")
+        self._service = ServiceAuth("keystone_authtoken", self.auth_url)
+        self._lock = threading.Lock()
+        self._cache: dict[str, tuple[dict[str, Any], float]] = {}
+
+    def _get_service_token(self) -> str:
+        return self._service.token()
 
     def validate(self, token: str) -> RequestContext:
         key = hashlib.sha256(token.encode()).hexdigest()

@@ -259,7 +259,7 @@ class ComputeManager(Manager):
         before the guest starts, so a delete racing the build finds them."""
         network_info = network.allocate_for_instance(
             ctxt, instance, instance.get("requested_networks"),
-            request_spec.get("security_groups"))
+            request_spec.get("security_groups"), host=self.host)
         if network_info:
             self._update(ctxt, instance["uuid"], {"network_info": network_info})
         return network_info
@@ -364,7 +364,7 @@ class ComputeManager(Manager):
         with (self._instance_lock(instance_uuid),
               self._event(ctxt, instance_uuid, "compute_attach_interface")):
             current = self.conductor.instance_get(ctxt, instance_uuid)
-            vif = network.allocate_for_instance(ctxt, current, [request])[0]
+            vif = network.allocate_for_instance(ctxt, current, [request], host=self.host)[0]
             try:
                 self.driver.attach_interface(ctxt, self._driver_instance(current), vif)
             except Exception:

@@ -13,7 +13,9 @@ import logging
 from typing import Any
 
 from novalite.common import exception
+from novalite.common.auth import ServiceAuth
 from novalite.common.context import RequestContext
+from novalite.conf import CONF
 from novalite.network import client as network_client
 from novalite.network import exceptions as network_exc
 
@@ -46,6 +48,30 @@ class SecurityGroupNotFound(exception.Invalid):
 
 def _client(ctxt: RequestContext) -> network_client.NetworkClient:
     return network_client.NetworkClient(ctxt)
+
+
+_service_auths: dict[tuple[str, str, str], ServiceAuth] = {}
+
+
+def _service_client() -> network_client.NetworkClient | None:
+    """The network service as this node's service user (``[neutron]`` credentials), for
+    what only an admin may do: binding a port to a host. None when none are set."""
+    if not CONF.neutron.password:
+        return None
+    auth_url = CONF.neutron.auth_url or (
+        f"http://{CONF.public_host}:{CONF.identity.listen_port}/v3")
+    key = (auth_url, CONF.neutron.username, CONF.neutron.password)
+    if key not in _service_auths:
+        _service_auths[key] = ServiceAuth("neutron", auth_url)
+    return network_client.NetworkClient(_service_auths[key].context())
+
+
+def _bind(port: dict[str, Any], host: str | None) -> dict[str, Any]:
+    """Bind ``port`` to ``host`` (it turns ACTIVE), as Nova does after creating it."""
+    admin = _service_client() if host else None
+    if admin is None:
+        return port
+    return admin.update_port(port["id"], {"binding:host_id": host})
 
 
 def validate_requested_networks(ctxt: RequestContext, networks: Any) -> list[Request] | str:
@@ -92,7 +118,8 @@ def validate_requested_networks(ctxt: RequestContext, networks: Any) -> list[Req
 
 def allocate_for_instance(ctxt: RequestContext, instance: dict[str, Any],
                           requested: list[Request] | str | None,
-                          security_groups: list[str] | None = None) -> list[Vif]:
+                          security_groups: list[str] | None = None,
+                          host: str | None = None) -> list[Vif]:
     """Ports for ``instance`` as asked; on any failure the ports made so far are released
     and the error goes on (the build then fails or is rescheduled)."""
     if not requested or requested == "none":
@@ -112,6 +139,12 @@ def allocate_for_instance(ctxt: RequestContext, instance: dict[str, Any],
                     fixed_ip=request.get("fixed_ip"), device_owner=DEVICE_OWNER,
                     name="")
                 preserve = False
+            try:
+                port = _bind(port, host)
+            except Exception:
+                if not preserve:
+                    client.delete_port(port["id"])
+                raise
             vif = _vif(client, port)
             vif["preserve_on_delete"] = preserve
             vifs.append(vif)
@@ -165,6 +198,9 @@ def deallocate_for_instance(ctxt: RequestContext, instance: dict[str, Any],
         try:
             if port["id"] in preserved:
                 client.update_port(port["id"], {"device_id": "", "device_owner": ""})
+                admin = _service_client()
+                if admin is not None:
+                    admin.update_port(port["id"], {"binding:host_id": ""})
             else:
                 client.delete_port(port["id"])
         except network_exc.NotFound:

@@ -47,6 +47,17 @@ neutron_opts = [
                help="Secret the metadata proxy signs X-Instance-ID with (HMAC-SHA256). "
                     "novalite up makes one (kept in the data directory's secrets.json) "
                     "when this is unset."),
+    # The service credentials compute nodes use for what only an admin may do on the
+    # network service (binding a port to their host), as nova.conf's [neutron] auth.
+    cfg.StrOpt("auth_url", default="",
+               help="Identity v3 URL for the service user (default: this cloud's)."),
+    cfg.StrOpt("username", default="nova", help="Service user of the compute nodes."),
+    cfg.StrOpt("password", default="", secret=True,
+               help="Its password; unset: ports are not bound to hosts. novalite up "
+                    "makes one (secrets.json)."),
+    cfg.StrOpt("project_name", default="service", help="The service user's project."),
+    cfg.StrOpt("user_domain_name", default="Default", help="The service user's domain."),
+    cfg.StrOpt("project_domain_name", default="Default", help="Its project's domain."),
 ]
 
 

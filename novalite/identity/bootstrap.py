@@ -113,8 +113,10 @@ def register_service(service_type: str, name: str, public_url: str,
 def bootstrap(admin_password: str, public_url_host: str = "127.0.0.1",
               region: str = "RegionOne",
               endpoints: dict[str, tuple[str, str, str]] | None = None,
-              demo_password: str | None = None) -> None:
-    """Create the default domain, roles, admin/service/demo projects, users and catalog."""
+              demo_password: str | None = None,
+              service_users: dict[str, str] | None = None) -> None:
+    """Create the default domain, roles, admin/service/demo projects, users and catalog;
+    ``service_users`` (name → password) get the admin role on the service project."""
     fernet.setup_keys()
     with db_api.session_scope() as session:
         if session.get(models.Domain, DEFAULT_DOMAIN_ID) is None:
@@ -127,7 +129,10 @@ def bootstrap(admin_password: str, public_url_host: str = "127.0.0.1",
             if session.get(models.ImpliedRole, key) is None:
                 session.add(models.ImpliedRole(**key))
         admin_project = _project(session, "admin", "Bootstrap project for the admin user")
-        _project(session, "service", "Project of the service users")
+        service_project = _project(session, "service", "Project of the service users")
+        for name, password in (service_users or {}).items():
+            _grant(session, _user(session, name, password), "project", service_project.id,
+                   roles["admin"])
         demo_project = _project(session, "demo", "Demo project")
         admin = _user(session, "admin", admin_password)
         _grant(session, admin, "project", admin_project.id, roles["admin"])

@@ -13,6 +13,7 @@ from novalite.identity.api import make_app
 
 ADMIN_PASSWORD = "admin-secret"
 DEMO_PASSWORD = "demo-secret"
+SERVICE_PASSWORD = "nova-service-secret"
 
 
 @pytest.fixture
@@ -20,7 +21,8 @@ def identity(db) -> Iterator[str]:
     """Identity on an ephemeral port, bootstrapped with a compute and a volume endpoint."""
     CONF.set_override("password_hash_memory_kib", 1024, "identity")
     CONF.set_override("password_hash_time_cost", 1, "identity")
-    bootstrap.bootstrap(ADMIN_PASSWORD, demo_password=DEMO_PASSWORD, endpoints={
+    bootstrap.bootstrap(ADMIN_PASSWORD, demo_password=DEMO_PASSWORD,
+                        service_users={"nova": SERVICE_PASSWORD}, endpoints={
         "compute": ("nova", "http://127.0.0.1:8774/v2.1", "http://127.0.0.1:8774/v2.1"),
         "volumev3": ("cinderv3", "http://127.0.0.1:8776/v3/%(project_id)s",
                      "http://127.0.0.1:8776/v3/$(project_id)s")})
@@ -50,6 +52,9 @@ def cloud(identity, conf) -> Iterator[dict[str, object]]:
 
     flavors.ensure_default_flavors()
     ensure_default_network()
+    # the compute nodes bind ports to their host as the service user, as Nova does
+    conf.set_override("auth_url", f"{identity}/v3", "neutron")
+    conf.set_override("password", SERVICE_PASSWORD, "neutron")
     image = wsgi.Server("image", make_image_app(), "127.0.0.1", 0, threads=4)
     network = wsgi.Server("network", make_network_app(), "127.0.0.1", 0, threads=8)
     compute = wsgi.Server("compute", compute_app.make_app(), "127.0.0.1", 0, threads=8)
@@ -67,3 +72,5 @@ def cloud(identity, conf) -> Iterator[dict[str, object]]:
     for server in (compute, network, image):
         server.stop()
     plane.stop()
+    conf.clear_override("password", "neutron")
+    conf.clear_override("auth_url", "neutron")

@@ -54,6 +54,8 @@ def test_addresses_auto_port_and_interfaces(admin, image, cloud):
     assert entry["addr"] == port.fixed_ips[0]["ip_address"]
     assert entry["OS-EXT-IPS-MAC:mac_addr"] == port.mac_address
     assert port.device_owner == "compute:nova"
+    # bound to the server's host by the compute node's service user, so ACTIVE
+    assert port.binding_host_id == server.compute_host and port.status == "ACTIVE"
 
     # a port the user made (--port) is used, and kept (unbound) when the server goes.
     own = admin.network.create_port(network_id=shared.id, name="mine")
@@ -84,7 +86,8 @@ def test_addresses_auto_port_and_interfaces(admin, image, cloud):
         admin.compute.delete_server(doomed)
         admin.compute.wait_for_delete(doomed, wait=60, interval=0.05)
     assert [p.id for p in admin.network.ports(network_id=shared.id)] == [own.id]
-    assert admin.network.get_port(own.id).device_id == ""
+    kept = admin.network.get_port(own.id)
+    assert kept.device_id == "" and kept.binding_host_id == "" and kept.status == "DOWN"
 
 
 def test_concurrent_boots_fill_a_subnet_without_duplicates(admin, image, cloud):

@@ -195,6 +195,7 @@ def test_networking_scenario_with_the_openstack_cli(cloud, tmp_path):
         assert server["status"] == "ACTIVE"
         assert "shared" in json.dumps(server["addresses"]), server["addresses"]
     [port] = ports("--server", "vm-named")
+    assert port["Status"] == "ACTIVE"  # bound to its host by the compute's service user
     assert port["Fixed IP Addresses"][0]["ip_address"] in json.dumps(named["addresses"])
     assert mine["fixed_ips"][0]["ip_address"] in json.dumps(by_port["addresses"])
 
