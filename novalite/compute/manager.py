@@ -163,8 +163,27 @@ class ComputeManager(Manager):
                                       instance.get("ramdisk_id"))))
         cleanup(sorted(used))
 
+    @periodic_task(spacing=None)
+    def _refresh_security_group_rules(self, ctxt: RequestContext) -> None:
+        """Security group rules (and remote group members) changed since a port was
+        plugged reach the host's data plane here, as Neutron's agents get them."""
+        instances = [i for i in self.conductor.instance_get_all_by_host(ctxt, self.host)
+                     if i.get("network_info")]
+        ports = [vif["id"] for i in instances for vif in i["network_info"]]
+        rules = network.security_group_rules(ports) if ports else None
+        if not rules:
+            return
+        for instance in instances:
+            for vif in instance["network_info"]:
+                if vif["id"] in rules:
+                    self.driver.refresh_security_group_rules(
+                        self._driver_instance(instance),
+                        {**vif, "security_group_rules": rules[vif["id"]]})
+
     def periodic_tasks(self):  # type: ignore[no-untyped-def]
         spacing = {"_update_available_resource": CONF.update_resources_interval,
+                   "_refresh_security_group_rules":
+                       CONF.network.security_group_refresh_interval,
                    "_sync_power_states_task": CONF.sync_power_state_interval,
                    "_clean_image_cache": CONF.image_cache_manager_interval}
         tasks = []

@@ -177,6 +177,16 @@ def _vif(client: network_client.NetworkClient, port: dict[str, Any]) -> Vif:
     return vif
 
 
+def security_group_rules(port_ids: list[str]) -> dict[str, list[dict[str, Any]]] | None:
+    """The current rules of each port (as the data plane takes them), read as the
+    service user; None when this node has no service credentials."""
+    admin = _service_client()
+    if admin is None or not port_ids:
+        return None
+    return {port["id"]: admin.port_security_rules(port)
+            for port in admin.list_ports(id=list(port_ids))}
+
+
 def deallocate_for_instance(ctxt: RequestContext, instance: dict[str, Any],
                             network_info: list[Vif], only: list[str] | None = None) -> None:
     """Delete the ports made for ``instance``, unbind the ones it was given, and (unless

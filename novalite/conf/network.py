@@ -17,6 +17,9 @@ network_opts = [
                help="IPv4 range of the default network's subnet."),
     cfg.StrOpt("dns_domain", default="novalocal",
                help="Domain appended to instance host names."),
+    cfg.IntOpt("security_group_refresh_interval", default=10, min=1,
+               help="Seconds between compute nodes' checks of their ports' security group "
+                    "rules (and remote group members), applied when they changed."),
 ]
 
 

@@ -109,6 +109,11 @@ class ComputeDriver(abc.ABC):
     def get_console_output(self, context: Any, instance: Instance) -> str:
         raise VirtDriverError("This driver has no console log.")
 
+    def refresh_security_group_rules(self, instance: Instance, vif: dict[str, Any]) -> None:
+        """Apply ``vif["security_group_rules"]`` to the host side of the port, if it is
+        plugged here (drivers without a data plane have nothing to do)."""
+        return None
+
     def attach_interface(self, context: Any, instance: Instance,
                          vif: dict[str, Any]) -> None:
         """Hot-plug a NIC for ``vif`` into the (running or stopped) guest."""

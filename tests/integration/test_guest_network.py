@@ -21,6 +21,7 @@ import pytest
 from novalite.api.metadata.handler import make_app as make_metadata_app
 from novalite.common import wsgi
 from novalite.guest import build_tiny, upload_tiny
+from tests.integration.console import send_until
 
 CACHE = os.environ.get("NOVALITE_TINY_CACHE",
                        os.path.join(os.path.expanduser("~"), ".cache", "novalite", "tiny"))
@@ -44,6 +45,7 @@ def network_conf(conf, tmp_path) -> Iterator[object]:
     conf.set_override("compute_driver", "libvirt")
     conf.set_override("namespace", namespace, "network")
     conf.set_override("metadata_proxy_shared_secret", "proxy-secret", "neutron")
+    conf.set_override("security_group_refresh_interval", 1, "network")
     metadata = wsgi.Server("metadata", make_metadata_app(), "127.0.0.1", 0, threads=4)
     metadata.start()
     conf.set_override("metadata_listen_port", metadata.port)
@@ -73,7 +75,7 @@ def test_guests_get_addresses_metadata_and_security_groups(network_conf, cloud, 
     conn.network.create_security_group_rule(security_group_id=pingable.id,
                                             direction="ingress", protocol="icmp",
                                             ethertype="IPv4", remote_ip_prefix="0.0.0.0/0")
-    conn.network.create_security_group(name="closed")  # egress only, as Neutron makes it
+    closed = conn.network.create_security_group(name="closed")  # egress only
 
     def boot(name: str, group: str, script: str = "") -> str:
         user_data = base64.b64encode(f"#!/bin/sh\necho USERDATA-{name} $((6 * 7))\n{script}"
@@ -107,6 +109,17 @@ def test_guests_get_addresses_metadata_and_security_groups(network_conf, cloud, 
     output = console(conn, pinger)
     assert f"PING-{ip1}-OK" in output, output
     assert f"PING-{ip2}-FAIL" in output, output
+
+    # A rule added to vm2's group later reaches its running port: a ping typed on vm3's
+    # console now gets through.
+    conn.network.create_security_group_rule(security_group_id=closed.id, direction="ingress",
+                                            protocol="icmp", ethertype="IPv4",
+                                            remote_ip_prefix=f"{ip3}/32")
+    host = conn.compute.get_server(pinger).compute_host
+    send_until(cloud["plane"].driver(host), {"uuid": pinger},
+               f"ping -c 1 -W 1 {ip2} >/dev/null && echo LATER-PING-$((40 + 2))",
+               lambda: "LATER-PING-42" in console(conn, pinger),
+               "a ping allowed by the new rule")
 
     # A hard reboot starts a new QEMU with a new tap: plugged again, same lease.
     conn.compute.reboot_server(first, "HARD")

@@ -424,6 +424,9 @@ class LibvirtDriver(ComputeDriver):
                         error.get_error_message())
         return live
 
+    def refresh_security_group_rules(self, instance: Instance, vif: dict[str, Any]) -> None:
+        self.vif_driver.update_rules(vif)
+
     def attach_interface(self, context: Any, instance: Instance,
                          vif: dict[str, Any]) -> None:
         self.vif_driver.prepare(instance, vif)

@@ -14,6 +14,7 @@ and survive a restart of the compute service.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -132,8 +133,21 @@ class VifDriver:
                                 "tap": vif["devname"]}
             self._save_ports(ports)
             self.plane.set_hosts(network["id"], self._leases(network["id"]))
-            self.plane.set_port_rules(vif["id"], vif["devname"], vif["address"], ip,
-                                      vif.get("security_group_rules") or [])
+        self.update_rules(vif)
+
+    def update_rules(self, vif: Vif) -> None:
+        """The port's security group rules into the data plane, when they differ from
+        what was applied last (kept in ports.json)."""
+        rules = vif.get("security_group_rules") or []
+        digest = hashlib.sha256(json.dumps(rules, sort_keys=True).encode()).hexdigest()
+        with self._lock:
+            ports = self._ports()
+            port = ports.get(vif.get("id", ""))
+            if port is None or port.get("rules_digest") == digest:
+                return
+            self.plane.set_port_rules(vif["id"], port["tap"], port["mac"], port["ip"], rules)
+            port["rules_digest"] = digest
+            self._save_ports(ports)
 
     def plug(self, instance: dict[str, Any], vif: Vif) -> None:
         """Once QEMU runs: its tap for ``vif`` into the namespace, onto the bridge."""
