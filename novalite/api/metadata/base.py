@@ -409,7 +409,7 @@ class InstanceMetadata:
         meta_data: dict[str, Any] = {
             "ami-id": _ec2_id("ami", instance.get("image_ref")),
             "ami-launch-index": instance.get("launch_index") or 0,
-            "ami-manifest-path": "FIXME",
+            "ami-manifest-path": "FIXME",  # Nova serves this very string
             "instance-id": _ec2_id("i", instance.get("id") or 0),
             "hostname": hostname,
             "local-ipv4": (fixed_v4[0]["address"] if fixed_v4 else None) or self.address or "",
