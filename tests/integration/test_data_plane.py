@@ -402,6 +402,17 @@ except urllib.error.HTTPError as error:
     print(error.code)
 """
 
+# Two requests over one kept-alive connection.
+FETCH_TWICE = """
+import http.client, sys
+connection = http.client.HTTPConnection("169.254.169.254", 80, timeout=10)
+for _ in range(2):
+    connection.request("GET", sys.argv[1])
+    response = connection.getresponse()
+    print(response.status, response.read().decode())
+print("sockets", 1 if connection.sock is not None else 0)
+"""
+
 GARBAGE = """
 import socket
 s = socket.create_connection(("169.254.169.254", 80), timeout=10)
@@ -446,6 +457,13 @@ def test_metadata_proxy(plane, two_guests, upstream) -> None:
     result = first.run(sys.executable, "-c", FETCH, address, check=True)
     assert result.stdout.startswith("200 ")
     assert len(seen) == 2
+
+    # Keep-alive: two requests on one guest connection, both forwarded.
+    result = first.run(sys.executable, "-c", FETCH_TWICE,
+                       "/openstack/latest/meta_data.json", check=True)
+    assert result.stdout.split("\n")[:3] == ['200 {"uuid": "instance-one"}'] * 2 + [
+        "sockets 1"], result.stdout
+    assert len(seen) == 4
 
     # The proxy's socket lives in the namespace: nothing listens on port 80 in ours.
     root = subprocess.run(["ss", "-Hltn", "sport = :80"], capture_output=True, text=True)

@@ -72,11 +72,26 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
-    protocol_version = "HTTP/1.0"
+    # keep-alive: a guest (cloud-init) asks for a dozen paths in a row; every reply
+    # carries its Content-Length, and an idle connection is dropped after `timeout`.
+    protocol_version = "HTTP/1.1"
+    timeout = 30
     server_version = "novalite-metadata-proxy"
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         LOG.debug("metadata proxy: %s " + format, self.client_address[0], *args)
+
+    def setup(self) -> None:
+        super().setup()
+        # headers and body go out in two writes: without this, Nagle holds the body back
+        # for the guest's delayed ACK (40 ms a reply on a kept-alive connection)
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server.proxy.close_upstream()
 
     def do_GET(self) -> None:  # noqa: N802
         self._proxy()
@@ -152,6 +167,7 @@ class MetadataProxy:
         self.address = address
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        self._local = threading.local()  # each guest connection's upstream connection
 
     def start(self) -> None:
         try:
@@ -191,10 +207,6 @@ class MetadataProxy:
         if not path.startswith("/"):
             path = "/" + path
         base = self.upstream.path.rstrip("/")
-        connection_class = (http.client.HTTPSConnection if self.upstream.scheme == "https"
-                            else http.client.HTTPConnection)
-        connection = connection_class(self.upstream.hostname or "", self.upstream.port,
-                                      timeout=UPSTREAM_TIMEOUT)
         headers = {
             "X-Instance-ID": instance_id,
             "X-Tenant-ID": project_id,
@@ -203,10 +215,42 @@ class MetadataProxy:
         }
         if content_type:
             headers["Content-Type"] = content_type
-        try:
-            connection.request(method, base + path, body=body or None, headers=headers)
-            response = connection.getresponse()
-            payload = response.read()
+        # a kept-alive connection the upstream closed meanwhile: reads are sent once more
+        attempts = (1, 2) if method in ("GET", "HEAD") else (2,)
+        for attempt in attempts:
+            connection = self._upstream_connection()
+            try:
+                connection.request(method, base + path, body=body or None, headers=headers)
+                response = connection.getresponse()
+                payload = response.read()
+            except (OSError, http.client.HTTPException):
+                connection.close()
+                self._local.connection = None
+                if attempt == 2:
+                    raise
+                continue
+            if response.will_close:
+                connection.close()
+                self._local.connection = None
             return response.status, response.getheaders(), payload
-        finally:
+        raise AssertionError("unreachable")
+
+    def _upstream_connection(self) -> http.client.HTTPConnection:
+        """This thread's kept-alive connection to the metadata API."""
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection_class = (http.client.HTTPSConnection if self.upstream.scheme == "https"
+                                else http.client.HTTPConnection)
+            connection = connection_class(self.upstream.hostname or "", self.upstream.port,
+                                          timeout=UPSTREAM_TIMEOUT)
+            connection.connect()
+            connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self._local.connection = connection
+        return connection
+
+    def close_upstream(self) -> None:
+        """Close this thread's upstream connection (its guest connection has ended)."""
+        connection = getattr(self._local, "connection", None)
+        if connection is not None:
             connection.close()
+            self._local.connection = None
