@@ -53,7 +53,11 @@ def show(request: Request, server_id: str, port_id: str) -> webob.Response:
     raise exception.NotFound(message=f"Port {port_id} is not attached")
 
 
-def _check_state(instance: dict[str, Any], action: str) -> None:
+def _check_state(request: Request, instance: dict[str, Any], action: str) -> None:
+    """409 unless the server is unlocked (or the caller an admin), idle, in a state ports
+    can be changed in, and on a host."""
+    if instance.get("locked") and not request.context.is_admin:
+        raise exception.InstanceIsLocked(instance_uuid=instance["uuid"])
     if instance["vm_state"] not in _ATTACHABLE or instance.get("task_state"):
         raise exception.InstanceInvalidState(
             message=f"Cannot '{action}' instance {instance['uuid']} while it is in "
@@ -80,9 +84,7 @@ def create(request: Request, server_id: str) -> webob.Response:
             isinstance(ip, dict) and isinstance(ip.get("ip_address"), str) for ip in fixed_ips):
         raise exception.ValidationError(
             message="Invalid input for field/attribute fixed_ips.")
-    if instance.get("locked") and not request.context.is_admin:
-        raise exception.InstanceIsLocked(instance_uuid=instance["uuid"])
-    _check_state(instance, "attach_interface")
+    _check_state(request, instance, "attach_interface")
     if not net_id and not port_id:
         requested = network.validate_requested_networks(request.context, "auto")
         if requested == "none":
@@ -99,9 +101,7 @@ def create(request: Request, server_id: str) -> webob.Response:
 
 def delete(request: Request, server_id: str, port_id: str) -> webob.Response:
     instance = get_instance(request, server_id, f"{_RULE}:delete")
-    if instance.get("locked") and not request.context.is_admin:
-        raise exception.InstanceIsLocked(instance_uuid=instance["uuid"])
-    _check_state(instance, "detach_interface")
+    _check_state(request, instance, "detach_interface")
     if not any(vif["id"] == port_id for vif in instance.get("network_info") or ()):
         raise exception.NotFound(message=f"Port {port_id} is not attached")
     ComputeAPI().detach_interface(request.context, instance, port_id)

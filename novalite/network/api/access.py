@@ -4,6 +4,7 @@ caller may not see is answered 404, exactly like one that does not exist."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from novalite.common.context import RequestContext
@@ -35,16 +36,24 @@ def load_subnet(ctxt: RequestContext, subnet_id: str) -> dict[str, Any]:
     return subnet
 
 
+def _owned(ctxt: RequestContext, row: dict[str, Any] | None,
+           parent: Callable[[dict[str, Any]], dict[str, Any] | None],
+           not_found: Callable[[], Exception]) -> dict[str, Any]:
+    """``row`` when the caller is admin, owns it, or owns its ``parent``; else 404."""
+    if row is None:
+        raise not_found()
+    if ctxt.is_admin or row["project_id"] == ctxt.project_id:
+        return row
+    owner = parent(row)
+    if owner is None or owner["project_id"] != ctxt.project_id:
+        raise not_found()
+    return row
+
+
 def load_port(ctxt: RequestContext, port_id: str) -> dict[str, Any]:
-    port = store.get_port(port_id) if is_uuid(port_id) else None
-    if port is None:
-        raise exc.PortNotFound(port_id=port_id)
-    if ctxt.is_admin or port["project_id"] == ctxt.project_id:
-        return port
-    network = store.get_network(port["network_id"])
-    if network is None or network["project_id"] != ctxt.project_id:
-        raise exc.PortNotFound(port_id=port_id)
-    return port
+    return _owned(ctxt, store.get_port(port_id) if is_uuid(port_id) else None,
+                  lambda port: store.get_network(port["network_id"]),
+                  lambda: exc.PortNotFound(port_id=port_id))
 
 
 def load_security_group(ctxt: RequestContext, group_id: str) -> dict[str, Any]:
@@ -55,12 +64,6 @@ def load_security_group(ctxt: RequestContext, group_id: str) -> dict[str, Any]:
 
 
 def load_security_group_rule(ctxt: RequestContext, rule_id: str) -> dict[str, Any]:
-    rule = store.get_security_group_rule(rule_id) if is_uuid(rule_id) else None
-    if rule is None:
-        raise exc.SecurityGroupRuleNotFound(id=rule_id)
-    if ctxt.is_admin or rule["project_id"] == ctxt.project_id:
-        return rule
-    group = store.get_security_group(rule["security_group_id"])
-    if group is None or group["project_id"] != ctxt.project_id:
-        raise exc.SecurityGroupRuleNotFound(id=rule_id)
-    return rule
+    return _owned(ctxt, store.get_security_group_rule(rule_id) if is_uuid(rule_id) else None,
+                  lambda rule: store.get_security_group(rule["security_group_id"]),
+                  lambda: exc.SecurityGroupRuleNotFound(id=rule_id))

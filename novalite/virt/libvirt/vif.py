@@ -61,6 +61,7 @@ class VifDriver:
         self._plane: Any = None
         self._lock = threading.RLock()
         self._ports_file = os.path.join(self.state_dir, "ports.json")
+        self._ports_cache: tuple[tuple[int, int, int], dict[str, dict[str, Any]]] | None = None
 
     # --- the data plane, made on first use ----------------------------------------------
 
@@ -78,11 +79,20 @@ class VifDriver:
                                         CONF.neutron.metadata_proxy_shared_secret)
 
     def _ports(self) -> dict[str, dict[str, Any]]:
+        """ports.json, parsed again only when it was replaced: the metadata proxy asks on
+        every request. A copy, so callers may change it before ``_save_ports``."""
         try:
-            with open(self._ports_file) as handle:
-                return dict(json.load(handle))
-        except (OSError, ValueError):
+            stat = os.stat(self._ports_file)
+        except OSError:
             return {}
+        version = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        if self._ports_cache is None or self._ports_cache[0] != version:
+            try:
+                with open(self._ports_file) as handle:
+                    self._ports_cache = (version, dict(json.load(handle)))
+            except (OSError, ValueError):
+                return {}
+        return {key: dict(value) for key, value in self._ports_cache[1].items()}
 
     def _save_ports(self, ports: dict[str, dict[str, Any]]) -> None:
         os.makedirs(self.state_dir, exist_ok=True)
