@@ -1,4 +1,5 @@
-"""novalite-manage: database sync, config sample, Fernet keys, bootstrap, service list."""
+"""novalite-manage: database sync, config sample, Fernet keys, bootstrap, service list,
+upgrade check."""
 
 from __future__ import annotations
 
@@ -79,6 +80,12 @@ def _service_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _upgrade_check(args: argparse.Namespace) -> int:
+    from novalite.cmd import upgrade_check
+
+    return upgrade_check.run()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="novalite-manage", description=__doc__)
     add_config_arguments(parser)
@@ -109,6 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
     services.add_argument("--binary")
     services.add_argument("--host")
     services.add_argument("--json", action="store_true")
+    command("upgrade", "check", _upgrade_check,
+            "check whether the running services can be upgraded (as nova-status)")
     return parser
 
 

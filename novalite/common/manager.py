@@ -40,6 +40,14 @@ class Manager:
         self.host = host
         self.service_name = service_name
 
+    def rpc_endpoints(self) -> list[object]:
+        """The RPC endpoints served: this manager, and older versions' doors if any."""
+        return [self]
+
+    def rpc_serializer(self) -> messaging.Serializer | None:
+        """How entities of the messages are (de)serialized (None: plain JSON)."""
+        return None
+
     def init_host(self) -> None:
         """Runs once before the RPC server starts."""
 

@@ -95,7 +95,8 @@ class Service:
         self.reporter.report(self.host, self.binary, self.topic)
         self.manager.init_host()
         target = messaging.Target(topic=self.topic, server=self.server_name)
-        self._server = rpc.get_server(target, [self.manager])
+        self._server = rpc.get_server(target, self.manager.rpc_endpoints(),
+                                      serializer=self.manager.rpc_serializer())
         self._server.start()
         self._repeaters.append(_Repeater(
             f"{self.binary}-heartbeat", self.heartbeat, self.report_interval,

@@ -13,12 +13,16 @@ from typing import Any
 
 from novalite.common import exception
 from novalite.common.context import RequestContext
+from novalite.compute import resolve, states
 from novalite.compute import rpcapi as compute_rpcapi
-from novalite.compute import states
+from novalite.compute.boot_request import BootRequest
 from novalite.conductor import rpcapi as conductor_rpcapi
 from novalite.db import instances, keypairs, service_store
+from novalite.objects import Flavor, ImageMeta, RequestSpec
+from novalite.objects import Instance as InstanceObject
 from novalite.placement import store as placement
 
+#: an instance record as ``novalite.db.instances`` reads it (what the REST views render)
 Instance = dict[str, Any]
 
 # action → (allowed vm_states, allowed task_states, task_state to set)
@@ -44,68 +48,55 @@ def _resources(flavor: dict[str, Any]) -> dict[str, int]:
 
 class API:
     def __init__(self, conductor: conductor_rpcapi.ConductorAPI | None = None,
-                 compute: compute_rpcapi.ComputeAPI | None = None) -> None:
+                 compute: compute_rpcapi.ComputeAPI | None = None,
+                 resolver: resolve.Resolver | None = None) -> None:
+        self.resolver = resolver or resolve.Resolver()
         self.conductor = conductor or conductor_rpcapi.ConductorAPI()
-        self.compute = compute or compute_rpcapi.ComputeAPI()
+        self.compute = compute or compute_rpcapi.ComputeAPI(
+            minimum_version=service_store.minimum_version)
 
     # --- create -------------------------------------------------------------------------
 
-    def create(self, ctxt: RequestContext, flavor: dict[str, Any], image: dict[str, Any] | None,
-               name: str, *, min_count: int = 1, max_count: int = 1,
-               key_name: str | None = None, user_data: str | None = None,
-               metadata: dict[str, str] | None = None, availability_zone: str | None = None,
-               description: str | None = None, hostname: str | None = None,
-               config_drive: bool = False, tags: list[str] | None = None,
-               access_ip_v4: str | None = None, access_ip_v6: str | None = None,
-               requested_networks: list[dict[str, Any]] | str | None = None,
-               security_groups: list[str] | None = None,
-               extra_request: dict[str, Any] | None = None) -> tuple[list[Instance], str]:
-        """Record the instances (quota-checked) and cast the build; returns them and the
-        reservation id. ``image`` is the image service's view of the image, or None for a
-        volume-backed server."""
-        if min_count > max_count:
+    def create(self, ctxt: RequestContext, boot: BootRequest) -> tuple[list[Instance], str]:
+        """Resolve what ``boot`` names, record the instances (quota-checked) and cast the
+        build (boot flow steps 6–8); returns the records and the reservation id."""
+        requested_networks = self.resolver.networks(ctxt, boot.networks)
+        self.resolver.block_devices(boot.block_device_mapping_v2)
+        flavor = self.resolver.flavor(ctxt, boot.flavor_ref)
+        image = self.resolver.image(ctxt, boot.image_ref)
+        zone = self.resolver.availability_zone(boot.availability_zone)
+        if boot.min_count > boot.max_count:
             raise exception.Invalid(reason="min_count must be <= max_count")
-        image = image or {}
         self._check_image_fits(flavor, image)
         key_data = None
-        if key_name:
-            key_data = keypairs.get(ctxt.user_id, key_name)["public_key"]
+        if boot.key_name:
+            key_data = keypairs.get(ctxt.user_id, boot.key_name)["public_key"]
         reservation_id = f"r-{uuid.uuid4().hex[:8]}"
-        properties = image.get("properties") or {}
-        count = max_count
+        count = boot.max_count
         while True:
             values = [self._instance_values(
-                ctxt, flavor, image, name if count == 1 else f"{name}-{index + 1}",
-                index, reservation_id, key_name=key_name, key_data=key_data,
-                user_data=user_data, metadata=metadata, availability_zone=availability_zone,
-                description=description, hostname=hostname, config_drive=config_drive,
-                tags=tags, access_ip_v4=access_ip_v4, access_ip_v6=access_ip_v6,
+                ctxt, flavor, image, boot.name if count == 1 else f"{boot.name}-{index + 1}",
+                index, reservation_id, key_name=boot.key_name, key_data=key_data,
+                user_data=boot.user_data, metadata=boot.metadata, availability_zone=zone,
+                description=boot.description, hostname=boot.hostname,
+                config_drive=boot.config_drive, tags=boot.tags,
+                access_ip_v4=boot.access_ip_v4, access_ip_v6=boot.access_ip_v6,
                 requested_networks=requested_networks or "none")
                 for index in range(count)]
             try:
                 created = instances.create_instances(ctxt, values)
                 break
             except exception.OverQuota:
-                if count == min_count:
+                if count == boot.min_count:
                     raise
-                count = min_count
+                count = boot.min_count
         for instance in created:
             instances.action_start(ctxt, instance["uuid"], "create")
-        request_spec = {
-            "flavor": {**_resources(flavor), "swap": int(flavor.get("swap") or 0),
-                       "extra_specs": flavor.get("extra_specs") or {}},
-            "image": {"id": image.get("id"), "properties": properties,
-                      "disk_format": image.get("disk_format"),
-                      "container_format": image.get("container_format"),
-                      "min_disk": image.get("min_disk"), "min_ram": image.get("min_ram"),
-                      "size": image.get("size")},
-            "availability_zone": availability_zone,
-            "project_id": ctxt.project_id,
-            "user_id": ctxt.user_id,
-            "num_instances": len(created),
-            "security_groups": security_groups or [],
-            **(extra_request or {}),
-        }
+        request_spec = RequestSpec(
+            flavor=Flavor.from_dict(flavor), image=ImageMeta.from_image(image),
+            availability_zone=zone, project_id=ctxt.project_id, user_id=ctxt.user_id,
+            num_instances=len(created), security_groups=list(boot.security_groups),
+            force_hosts=list(boot.force_hosts), force_nodes=list(boot.force_nodes))
         self.conductor.schedule_and_build_instances(ctxt, request_spec,
                                                     [i["uuid"] for i in created])
         return created, reservation_id
@@ -162,7 +153,7 @@ class API:
             raise exception.InstanceIsLocked(instance_uuid=instance["uuid"])
 
     def _begin(self, ctxt: RequestContext, instance: Instance, action: str,
-               record_as: str) -> Instance:
+               record_as: str) -> InstanceObject:
         """Check the states, move task_state atomically, record the instance action."""
         self._check_lock(ctxt, instance)
         vm_states, task_states, new_task_state = _ACTIONS[action]
@@ -182,7 +173,7 @@ class API:
                 action=record_as, instance_uuid=instance["uuid"], attr="task_state",
                 state=error.kwargs.get("actual")) from None
         instances.action_start(ctxt, instance["uuid"], record_as)
-        return updated
+        return InstanceObject.from_db(updated)
 
     def reboot(self, ctxt: RequestContext, instance: Instance, reboot_type: str) -> None:
         hard = reboot_type == "HARD"
@@ -236,7 +227,7 @@ class API:
         except exception.InstanceNotFound:
             return
         instances.action_start(ctxt, instance["uuid"], "delete")
-        self.compute.terminate_instance(ctxt, updated)
+        self.compute.terminate_instance(ctxt, InstanceObject.from_db(updated))
 
     @staticmethod
     def _compute_is_up(host: str) -> bool:
@@ -253,6 +244,21 @@ class API:
         except exception.InstanceNotFound:
             pass
 
+    # --- interfaces ---------------------------------------------------------------------
+
+    def attach_interface(self, ctxt: RequestContext, instance: Instance,
+                         network_id: str | None, port_id: str | None,
+                         requested_ip: str | None) -> dict[str, Any]:
+        """Plug a port into the running guest (recorded as the ``attach_interface``
+        action, under which the compute node's events land); its VIF."""
+        instances.action_start(ctxt, instance["uuid"], "attach_interface")
+        return self.compute.attach_interface(ctxt, InstanceObject.from_db(instance),
+                                             network_id, port_id, requested_ip)
+
+    def detach_interface(self, ctxt: RequestContext, instance: Instance, port_id: str) -> None:
+        instances.action_start(ctxt, instance["uuid"], "detach_interface")
+        self.compute.detach_interface(ctxt, InstanceObject.from_db(instance), port_id)
+
     # --- reads through the compute node -------------------------------------------------
 
     def get_diagnostics(self, ctxt: RequestContext, instance: Instance) -> dict[str, Any]:
@@ -260,7 +266,7 @@ class API:
             raise exception.InstanceInvalidState(action="get_diagnostics",
                                                  instance_uuid=instance["uuid"],
                                                  attr="vm_state", state=instance["vm_state"])
-        return self.compute.get_diagnostics(ctxt, instance)
+        return self.compute.get_diagnostics(ctxt, InstanceObject.from_db(instance))
 
     def get_console_output(self, ctxt: RequestContext, instance: Instance,
                            tail_length: int | None = None) -> str:
@@ -268,7 +274,8 @@ class API:
             raise exception.InstanceInvalidState(action="get_console_output",
                                                  instance_uuid=instance["uuid"],
                                                  attr="vm_state", state=instance["vm_state"])
-        return self.compute.get_console_output(ctxt, instance, tail_length)
+        return self.compute.get_console_output(ctxt, InstanceObject.from_db(instance),
+                                               tail_length)
 
 
 def _hostname(display_name: str) -> str:

@@ -26,10 +26,17 @@ from novalite.compute import network, states
 from novalite.compute.resource_tracker import ResourceTracker
 from novalite.conductor.rpcapi import ConductorAPI
 from novalite.conf import CONF
+from novalite.objects import (
+    Instance,
+    InstanceActionEvent,
+    InstanceFault,
+    ObjectSerializer,
+    RequestSpec,
+    Selection,
+)
 from novalite.virt.driver import ComputeDriver, LifecycleEvent, VirtDriverError
 
 LOG = logging.getLogger(__name__)
-Instance = dict[str, Any]
 
 _GONE = (exception.InstanceNotFound, exception.UnexpectedStateError)
 
@@ -58,16 +65,17 @@ def load_driver(host: str) -> ComputeDriver:
     return FakeDriver(host)
 
 
-def _vifs(instance: Instance) -> list[dict[str, Any]]:
+def _vifs(instance: dict[str, Any]) -> list[dict[str, Any]]:
+    """The VIFs of a driver's view of an instance."""
     return list(instance.get("network_info") or [])
 
 
-def _utcnow_iso() -> str:
-    return datetime.datetime.now(datetime.UTC).replace(tzinfo=None).isoformat()
+def _utcnow() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
 
 
 class ComputeManager(Manager):
-    target = messaging.Target(version="1.1")
+    target = messaging.Target(version="2.0")
 
     def __init__(self, host: str, service_name: str = "novalite-compute",
                  driver: ComputeDriver | None = None,
@@ -79,6 +87,14 @@ class ComputeManager(Manager):
         self._locks: dict[str, threading.Lock] = collections.defaultdict(threading.Lock)
         self._locks_guard = threading.Lock()
 
+    def rpc_endpoints(self) -> list[object]:
+        from novalite.compute.legacy import ComputeV1Proxy
+
+        return [self, ComputeV1Proxy(self)]
+
+    def rpc_serializer(self) -> messaging.Serializer:
+        return ObjectSerializer()
+
     # --- helpers ------------------------------------------------------------------------
 
     @contextmanager
@@ -88,43 +104,50 @@ class ComputeManager(Manager):
         with lock:
             yield
 
-    def _driver_instance(self, instance: Instance) -> Instance:
+    @staticmethod
+    def _driver_instance(instance: Instance) -> dict[str, Any]:
         """The instance as drivers see it: with its hypervisor name."""
-        flavor = instance.get("flavor") or {}
-        return {**instance, "name": CONF.instance_name_template % int(instance.get("id") or 0),
-                "extra_specs": flavor.get("extra_specs", {}) if isinstance(flavor, dict) else {}}
+        return instance.to_driver(CONF.instance_name_template % int(instance.id or 0))
 
-    def _update(self, ctxt: RequestContext, instance_uuid: str, values: dict[str, Any],
-                expected_task_state: Any = None, check: bool = False) -> Instance:
-        return self.conductor.instance_update(ctxt, instance_uuid, values,
-                                              expected_task_state=expected_task_state,
-                                              check_task_state=check)
+    def _save(self, ctxt: RequestContext, instance: Instance, expected_task_state: Any = None,
+              check: bool = False, **changes: Any) -> Instance:
+        """Set ``changes`` on the instance and write them through the conductor (only if
+        task_state is ``expected_task_state`` when ``check``); the record as it is now."""
+        for name, value in changes.items():
+            setattr(instance, name, value)
+        return self.conductor.instance_save(ctxt, instance,
+                                            expected_task_state=expected_task_state,
+                                            check_task_state=check)
 
     @contextmanager
     def _event(self, ctxt: RequestContext, instance_uuid: str, event: str) -> Iterator[None]:
         """Record an instance action event around an operation (Success or Error)."""
+        record = InstanceActionEvent(instance_uuid=instance_uuid, event=event, host=self.host,
+                                     request_id=ctxt.request_id or "")
         try:
-            self.conductor.action_event_start(ctxt, instance_uuid, event, self.host)
+            self.conductor.action_event_start(ctxt, record)
         except exception.InstanceActionNotFound:
             LOG.debug("no action to record %s of %s under", event, instance_uuid)
         try:
             yield
         except Exception:
-            self._event_finish(ctxt, instance_uuid, event, "Error", traceback.format_exc())
+            self._event_finish(ctxt, record, "Error", traceback.format_exc())
             raise
-        self._event_finish(ctxt, instance_uuid, event, "Success")
+        self._event_finish(ctxt, record, "Success")
 
-    def _event_finish(self, ctxt: RequestContext, instance_uuid: str, event: str, result: str,
+    def _event_finish(self, ctxt: RequestContext, record: InstanceActionEvent, result: str,
                       trace: str | None = None) -> None:
+        record.result = result
+        record.traceback = trace
         try:
-            self.conductor.action_event_finish(ctxt, instance_uuid, event, result, trace)
+            self.conductor.action_event_finish(ctxt, record)
         except exception.InstanceActionNotFound:
             pass
 
     def _fault(self, ctxt: RequestContext, instance_uuid: str, error: BaseException) -> None:
-        code = getattr(error, "code", 500)
-        self.conductor.instance_fault_create(ctxt, instance_uuid, code, str(error),
-                                             traceback.format_exc(), self.host)
+        self.conductor.instance_fault_create(ctxt, InstanceFault(
+            instance_uuid=instance_uuid, code=int(getattr(error, "code", 500)),
+            message=str(error), details=traceback.format_exc(), host=self.host))
 
     # --- lifecycle of the service -------------------------------------------------------
 
@@ -136,7 +159,7 @@ class ComputeManager(Manager):
         self._sync_power_states(ctxt)
         cleanup = getattr(self.driver, "cleanup_unowned_domains", None)
         if cleanup is not None:
-            owned = [i["uuid"] for i in self.conductor.instance_get_all_by_host(ctxt, self.host)]
+            owned = [i.uuid for i in self.conductor.instance_get_all_by_host(ctxt, self.host)]
             for unowned in cleanup(owned):
                 LOG.warning("guest %s on %s belongs to no instance", unowned, self.host)
 
@@ -159,8 +182,8 @@ class ComputeManager(Manager):
             return
         used: set[str] = set()
         for instance in self.conductor.instance_get_all_by_host(ctxt, self.host):
-            used.update(filter(None, (instance.get("image_ref"), instance.get("kernel_id"),
-                                      instance.get("ramdisk_id"))))
+            used.update(filter(None, (instance.image_ref, instance.kernel_id,
+                                      instance.ramdisk_id)))
         cleanup(sorted(used))
 
     @periodic_task(spacing=None)
@@ -168,13 +191,13 @@ class ComputeManager(Manager):
         """Security group rules (and remote group members) changed since a port was
         plugged reach the host's data plane here, as Neutron's agents get them."""
         instances = [i for i in self.conductor.instance_get_all_by_host(ctxt, self.host)
-                     if i.get("network_info")]
-        ports = [vif["id"] for i in instances for vif in i["network_info"]]
+                     if i.network_info]
+        ports = [vif["id"] for i in instances for vif in i.network_info]
         rules = network.security_group_rules(ports) if ports else None
         if not rules:
             return
         for instance in instances:
-            for vif in instance["network_info"]:
+            for vif in instance.network_info:
                 if vif["id"] in rules:
                     self.driver.refresh_security_group_rules(
                         self._driver_instance(instance),
@@ -199,22 +222,20 @@ class ComputeManager(Manager):
     def _sync_instance_power_state(self, ctxt: RequestContext, instance: Instance,
                                    power_state: int | None = None) -> None:
         """Make the database agree with the hypervisor for an instance nobody is acting on."""
-        if instance.get("task_state") is not None:
+        if instance.task_state is not None:
             return
         if power_state is None:
             power_state = self.driver.get_power_state(self._driver_instance(instance))
         values: dict[str, Any] = {}
-        if power_state != instance.get("power_state"):
+        if power_state != instance.power_state:
             values["power_state"] = power_state
-        vm_state = instance.get("vm_state")
-        if vm_state == states.ACTIVE and power_state in (
+        if instance.vm_state == states.ACTIVE and power_state in (
                 states.SHUTDOWN, states.CRASHED, states.NOSTATE):
             values["vm_state"] = states.STOPPED
         if values:
-            LOG.info("power state sync: instance %s %s", instance["uuid"], values)
+            LOG.info("power state sync: instance %s %s", instance.uuid, values)
             try:
-                self._update(ctxt, instance["uuid"], values, expected_task_state=None,
-                             check=True)
+                self._save(ctxt, instance, expected_task_state=None, check=True, **values)
             except _GONE:
                 pass
 
@@ -229,14 +250,14 @@ class ComputeManager(Manager):
     # --- build --------------------------------------------------------------------------
 
     def build_and_run_instance(self, ctxt: RequestContext, instance: Instance,
-                               request_spec: dict[str, Any], alternates: list[dict[str, Any]],
+                               request_spec: RequestSpec, alternates: list[Selection],
                                node: str | None = None) -> None:
-        instance_uuid = instance["uuid"]
+        instance_uuid = instance.uuid
         with self._instance_lock(instance_uuid):
             try:
-                instance = self._update(ctxt, instance_uuid, {"task_state": states.SPAWNING},
-                                        expected_task_state=[states.SCHEDULING, None],
-                                        check=True)
+                instance = self._save(ctxt, instance, task_state=states.SPAWNING,
+                                      expected_task_state=[states.SCHEDULING, None],
+                                      check=True)
             except _GONE:
                 LOG.info("instance %s was deleted before its build started", instance_uuid)
                 return
@@ -244,62 +265,60 @@ class ComputeManager(Manager):
             try:
                 with self._event(ctxt, instance_uuid, "compute__do_build_and_run_instance"):
                     network_info = self._allocate_network(ctxt, instance, request_spec)
-                    instance = {**instance, "network_info": network_info}
+                    instance.network_info = network_info
                     self.driver.spawn(ctxt, self._driver_instance(instance),
-                                      request_spec.get("image") or {}, network_info, None)
+                                      request_spec.image.to_legacy(), network_info, None)
             except Exception as error:
                 LOG.warning("build of %s failed on %s: %s", instance_uuid, self.host, error)
                 self._destroy_quietly(ctxt, instance)
                 network.deallocate_for_instance(ctxt, instance, network_info)
                 try:  # back to the conductor, as Nova does before a reschedule
-                    self._update(ctxt, instance_uuid, {"task_state": states.SCHEDULING,
-                                                       "host": None, "node": None,
-                                                       "network_info": []},
-                                 expected_task_state=states.SPAWNING, check=True)
+                    self._save(ctxt, instance, task_state=states.SCHEDULING, host=None,
+                               node=None, network_info=[],
+                               expected_task_state=states.SPAWNING, check=True)
                 except _GONE:
                     return
                 self.conductor.build_failed(ctxt, instance_uuid, self.host, str(error),
                                             request_spec, alternates)
                 return
             try:
-                self._update(ctxt, instance_uuid, {
-                    "vm_state": states.ACTIVE, "task_state": None,
-                    "power_state": self.driver.get_power_state(self._driver_instance(instance)),
-                    "launched_at": _utcnow_iso()}, expected_task_state=states.SPAWNING,
-                    check=True)
+                self._save(ctxt, instance, vm_state=states.ACTIVE, task_state=None,
+                           power_state=self.driver.get_power_state(
+                               self._driver_instance(instance)),
+                           launched_at=_utcnow(), expected_task_state=states.SPAWNING,
+                           check=True)
             except _GONE:
                 LOG.info("instance %s was deleted while it was built", instance_uuid)
                 self._destroy_quietly(ctxt, instance)
                 network.deallocate_for_instance(ctxt, instance, network_info)
 
     def _allocate_network(self, ctxt: RequestContext, instance: Instance,
-                          request_spec: dict[str, Any]) -> list[dict[str, Any]]:
+                          request_spec: RequestSpec) -> list[dict[str, Any]]:
         """Ports for the instance (boot flow steps 22–24), recorded in its info cache
         before the guest starts, so a delete racing the build finds them."""
         network_info = network.allocate_for_instance(
-            ctxt, instance, instance.get("requested_networks"),
-            request_spec.get("security_groups"), host=self.host)
+            ctxt, instance, instance.requested_networks, request_spec.security_groups,
+            host=self.host)
         if network_info:
-            self._update(ctxt, instance["uuid"], {"network_info": network_info})
+            self._save(ctxt, instance, network_info=network_info)
         return network_info
 
     def _destroy_quietly(self, ctxt: RequestContext, instance: Instance) -> None:
         try:
-            self.driver.destroy(ctxt, self._driver_instance(instance),
-                                instance.get("network_info") or [])
+            self.driver.destroy(ctxt, self._driver_instance(instance), instance.network_info)
         except Exception:
-            LOG.exception("clean-up of %s failed", instance["uuid"])
+            LOG.exception("clean-up of %s failed", instance.uuid)
 
     # --- delete -------------------------------------------------------------------------
 
     def terminate_instance(self, ctxt: RequestContext, instance: Instance) -> None:
-        instance_uuid = instance["uuid"]
+        instance_uuid = instance.uuid
         with (self._instance_lock(instance_uuid),
               self._event(ctxt, instance_uuid, "compute_terminate_instance")):
-            network_info = instance.get("network_info") or []
+            network_info = instance.network_info
             self.driver.destroy(ctxt, self._driver_instance(instance), network_info)
             network.deallocate_for_instance(ctxt, instance, network_info)
-            self.conductor.instance_destroy(ctxt, instance_uuid)
+            self.conductor.instance_destroy(ctxt, instance)
         with self._locks_guard:
             self._locks.pop(instance_uuid, None)
 
@@ -307,14 +326,14 @@ class ComputeManager(Manager):
 
     def _power_action(self, ctxt: RequestContext, instance: Instance, event: str,
                       running_task_state: str | None, expected_task_state: str,
-                      final_vm_state: str, call: Callable[[Instance], None]) -> None:
+                      final_vm_state: str, call: Callable[[dict[str, Any]], None]) -> None:
         """Run one driver call for an instance whose task_state the API already set."""
-        instance_uuid = instance["uuid"]
+        instance_uuid = instance.uuid
         with self._instance_lock(instance_uuid):
             try:
                 if running_task_state is not None:
-                    self._update(ctxt, instance_uuid, {"task_state": running_task_state},
-                                 expected_task_state=expected_task_state, check=True)
+                    instance = self._save(ctxt, instance, task_state=running_task_state,
+                                          expected_task_state=expected_task_state, check=True)
                     expected_task_state = running_task_state
                 with self._event(ctxt, instance_uuid, event):
                     call(self._driver_instance(instance))
@@ -325,15 +344,15 @@ class ComputeManager(Manager):
                 self._fault(ctxt, instance_uuid, error)
                 power = self.driver.get_power_state(self._driver_instance(instance))
                 try:
-                    self._update(ctxt, instance_uuid, {"task_state": None, "power_state": power})
+                    self._save(ctxt, instance, task_state=None, power_state=power)
                 except exception.InstanceNotFound:
                     pass
                 return
             power = self.driver.get_power_state(self._driver_instance(instance))
             try:
-                self._update(ctxt, instance_uuid, {"vm_state": final_vm_state, "task_state": None,
-                                                   "power_state": power},
-                             expected_task_state=expected_task_state, check=True)
+                self._save(ctxt, instance, vm_state=final_vm_state, task_state=None,
+                           power_state=power, expected_task_state=expected_task_state,
+                           check=True)
             except _GONE:
                 pass
 
@@ -375,7 +394,7 @@ class ComputeManager(Manager):
     def attach_interface(self, ctxt: RequestContext, instance: Instance,
                          network_id: str | None, port_id: str | None,
                          requested_ip: str | None) -> dict[str, Any]:
-        instance_uuid = instance["uuid"]
+        instance_uuid = instance.uuid
         request: dict[str, Any] = {"port_id": port_id} if port_id else {
             "network_id": network_id}
         if requested_ip:
@@ -389,23 +408,21 @@ class ComputeManager(Manager):
             except Exception:
                 network.deallocate_for_instance(ctxt, current, [vif], only=[vif["id"]])
                 raise
-            self._update(ctxt, instance_uuid,
-                         {"network_info": [*(current.get("network_info") or []), vif]})
+            self._save(ctxt, current, network_info=[*current.network_info, vif])
         return vif
 
     def detach_interface(self, ctxt: RequestContext, instance: Instance, port_id: str) -> None:
-        instance_uuid = instance["uuid"]
+        instance_uuid = instance.uuid
         with (self._instance_lock(instance_uuid),
               self._event(ctxt, instance_uuid, "compute_detach_interface")):
             current = self.conductor.instance_get(ctxt, instance_uuid)
-            vifs = current.get("network_info") or []
+            vifs = current.network_info
             vif = next((v for v in vifs if v["id"] == port_id), None)
             if vif is None:
                 return
             self.driver.detach_interface(ctxt, self._driver_instance(current), vif)
             network.deallocate_for_instance(ctxt, current, [vif], only=[port_id])
-            self._update(ctxt, instance_uuid,
-                         {"network_info": [v for v in vifs if v["id"] != port_id]})
+            self._save(ctxt, current, network_info=[v for v in vifs if v["id"] != port_id])
 
     # --- reads --------------------------------------------------------------------------
 

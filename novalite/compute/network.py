@@ -18,6 +18,7 @@ from novalite.common.context import RequestContext
 from novalite.conf import CONF
 from novalite.network import client as network_client
 from novalite.network import exceptions as network_exc
+from novalite.objects import Instance
 
 LOG = logging.getLogger(__name__)
 Request = dict[str, Any]  # {"network_id"?, "port_id"?, "fixed_ip"?}
@@ -116,7 +117,7 @@ def validate_requested_networks(ctxt: RequestContext, networks: Any) -> list[Req
     return requests
 
 
-def allocate_for_instance(ctxt: RequestContext, instance: dict[str, Any],
+def allocate_for_instance(ctxt: RequestContext, instance: Instance,
                           requested: list[Request] | str | None,
                           security_groups: list[str] | None = None,
                           host: str | None = None) -> list[Vif]:
@@ -131,11 +132,11 @@ def allocate_for_instance(ctxt: RequestContext, instance: dict[str, Any],
         for request in requested:
             if request.get("port_id"):
                 port = client.update_port(request["port_id"], {
-                    "device_id": instance["uuid"], "device_owner": DEVICE_OWNER})
+                    "device_id": instance.uuid, "device_owner": DEVICE_OWNER})
                 preserve = True
             else:
                 port = client.create_port(
-                    request["network_id"], instance["uuid"], security_groups=group_ids,
+                    request["network_id"], instance.uuid, security_groups=group_ids,
                     fixed_ip=request.get("fixed_ip"), device_owner=DEVICE_OWNER,
                     name="")
                 preserve = False
@@ -187,12 +188,12 @@ def security_group_rules(port_ids: list[str]) -> dict[str, list[dict[str, Any]]]
             for port in admin.list_ports(id=list(port_ids))}
 
 
-def deallocate_for_instance(ctxt: RequestContext, instance: dict[str, Any],
+def deallocate_for_instance(ctxt: RequestContext, instance: Instance,
                             network_info: list[Vif], only: list[str] | None = None) -> None:
     """Delete the ports made for ``instance``, unbind the ones it was given, and (unless
     ``only`` names the ports) sweep any other port still bound to it; nothing here fails
     the caller."""
-    requested = instance.get("requested_networks")
+    requested = instance.requested_networks
     if not network_info and not only and (not requested or requested == "none"):
         return  # it never asked for a port
     client = _client(ctxt)
@@ -200,9 +201,9 @@ def deallocate_for_instance(ctxt: RequestContext, instance: dict[str, Any],
     ports: list[dict[str, Any]] = [{"id": port_id} for port_id in only or ()]
     if only is None:
         try:
-            ports = client.list_ports(device_id=instance["uuid"])
+            ports = client.list_ports(device_id=instance.uuid)
         except Exception:
-            LOG.exception("cannot list the ports of %s", instance["uuid"])
+            LOG.exception("cannot list the ports of %s", instance.uuid)
             ports = [{"id": vif["id"]} for vif in network_info]
     for port in ports:
         try:
@@ -216,7 +217,7 @@ def deallocate_for_instance(ctxt: RequestContext, instance: dict[str, Any],
         except network_exc.NotFound:
             pass
         except Exception:
-            LOG.exception("release of port %s of %s failed", port["id"], instance["uuid"])
+            LOG.exception("release of port %s of %s failed", port["id"], instance.uuid)
 
 
 def addresses(network_info: list[Vif]) -> dict[str, list[dict[str, Any]]]:

@@ -7,6 +7,7 @@ import dataclasses
 from novalite.common.context import RequestContext
 from novalite.conductor.rpcapi import ConductorAPI
 from novalite.conf import CONF
+from novalite.objects import ComputeNode
 from novalite.virt.driver import ComputeDriver
 
 
@@ -19,7 +20,9 @@ class ResourceTracker:
 
     def update_available_resource(self, ctxt: RequestContext) -> str:
         resources = dataclasses.asdict(self.driver.get_host_resources())
-        resources["reserved_host_memory_mb"] = CONF.reserved_host_memory_mb
-        resources["availability_zone"] = CONF.default_availability_zone
-        self.provider_uuid = self.conductor.compute_node_update(ctxt, self.host, resources)
+        known = set(ComputeNode.obj_fields())
+        node = ComputeNode(host=self.host, **{k: v for k, v in resources.items() if k in known})
+        node.reserved_host_memory_mb = CONF.reserved_host_memory_mb
+        node.availability_zone = CONF.default_availability_zone
+        self.provider_uuid = self.conductor.compute_node_update(ctxt, node)
         return self.provider_uuid

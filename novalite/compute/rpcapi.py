@@ -5,6 +5,12 @@ Version history:
         start_instance, pause_instance, unpause_instance, suspend_instance,
         resume_instance, get_diagnostics, get_console_output
   1.1 - attach_interface, detach_interface
+  2.0 - (release 0.2.0) instances, request specs and selections are versioned objects
+        (novalite.objects); 1.x carried release 0.1.0's plain dicts
+
+A compute service of release 0.1.0 gets 1.x messages with its dicts (the objects'
+``to_legacy``) until it is upgraded: ``[upgrade_levels] compute = auto`` follows the
+oldest compute service.
 """
 
 from __future__ import annotations
@@ -13,74 +19,99 @@ from typing import Any
 
 from novalite.common import exception
 from novalite.common.context import RequestContext
-from novalite.common.rpcapi import RPCAPIBase
+from novalite.objects import Instance, RequestSpec, Selection
+from novalite.objects.upgrade import MinimumVersion, VersionedRPCAPI
 
 TOPIC = "compute"
-Instance = dict[str, Any]
+BINARY = "novalite-compute"
+#: the 1.x version of each method, for a compute of release 0.1.0
+_LEGACY_VERSIONS = {"attach_interface": "1.1", "detach_interface": "1.1"}
 
 
-class ComputeAPI(RPCAPIBase):
+def _legacy(value: Any) -> Any:
+    """Objects as release 0.1.0's dicts (inside lists too)."""
+    if isinstance(value, Instance | RequestSpec | Selection):
+        return value.to_legacy()
+    if isinstance(value, list):
+        return [_legacy(item) for item in value]
+    return value
+
+
+class ComputeAPI(VersionedRPCAPI):
     TOPIC = TOPIC
-    RPC_API_VERSION = "1.1"
+    RPC_API_VERSION = "2.0"
     UPGRADE_LEVEL = "compute"
+    LEVEL_ATTRIBUTE = "compute_rpc"
+    AUTO_BINARY = BINARY
 
-    def _to(self, host: str, version: str = "1.0", **kwargs: Any) -> Any:
-        return self.prepare(server=host, version=version, **kwargs)
+    def __init__(self, topic: str | None = None, version_cap: str | None = None,
+                 minimum_version: MinimumVersion | None = None) -> None:
+        super().__init__(topic, version_cap, minimum_version)
 
-    def _require(self, version: str, what: str) -> None:
-        if not self.can_send_version(version):
-            raise exception.Conflict(reason=f"{what} needs compute RPC {version}; this "
-                                            f"cloud is capped at {self.version_cap}")
+    def _send(self, ctxt: RequestContext, host: str | None, method: str, *,
+              call: bool = False, **kwargs: Any) -> Any:
+        if not host:
+            raise exception.Invalid(reason=f"{method}: the instance has no host")
+        if self.can_send_version("2.0"):
+            client = self.prepare(server=host, version="2.0")
+        else:
+            client = self.prepare(server=host, version=_LEGACY_VERSIONS.get(method, "1.0"))
+            kwargs = {key: _legacy(value) for key, value in kwargs.items()}
+        if call:
+            return client.call(ctxt, method, **kwargs)
+        client.cast(ctxt, method, **kwargs)
+        return None
 
     def build_and_run_instance(self, ctxt: RequestContext, host: str, instance: Instance,
-                               request_spec: dict[str, Any], alternates: list[dict[str, Any]],
+                               request_spec: RequestSpec, alternates: list[Selection],
                                node: str | None = None) -> None:
-        self._to(host).cast(ctxt, "build_and_run_instance", instance=instance,
-                            request_spec=request_spec, alternates=alternates, node=node)
+        self._send(ctxt, host, "build_and_run_instance", instance=instance,
+                   request_spec=request_spec, alternates=alternates, node=node)
 
     def terminate_instance(self, ctxt: RequestContext, instance: Instance) -> None:
-        self._to(instance["host"]).cast(ctxt, "terminate_instance", instance=instance)
+        self._send(ctxt, instance.host, "terminate_instance", instance=instance)
 
     def reboot_instance(self, ctxt: RequestContext, instance: Instance, reboot_type: str) -> None:
-        self._to(instance["host"]).cast(ctxt, "reboot_instance", instance=instance,
-                                        reboot_type=reboot_type)
+        self._send(ctxt, instance.host, "reboot_instance", instance=instance,
+                   reboot_type=reboot_type)
 
     def stop_instance(self, ctxt: RequestContext, instance: Instance) -> None:
-        self._to(instance["host"]).cast(ctxt, "stop_instance", instance=instance)
+        self._send(ctxt, instance.host, "stop_instance", instance=instance)
 
     def start_instance(self, ctxt: RequestContext, instance: Instance) -> None:
-        self._to(instance["host"]).cast(ctxt, "start_instance", instance=instance)
+        self._send(ctxt, instance.host, "start_instance", instance=instance)
 
     def pause_instance(self, ctxt: RequestContext, instance: Instance) -> None:
-        self._to(instance["host"]).cast(ctxt, "pause_instance", instance=instance)
+        self._send(ctxt, instance.host, "pause_instance", instance=instance)
 
     def unpause_instance(self, ctxt: RequestContext, instance: Instance) -> None:
-        self._to(instance["host"]).cast(ctxt, "unpause_instance", instance=instance)
+        self._send(ctxt, instance.host, "unpause_instance", instance=instance)
 
     def suspend_instance(self, ctxt: RequestContext, instance: Instance) -> None:
-        self._to(instance["host"]).cast(ctxt, "suspend_instance", instance=instance)
+        self._send(ctxt, instance.host, "suspend_instance", instance=instance)
 
     def resume_instance(self, ctxt: RequestContext, instance: Instance) -> None:
-        self._to(instance["host"]).cast(ctxt, "resume_instance", instance=instance)
+        self._send(ctxt, instance.host, "resume_instance", instance=instance)
 
     def get_diagnostics(self, ctxt: RequestContext, instance: Instance) -> dict[str, Any]:
-        return self._to(instance["host"]).call(ctxt, "get_diagnostics", instance=instance)
+        result: dict[str, Any] = self._send(ctxt, instance.host, "get_diagnostics", call=True,
+                                            instance=instance)
+        return result
 
     def get_console_output(self, ctxt: RequestContext, instance: Instance,
                            tail_length: int | None = None) -> str:
-        return self._to(instance["host"]).call(ctxt, "get_console_output", instance=instance,
-                                               tail_length=tail_length)
+        output: str = self._send(ctxt, instance.host, "get_console_output", call=True,
+                                 instance=instance, tail_length=tail_length)
+        return output
 
     def attach_interface(self, ctxt: RequestContext, instance: Instance,
                          network_id: str | None, port_id: str | None,
                          requested_ip: str | None) -> dict[str, Any]:
         """A new port of ``network_id`` (or the given port) plugged into the guest; its VIF."""
-        self._require("1.1", "Attaching an interface")
-        return self._to(instance["host"], "1.1").call(
-            ctxt, "attach_interface", instance=instance, network_id=network_id,
-            port_id=port_id, requested_ip=requested_ip)
+        vif: dict[str, Any] = self._send(
+            ctxt, instance.host, "attach_interface", call=True, instance=instance,
+            network_id=network_id, port_id=port_id, requested_ip=requested_ip)
+        return vif
 
     def detach_interface(self, ctxt: RequestContext, instance: Instance, port_id: str) -> None:
-        self._require("1.1", "Detaching an interface")
-        self._to(instance["host"], "1.1").cast(ctxt, "detach_interface", instance=instance,
-                                               port_id=port_id)
+        self._send(ctxt, instance.host, "detach_interface", instance=instance, port_id=port_id)

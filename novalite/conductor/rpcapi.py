@@ -5,6 +5,13 @@ Version history:
   1.1 - schedule_and_build_instances, build_failed, instance_get, instance_update,
         instance_get_all_by_host, instance_fault_create, action_event_start,
         action_event_finish, instance_destroy, compute_node_update
+  2.0 - (release 0.2.0) versioned objects: Instance, RequestSpec, Selection,
+        InstanceFault, InstanceActionEvent, ComputeNode; instance_update became
+        instance_save (the object's changed fields); service_report carries the
+        service version
+
+The conductor serves 1.x too (``novalite.conductor.legacy``) for compute services
+of release 0.1.0 during a rolling upgrade.
 """
 
 from __future__ import annotations
@@ -15,24 +22,40 @@ from typing import Any
 import oslo_messaging as messaging
 
 from novalite.common.context import RequestContext, get_admin_context
-from novalite.common.rpcapi import RPCAPIBase
+from novalite.objects import (
+    SERVICE_VERSION,
+    ComputeNode,
+    Instance,
+    InstanceActionEvent,
+    InstanceFault,
+    RequestSpec,
+    Selection,
+)
+from novalite.objects.upgrade import VersionedRPCAPI
 
 TOPIC = "conductor"
 LOG = logging.getLogger(__name__)
 
 
-class ConductorAPI(RPCAPIBase):
+class ConductorAPI(VersionedRPCAPI):
     TOPIC = TOPIC
-    RPC_API_VERSION = "1.1"
+    RPC_API_VERSION = "2.0"
     UPGRADE_LEVEL = "conductor"
+    LEVEL_ATTRIBUTE = "conductor_rpc"
+    AUTO_BINARY = "novalite-conductor"
+
+    def _v2(self, timeout: float | None = None) -> messaging.RPCClient:
+        if timeout is None:
+            return self.prepare(version="2.0")
+        return self.prepare(version="2.0", timeout=timeout)
 
     def service_report(self, ctxt: RequestContext, host: str, binary: str,
-                       topic: str | None) -> None:
-        self.prepare(version="1.0").call(ctxt, "service_report", host=host, binary=binary,
-                                         topic=topic)
+                       topic: str | None, version: int = SERVICE_VERSION) -> None:
+        self._v2().call(ctxt, "service_report", host=host, binary=binary, topic=topic,
+                        version=version)
 
     def ping(self, ctxt: RequestContext, payload: Any, timeout: float | None = None) -> Any:
-        return self.prepare(version="1.0", timeout=timeout).call(ctxt, "ping", payload=payload)
+        return self._v2(timeout).call(ctxt, "ping", payload=payload)
 
     def wait_until_ready(self, ctxt: RequestContext, timeout_per_try: float = 5.0) -> None:
         """Block until a conductor answers (as nova-compute does at start-up): a message
@@ -48,61 +71,54 @@ class ConductorAPI(RPCAPIBase):
 
     # --- builds (cast by the API, called back by compute nodes) -------------------------
 
-    def schedule_and_build_instances(self, ctxt: RequestContext, request_spec: dict[str, Any],
+    def schedule_and_build_instances(self, ctxt: RequestContext, request_spec: RequestSpec,
                                      instance_uuids: list[str]) -> None:
-        self.prepare(version="1.1").cast(ctxt, "schedule_and_build_instances",
-                                         request_spec=request_spec,
-                                         instance_uuids=instance_uuids)
+        self._v2().cast(ctxt, "schedule_and_build_instances", request_spec=request_spec,
+                        instance_uuids=instance_uuids)
 
     def build_failed(self, ctxt: RequestContext, instance_uuid: str, host: str, reason: str,
-                     request_spec: dict[str, Any], alternates: list[dict[str, Any]]) -> None:
-        self.prepare(version="1.1").cast(ctxt, "build_failed", instance_uuid=instance_uuid,
-                                         host=host, reason=reason, request_spec=request_spec,
-                                         alternates=alternates)
+                     request_spec: RequestSpec, alternates: list[Selection]) -> None:
+        self._v2().cast(ctxt, "build_failed", instance_uuid=instance_uuid, host=host,
+                        reason=reason, request_spec=request_spec, alternates=alternates)
 
     # --- instance records for compute nodes ---------------------------------------------
 
-    def instance_get(self, ctxt: RequestContext, instance_uuid: str) -> dict[str, Any]:
-        return self.prepare(version="1.1").call(ctxt, "instance_get",
-                                                instance_uuid=instance_uuid)
+    def instance_get(self, ctxt: RequestContext, instance_uuid: str) -> Instance:
+        instance: Instance = self._v2().call(ctxt, "instance_get", instance_uuid=instance_uuid)
+        return instance
 
-    def instance_update(self, ctxt: RequestContext, instance_uuid: str, values: dict[str, Any],
-                        expected_task_state: Any = None, check_task_state: bool = False
-                        ) -> dict[str, Any]:
-        """``check_task_state`` makes the update conditional on ``expected_task_state``
+    def instance_save(self, ctxt: RequestContext, instance: Instance,
+                      expected_task_state: Any = None, check_task_state: bool = False
+                      ) -> Instance:
+        """Write the instance's changed fields; the record as it is now.
+
+        ``check_task_state`` makes the write conditional on ``expected_task_state``
         (a state, None, or a list), which a plain None could not say over the wire."""
-        return self.prepare(version="1.1").call(
-            ctxt, "instance_update", instance_uuid=instance_uuid, values=values,
-            expected_task_state=expected_task_state, check_task_state=check_task_state)
+        saved: Instance = self._v2().call(
+            ctxt, "instance_save", instance=instance, expected_task_state=expected_task_state,
+            check_task_state=check_task_state)
+        return saved
 
-    def instance_get_all_by_host(self, ctxt: RequestContext, host: str) -> list[dict[str, Any]]:
-        return self.prepare(version="1.1").call(ctxt, "instance_get_all_by_host", host=host)
+    def instance_get_all_by_host(self, ctxt: RequestContext, host: str) -> list[Instance]:
+        found: list[Instance] = self._v2().call(ctxt, "instance_get_all_by_host", host=host)
+        return found
 
-    def instance_fault_create(self, ctxt: RequestContext, instance_uuid: str, code: int,
-                              message: str, details: str | None, host: str) -> None:
-        self.prepare(version="1.1").call(ctxt, "instance_fault_create",
-                                         instance_uuid=instance_uuid, code=code,
-                                         message=message, details=details, host=host)
+    def instance_fault_create(self, ctxt: RequestContext, fault: InstanceFault) -> None:
+        self._v2().call(ctxt, "instance_fault_create", fault=fault)
 
-    def action_event_start(self, ctxt: RequestContext, instance_uuid: str, event: str,
-                           host: str) -> None:
-        self.prepare(version="1.1").call(ctxt, "action_event_start",
-                                         instance_uuid=instance_uuid, event=event, host=host)
+    def action_event_start(self, ctxt: RequestContext, event: InstanceActionEvent) -> None:
+        self._v2().call(ctxt, "action_event_start", event=event)
 
-    def action_event_finish(self, ctxt: RequestContext, instance_uuid: str, event: str,
-                            result: str, traceback: str | None = None) -> None:
-        self.prepare(version="1.1").call(ctxt, "action_event_finish",
-                                         instance_uuid=instance_uuid, event=event,
-                                         result=result, traceback=traceback)
+    def action_event_finish(self, ctxt: RequestContext, event: InstanceActionEvent) -> None:
+        self._v2().call(ctxt, "action_event_finish", event=event)
 
-    def instance_destroy(self, ctxt: RequestContext, instance_uuid: str) -> None:
-        self.prepare(version="1.1").call(ctxt, "instance_destroy", instance_uuid=instance_uuid)
+    def instance_destroy(self, ctxt: RequestContext, instance: Instance) -> None:
+        self._v2().call(ctxt, "instance_destroy", instance=instance)
 
-    def compute_node_update(self, ctxt: RequestContext, host: str,
-                            resources: dict[str, Any]) -> str:
+    def compute_node_update(self, ctxt: RequestContext, node: ComputeNode) -> str:
         """Report a node's resources; returns its resource provider uuid."""
-        return self.prepare(version="1.1").call(ctxt, "compute_node_update", host=host,
-                                                resources=resources)
+        provider: str = self._v2().call(ctxt, "compute_node_update", node=node)
+        return provider
 
 
 class ConductorReporter:

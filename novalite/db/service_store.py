@@ -6,7 +6,7 @@ import datetime
 import uuid
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from novalite.common import exception
@@ -14,6 +14,7 @@ from novalite.conf import CONF
 from novalite.db import api as db_api
 from novalite.db.base import utcnow
 from novalite.db.models import Service
+from novalite.objects.service import SERVICE_VERSION
 
 
 def report(host: str, binary: str, topic: str | None, version: int = 0) -> None:
@@ -98,8 +99,17 @@ def delete(service_id: str) -> None:
         session.delete(_find(session, service_id))
 
 
+def minimum_version(binary: str) -> int:
+    """The lowest service version among the records of ``binary`` (Nova's
+    ``Service.get_minimum_version``); this code's version when there is none."""
+    with db_api.session_scope() as session:
+        lowest = session.scalar(select(func.min(Service.version)).where(
+            Service.binary == binary))
+    return SERVICE_VERSION if lowest is None else int(lowest)
+
+
 class DBReporter:
     """Heartbeat for services that own a database connection (api, conductor, scheduler)."""
 
     def report(self, host: str, binary: str, topic: str | None) -> None:
-        report(host, binary, topic)
+        report(host, binary, topic, version=SERVICE_VERSION)

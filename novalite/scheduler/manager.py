@@ -24,6 +24,7 @@ from novalite.common import exception
 from novalite.common.context import RequestContext
 from novalite.common.manager import Manager
 from novalite.conf import CONF
+from novalite.objects import ObjectSerializer, RequestSpec, Selection
 from novalite.placement import store
 from novalite.scheduler import utils
 from novalite.scheduler.host_manager import HostManager
@@ -36,7 +37,7 @@ NOT_ENOUGH_HOSTS = "There are not enough hosts available."
 
 
 class SchedulerManager(Manager):
-    target = messaging.Target(version="1.0")
+    target = messaging.Target(version="2.0")
 
     def __init__(self, host: str | None = None,
                  service_name: str = "novalite-scheduler") -> None:
@@ -47,14 +48,21 @@ class SchedulerManager(Manager):
         # in-memory accounting of claims are not shared between concurrent requests
         self._lock = threading.Lock()
 
+    def rpc_endpoints(self) -> list[object]:
+        return [self, SchedulerV1Proxy(self)]
+
+    def rpc_serializer(self) -> messaging.Serializer:
+        return ObjectSerializer()
+
     # --- RPC methods --------------------------------------------------------------------
 
     @messaging.expected_exceptions(exception.NoValidHost, exception.Invalid)
-    def select_destinations(self, ctxt: RequestContext, request_spec: dict[str, Any],
+    def select_destinations(self, ctxt: RequestContext, request_spec: RequestSpec,
                             instance_uuids: list[str],
-                            return_alternates: bool = True) -> list[list[dict[str, Any]]]:
+                            return_alternates: bool = True) -> list[list[Selection]]:
         """Claim a host for each instance; per instance [chosen, *alternates]."""
-        spec = dict(request_spec or {})
+        # the filters and weighers read the request as a mapping
+        spec = request_spec.to_legacy()
         resources = utils.resources_from_spec(spec)
         uuids = list(instance_uuids or [])
         if not uuids:
@@ -64,7 +72,7 @@ class SchedulerManager(Manager):
             self.host_manager.refresh()
             hosts = self._candidate_hosts(spec, resources, uuids[0])
             claimed: list[str] = []
-            answer: list[list[dict[str, Any]]] = []
+            answer: list[list[Selection]] = []
             try:
                 for index, instance_uuid in enumerate(uuids):
                     if index:  # earlier instances of this request used some capacity
@@ -75,8 +83,9 @@ class SchedulerManager(Manager):
                         raise exception.NoValidHost(reason=NOT_ENOUGH_HOSTS)
                     claimed.append(instance_uuid)
                     chosen.consume(resources)
-                    answer.append([chosen.selection(resources)] + [
-                        h.selection(resources) for h in itertools.islice(
+                    answer.append([Selection.from_legacy(chosen.selection(resources))] + [
+                        Selection.from_legacy(h.selection(resources))
+                        for h in itertools.islice(
                             (w.obj for w in weighed
                              if w.obj.host != chosen.host and w.obj.fits(resources)),
                             alternates_wanted)])
@@ -149,3 +158,28 @@ class SchedulerManager(Manager):
                      instance_uuid, host.nodename)
             self.host_manager.invalidate(host.uuid)
         return None
+
+
+class SchedulerV1Proxy:
+    """RPC 1.0 (release 0.1.0's conductor): plain dicts in and out."""
+
+    target = messaging.Target(version="1.0")
+
+    def __init__(self, manager: SchedulerManager) -> None:
+        self.manager = manager
+
+    @messaging.expected_exceptions(exception.NoValidHost, exception.Invalid)
+    def select_destinations(self, ctxt: RequestContext, request_spec: dict[str, Any],
+                            instance_uuids: list[str],
+                            return_alternates: bool = True) -> list[list[dict[str, Any]]]:
+        answer = self.manager.select_destinations(
+            ctxt, RequestSpec.from_legacy(request_spec or {}), instance_uuids,
+            return_alternates)
+        return [[selection.to_legacy() for selection in hosts] for hosts in answer]
+
+    def claim_resources(self, ctxt: RequestContext, instance_uuid: str, provider_uuid: str,
+                        resources: dict[str, int]) -> bool:
+        return self.manager.claim_resources(ctxt, instance_uuid, provider_uuid, resources)
+
+    def remove_allocations(self, ctxt: RequestContext, instance_uuid: str) -> bool:
+        return self.manager.remove_allocations(ctxt, instance_uuid)

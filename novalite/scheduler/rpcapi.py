@@ -2,45 +2,46 @@
 
 Version history:
   1.0 - select_destinations, claim_resources, remove_allocations
+  2.0 - (release 0.2.0) select_destinations takes a RequestSpec and returns Selections
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from novalite.common.context import RequestContext
-from novalite.common.rpcapi import RPCAPIBase
+from novalite.objects import RequestSpec, Selection
+from novalite.objects.upgrade import VersionedRPCAPI
 
 TOPIC = "scheduler"
 
 
-class SchedulerAPI(RPCAPIBase):
+class SchedulerAPI(VersionedRPCAPI):
     TOPIC = TOPIC
-    RPC_API_VERSION = "1.0"
+    RPC_API_VERSION = "2.0"
     UPGRADE_LEVEL = "scheduler"
+    LEVEL_ATTRIBUTE = "scheduler_rpc"
+    AUTO_BINARY = "novalite-scheduler"
 
-    def select_destinations(self, ctxt: RequestContext, request_spec: dict[str, Any],
+    def select_destinations(self, ctxt: RequestContext, request_spec: RequestSpec,
                             instance_uuids: list[str], return_alternates: bool = True
-                            ) -> list[list[dict[str, Any]]]:
+                            ) -> list[list[Selection]]:
         """Claim a host per instance. Raises NoValidHost.
 
-        Returns, per instance (in ``instance_uuids`` order), a list of Selection dicts:
-        the claimed host first, then up to ``[scheduler] max_attempts - 1`` unclaimed
-        alternates. ``request_spec`` and Selection are documented in
-        ``novalite.scheduler.utils``.
+        Returns, per instance (in ``instance_uuids`` order), its Selections: the claimed
+        host first, then up to ``[scheduler] max_attempts - 1`` unclaimed alternates.
         """
-        return self.prepare(version="1.0").call(
+        answer: list[list[Selection]] = self.prepare(version="2.0").call(
             ctxt, "select_destinations", request_spec=request_spec,
             instance_uuids=instance_uuids, return_alternates=return_alternates)
+        return answer
 
     def claim_resources(self, ctxt: RequestContext, instance_uuid: str, provider_uuid: str,
                         resources: dict[str, int]) -> bool:
         """Atomically claim an alternate's resources; False when they no longer fit."""
-        return self.prepare(version="1.0").call(
+        return bool(self.prepare(version="2.0").call(
             ctxt, "claim_resources", instance_uuid=instance_uuid,
-            provider_uuid=provider_uuid, resources=resources)
+            provider_uuid=provider_uuid, resources=resources))
 
     def remove_allocations(self, ctxt: RequestContext, instance_uuid: str) -> bool:
         """Release everything an instance holds; True if it held anything."""
-        return self.prepare(version="1.0").call(
-            ctxt, "remove_allocations", instance_uuid=instance_uuid)
+        return bool(self.prepare(version="2.0").call(
+            ctxt, "remove_allocations", instance_uuid=instance_uuid))

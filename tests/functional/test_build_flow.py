@@ -9,6 +9,8 @@ from novalite.common import exception
 from novalite.common.context import RequestContext
 from novalite.compute import states
 from novalite.compute.api import API
+from novalite.compute.boot_request import BootRequest
+from novalite.compute.resolve import Resolver
 from novalite.db import flavors, instances
 from novalite.placement import store as placement
 from tests.functional.cloud import ControlPlane, wait_for
@@ -33,10 +35,16 @@ def vm(ctxt, uuid):
     return instances.get(ctxt, uuid)
 
 
-def boot(ctxt, name="vm", image=None, **kwargs):
-    flavor = flavors.get("1")
-    created, _ = API().create(ctxt, flavor, image or {"id": "img-1", "status": "active"},
-                              name, **kwargs)
+class KnownImages(Resolver):
+    """Images without an image service: the ones these tests boot."""
+
+    def image(self, ctxt, image_id):
+        return {"id": image_id, "status": "active", "properties": {}}
+
+
+def boot(ctxt, name="vm", flavor_ref="1", **kwargs):
+    created, _ = API(resolver=KnownImages()).create(ctxt, BootRequest(
+        name=name, flavor_ref=flavor_ref, image_ref="img-1", **kwargs))
     return created
 
 
@@ -128,7 +136,7 @@ def test_build_fails_everywhere_ends_in_error_with_fault(plane, ctxt, conf):
 
 def test_no_valid_host_puts_instance_in_error(plane, ctxt):
     flavor = flavors.create("huge", memory_mb=40000, vcpus=1, root_gb=1)
-    created, _ = API().create(ctxt, flavor, {"id": "img", "status": "active"}, "big")
+    created = boot(ctxt, "big", flavor_ref=flavor["flavorid"])
     errored = wait_state(ctxt, created[0]["uuid"], states.ERROR)
     assert "No valid host was found" in errored["fault"]["message"]
 

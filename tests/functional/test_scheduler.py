@@ -16,6 +16,7 @@ from novalite.db import api as db_api
 from novalite.db import service_store
 from novalite.db.base import utcnow
 from novalite.db.models import Service as ServiceRow
+from novalite.objects import Flavor, RequestSpec
 from novalite.placement import store
 from novalite.scheduler.manager import SchedulerManager
 from novalite.scheduler.rpcapi import SchedulerAPI
@@ -47,9 +48,9 @@ def scheduler(db) -> Iterator[SchedulerAPI]:
         service.stop()
 
 
-def _spec(**extra) -> dict:
-    return {"flavor": dict(FLAVOR), "image": {"properties": {}}, "project_id": "p1",
-            "num_instances": 1, **extra}
+def _spec(**extra) -> RequestSpec:
+    return RequestSpec.from_legacy({"flavor": dict(FLAVOR), "image": {"properties": {}},
+                                    "project_id": "p1", "num_instances": 1, **extra})
 
 
 def test_select_claims_first_and_returns_unclaimed_alternates(scheduler):
@@ -58,17 +59,17 @@ def test_select_claims_first_and_returns_unclaimed_alternates(scheduler):
     [selections] = scheduler.select_destinations(get_admin_context(), _spec(), [instance])
     assert len(selections) == 3  # max_attempts 3: the chosen host and two alternates
     chosen, *alternates = selections
-    assert chosen["service_host"] == "cmp3"  # most free RAM wins (spreading)
-    assert chosen["nodename"] == "cmp3.node"
-    assert providers[chosen["compute_node_uuid"]] == "cmp3"
-    assert [a["service_host"] for a in alternates] == ["cmp2", "cmp1"]
+    assert chosen.service_host == "cmp3"  # most free RAM wins (spreading)
+    assert chosen.nodename == "cmp3.node"
+    assert providers[chosen.compute_node_uuid] == "cmp3"
+    assert [a.service_host for a in alternates] == ["cmp2", "cmp1"]
     wanted = {"VCPU": 1, "MEMORY_MB": 1024, "DISK_GB": 10}
-    assert chosen["allocation_request"] == {
-        "allocations": {chosen["compute_node_uuid"]: {"resources": wanted}}}
+    assert chosen.allocation_request == {
+        "allocations": {chosen.compute_node_uuid: {"resources": wanted}}}
     allocations = store.get_allocations(instance)
-    assert list(allocations) == [chosen["compute_node_uuid"]]
+    assert list(allocations) == [chosen.compute_node_uuid]
     for alternate in alternates:
-        assert store.usages(alternate["compute_node_uuid"])["VCPU"] == 0
+        assert store.usages(alternate.compute_node_uuid)["VCPU"] == 0
 
 
 def test_no_alternates_when_not_asked(scheduler):
@@ -84,7 +85,7 @@ def test_multiple_instances_spread_and_use_capacity(scheduler):
     add_compute("cmp1", vcpus=1)
     uuids = [str(uuid.uuid4()) for _ in range(3)]
     answer = scheduler.select_destinations(get_admin_context(), _spec(num_instances=3), uuids)
-    hosts = sorted(selections[0]["service_host"] for selections in answer)
+    hosts = sorted(selections[0].service_host for selections in answer)
     assert hosts == ["cmp0", "cmp0", "cmp1"]
     with pytest.raises(exception.NoValidHost):
         scheduler.select_destinations(get_admin_context(), _spec(), [str(uuid.uuid4())])
@@ -122,7 +123,7 @@ def test_ignore_hosts(scheduler):
     add_compute("cmp1")
     [selections] = scheduler.select_destinations(
         get_admin_context(), _spec(ignore_hosts=["cmp0"]), [str(uuid.uuid4())])
-    assert [s["service_host"] for s in selections] == ["cmp1"]
+    assert [s.service_host for s in selections] == ["cmp1"]
     with pytest.raises(exception.NoValidHost):
         scheduler.select_destinations(get_admin_context(),
                                       _spec(ignore_hosts=["cmp0", "cmp1"]), [str(uuid.uuid4())])
@@ -140,7 +141,7 @@ def test_disabled_and_down_computes_are_excluded(scheduler):
                         .values(last_seen_up=long_ago, updated_at=long_ago))
     [selections] = scheduler.select_destinations(get_admin_context(), _spec(),
                                                  [str(uuid.uuid4())])
-    assert [s["service_host"] for s in selections] == ["good"]
+    assert [s.service_host for s in selections] == ["good"]
 
 
 def test_forced_host_skips_filters_but_not_capacity(scheduler):
@@ -149,7 +150,7 @@ def test_forced_host_skips_filters_but_not_capacity(scheduler):
     [selections] = scheduler.select_destinations(
         get_admin_context(), _spec(force_hosts=["cmp0"], availability_zone="elsewhere"),
         [str(uuid.uuid4())])
-    assert [s["service_host"] for s in selections] == ["cmp0"]
+    assert [s.service_host for s in selections] == ["cmp0"]
     with pytest.raises(exception.NoValidHost, match="force_hosts"):
         scheduler.select_destinations(get_admin_context(), _spec(force_nodes=["nope"]),
                                       [str(uuid.uuid4())])
@@ -166,7 +167,7 @@ def test_image_properties_route_to_matching_host(scheduler):
     [selections] = scheduler.select_destinations(
         get_admin_context(), _spec(image={"properties": {"hw_architecture": "aarch64"}}),
         [str(uuid.uuid4())])
-    assert [s["service_host"] for s in selections] == ["arm"]
+    assert [s.service_host for s in selections] == ["arm"]
 
 
 def test_alternate_claim_and_release_over_rpc(scheduler):
@@ -183,5 +184,6 @@ def test_alternate_claim_and_release_over_rpc(scheduler):
 def test_bad_request_spec_is_invalid(scheduler):
     add_compute("cmp0")
     with pytest.raises(exception.Invalid):
-        scheduler.select_destinations(get_admin_context(), {"flavor": {"vcpus": "many"}},
+        scheduler.select_destinations(get_admin_context(),
+                                      RequestSpec(flavor=Flavor(vcpus=-1)),
                                       [str(uuid.uuid4())])

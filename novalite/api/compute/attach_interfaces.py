@@ -8,11 +8,10 @@ from typing import Any
 import webob
 
 from novalite.api.compute import common
-from novalite.api.compute.servers import get_instance
+from novalite.api.compute.servers import compute_api, get_instance
 from novalite.common import exception, wsgi
 from novalite.common.wsgi import Request
 from novalite.compute import network, states
-from novalite.compute.rpcapi import ComputeAPI
 
 _RULE = "os_compute_api:os-attach-interfaces"
 # vm_states in which Nova lets a port be attached or detached
@@ -93,9 +92,8 @@ def create(request: Request, server_id: str) -> webob.Response:
     else:
         network.validate_requested_networks(
             request.context, [{"uuid": net_id} if net_id else {"port": port_id}])
-    vif = ComputeAPI().attach_interface(
-        request.context, instance, net_id, port_id,
-        fixed_ips[0]["ip_address"] if fixed_ips else None)
+    vif = compute_api().attach_interface(request.context, instance, net_id, port_id,
+                                         fixed_ips[0]["ip_address"] if fixed_ips else None)
     return wsgi.json_response({"interfaceAttachment": _view(request, vif)})
 
 
@@ -104,5 +102,5 @@ def delete(request: Request, server_id: str, port_id: str) -> webob.Response:
     _check_state(request, instance, "detach_interface")
     if not any(vif["id"] == port_id for vif in instance.get("network_info") or ()):
         raise exception.NotFound(message=f"Port {port_id} is not attached")
-    ComputeAPI().detach_interface(request.context, instance, port_id)
+    compute_api().detach_interface(request.context, instance, port_id)
     return webob.Response(status=202)

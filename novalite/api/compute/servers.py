@@ -15,10 +15,9 @@ from novalite.api.compute.schemas import servers as schemas
 from novalite.api.compute.views import servers as views
 from novalite.common import exception, policy, rpc, wsgi
 from novalite.common.wsgi import Request
-from novalite.compute import network
 from novalite.compute.api import API
-from novalite.db import flavors, instances
-from novalite.image.client import ImageClient, properties
+from novalite.compute.boot_request import BootRequest
+from novalite.db import instances
 from novalite.policies import servers as server_policies
 
 server_policies.register()
@@ -155,43 +154,14 @@ def show(request: Request, server_id: str) -> webob.Response:
 
 # --- create ---------------------------------------------------------------------------
 
-def _flavor(request: Request, flavor_ref: Any) -> dict[str, Any]:
-    flavor_id = str(flavor_ref).rstrip("/").rsplit("/", 1)[-1]
-    try:
-        return flavors.get(flavor_id, request.context)
-    except exception.FlavorNotFound:
-        raise exception.Invalid(message=f"Flavor {flavor_id} could not be found.") from None
-
-
 def _image_id(server: dict[str, Any]) -> str | None:
     image_ref = server.get("imageRef")
     if image_ref:
         return str(image_ref).rstrip("/").rsplit("/", 1)[-1]
     for bdm in server.get("block_device_mapping_v2") or ():
         if bdm.get("source_type") == "image" and bdm.get("destination_type", "local") == "local":
-            return bdm.get("uuid")
+            return str(bdm.get("uuid") or "") or None
     return None
-
-
-def _check_block_devices(server: dict[str, Any]) -> None:
-    for bdm in server.get("block_device_mapping_v2") or ():
-        if bdm.get("destination_type") == "volume" or bdm.get("source_type") in (
-                "volume", "snapshot"):
-            raise exception.Invalid(message="Block device mappings to volumes are not "
-                                            "supported: this cloud has no volume service.")
-    if server.get("block_device_mapping"):
-        raise exception.Invalid(message="block_device_mapping (v1) is not supported; "
-                                        "use block_device_mapping_v2.")
-
-
-def _requested_networks(request: Request, networks: Any) -> list[dict[str, Any]] | str:
-    """``networks`` of a create, checked with the network service (absent below 2.37 and
-    ``auto`` both mean: the one network the project may use)."""
-    if isinstance(networks, str) and networks not in ("auto", "none"):
-        raise exception.ValidationError(
-            message=f"Invalid input for field/attribute networks. Value: {networks}. "
-                    f"'{networks}' is not one of ['auto', 'none']")
-    return network.validate_requested_networks(request.context, networks)
 
 
 def _count(value: Any, name: str) -> int:
@@ -219,29 +189,24 @@ def _user_data(value: str | None) -> str | None:
     return value
 
 
-def _availability_zone(request: Request, zone: str | None) -> tuple[str | None, dict[str, Any]]:
-    """``zone`` or ``zone:host[:node]`` (admin) → the zone and forced-host hints."""
+def _availability_zone(request: Request, zone: str | None
+                       ) -> tuple[str | None, list[str], list[str]]:
+    """``zone`` or ``zone:host[:node]`` (admin) → the zone, forced hosts and nodes."""
     if not zone:
-        return None, {}
+        return None, [], []
     zone_name, _, rest = zone.partition(":")
-    hints: dict[str, Any] = {}
+    hosts: list[str] = []
+    nodes: list[str] = []
     if rest:
         policy.authorize(request.context, "os_compute_api:servers:create:forced_host")
         host, _, node = rest.partition(":")
-        if host:
-            hints["force_hosts"] = [host]
-        if node:
-            hints["force_nodes"] = [node]
-    from novalite.placement import store as placement
-
-    zones = {summary.get("availability_zone") or "nova"
-             for summary in placement.provider_summaries()}
-    if zone_name and zone_name not in zones:
-        raise exception.Invalid(message="The requested availability zone is not available")
-    return zone_name or None, hints
+        hosts = [host] if host else []
+        nodes = [node] if node else []
+    return zone_name or None, hosts, nodes
 
 
 def create(request: Request) -> webob.Response:
+    """Parse and validate, build one BootRequest, hand it to the compute API, render."""
     ctxt = request.context
     body = request.json_body_dict()
     validation.validate(schemas.create(common.version(request)), body)
@@ -251,37 +216,29 @@ def create(request: Request) -> webob.Response:
     max_count = _count(server.get("max_count", min_count), "max_count")
     if min_count > max_count:
         raise exception.Invalid(message="min_count must be <= max_count")
-    requested_networks = _requested_networks(request, server.get("networks"))
-    _check_block_devices(server)
-    flavor = _flavor(request, server["flavorRef"])
-    image_id = _image_id(server)
-    if not image_id:
-        raise exception.Invalid(message="Missing imageRef attribute")
-    try:
-        image = ImageClient(ctxt).get(image_id)
-    except exception.ImageNotFound:
-        raise exception.Invalid(message="Can not find requested image") from None
-    if image.get("status") != "active":
-        raise exception.Invalid(message=f"Image {image_id} is not active.")
-    image = {**image, "properties": properties(image)}
-    zone, hints = _availability_zone(request, server.get("availability_zone"))
+    if server.get("block_device_mapping"):
+        raise exception.Invalid(message="block_device_mapping (v1) is not supported; "
+                                        "use block_device_mapping_v2.")
+    zone, force_hosts, force_nodes = _availability_zone(request, server.get("availability_zone"))
     if "host" in server or "hypervisor_hostname" in server:
         policy.authorize(ctxt, "os_compute_api:servers:create:forced_host")
         if server.get("host"):
-            hints["force_hosts"] = [server["host"]]
+            force_hosts = [server["host"]]
         if server.get("hypervisor_hostname"):
-            hints["force_nodes"] = [server["hypervisor_hostname"]]
+            force_nodes = [server["hypervisor_hostname"]]
     config_drive = server.get("config_drive")
-    created, reservation_id = compute_api().create(
-        ctxt, flavor, image, server["name"], min_count=min_count, max_count=max_count,
-        key_name=server.get("key_name"), user_data=_user_data(server.get("user_data")),
-        metadata=server.get("metadata"), availability_zone=zone,
+    boot = BootRequest(
+        name=server["name"], flavor_ref=str(server["flavorRef"]), image_ref=_image_id(server),
+        min_count=min_count, max_count=max_count, key_name=server.get("key_name"),
+        user_data=_user_data(server.get("user_data")), metadata=server.get("metadata") or {},
+        availability_zone=zone, force_hosts=force_hosts, force_nodes=force_nodes,
         description=server.get("description"), hostname=server.get("hostname"),
         config_drive=config_drive not in (None, False, "", "false", "False"),
-        tags=server.get("tags"), access_ip_v4=server.get("accessIPv4"),
-        access_ip_v6=server.get("accessIPv6"), requested_networks=requested_networks,
+        tags=server.get("tags") or [], access_ip_v4=server.get("accessIPv4"),
+        access_ip_v6=server.get("accessIPv6"), networks=server.get("networks"),
         security_groups=[group["name"] for group in server.get("security_groups") or ()],
-        extra_request=hints)
+        block_device_mapping_v2=server.get("block_device_mapping_v2") or [])
+    created, reservation_id = compute_api().create(ctxt, boot)
     if common.parse_bool(server.get("return_reservation_id", False), "return_reservation_id"):
         return wsgi.json_response({"reservation_id": reservation_id}, status=202)
     first = created[0]

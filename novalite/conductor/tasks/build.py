@@ -8,24 +8,17 @@ directly in placement, only when the build is retried on it, as Nova's conductor
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from novalite.common import exception
 from novalite.common.context import RequestContext
 from novalite.compute import rpcapi as compute_rpcapi
 from novalite.compute import states
-from novalite.db import instances
+from novalite.db import instances, service_store
+from novalite.objects import Instance, RequestSpec, Selection
 from novalite.placement import store as placement
 from novalite.scheduler import rpcapi as scheduler_rpcapi
 
 LOG = logging.getLogger(__name__)
-
-
-def _allocated_resources(selection: dict[str, Any]) -> dict[str, int]:
-    request = selection.get("allocation_request") or {}
-    allocations = request.get("allocations") or {}
-    provider = allocations.get(selection["compute_node_uuid"]) or {}
-    return dict(provider.get("resources") or {})
 
 
 def set_error(ctxt: RequestContext, instance_uuid: str, message: str, host: str | None = None,
@@ -49,9 +42,10 @@ class BuildTask:
     def __init__(self, scheduler: scheduler_rpcapi.SchedulerAPI | None = None,
                  compute: compute_rpcapi.ComputeAPI | None = None) -> None:
         self.scheduler = scheduler or scheduler_rpcapi.SchedulerAPI()
-        self.compute = compute or compute_rpcapi.ComputeAPI()
+        self.compute = compute or compute_rpcapi.ComputeAPI(
+            minimum_version=service_store.minimum_version)
 
-    def schedule_and_build(self, ctxt: RequestContext, request_spec: dict[str, Any],
+    def schedule_and_build(self, ctxt: RequestContext, request_spec: RequestSpec,
                            instance_uuids: list[str]) -> None:
         for instance_uuid in instance_uuids:
             _event_start(ctxt, instance_uuid)
@@ -65,38 +59,38 @@ class BuildTask:
         for instance_uuid, hosts in zip(instance_uuids, selections, strict=True):
             self._build_on(ctxt, instance_uuid, request_spec, hosts[0], hosts[1:])
 
-    def _build_on(self, ctxt: RequestContext, instance_uuid: str, request_spec: dict[str, Any],
-                  selection: dict[str, Any], alternates: list[dict[str, Any]]) -> None:
-        host = selection["service_host"]
+    def _build_on(self, ctxt: RequestContext, instance_uuid: str, request_spec: RequestSpec,
+                  selection: Selection, alternates: list[Selection]) -> None:
+        host = selection.service_host
         try:
-            instance = instances.update(
-                None, instance_uuid, {"host": host, "node": selection["nodename"],
+            instance = Instance.from_db(instances.update(
+                None, instance_uuid, {"host": host, "node": selection.nodename,
                                       "launched_on": host,
-                                      "availability_zone": selection.get("availability_zone")},
-                expected_task_state=[states.SCHEDULING, None])
+                                      "availability_zone": selection.availability_zone},
+                expected_task_state=[states.SCHEDULING, None]))
         except (exception.InstanceNotFound, exception.UnexpectedStateError):
             LOG.info("instance %s went away while it was scheduled", instance_uuid)
             placement.remove_allocations(instance_uuid)
             return
         _event_finish(ctxt, instance_uuid)
         self.compute.build_and_run_instance(ctxt, host, instance, request_spec, alternates,
-                                            node=selection["nodename"])
+                                            node=selection.nodename)
 
     def build_failed(self, ctxt: RequestContext, instance_uuid: str, host: str, reason: str,
-                     request_spec: dict[str, Any], alternates: list[dict[str, Any]]) -> None:
+                     request_spec: RequestSpec, alternates: list[Selection]) -> None:
         """A compute node could not build: claim the next alternate, or give up (ERROR)."""
         placement.remove_allocations(instance_uuid)
         remaining = list(alternates)
         while remaining:
             selection = remaining.pop(0)
             try:
-                claimed = placement.claim(instance_uuid, selection["compute_node_uuid"],
-                                          _allocated_resources(selection))
+                claimed = placement.claim(instance_uuid, selection.compute_node_uuid,
+                                          selection.allocated_resources())
             except exception.ResourceProviderNotFound:
                 claimed = False
             if claimed:
                 LOG.info("rescheduling %s from %s to %s: %s", instance_uuid, host,
-                         selection["service_host"], reason)
+                         selection.service_host, reason)
                 self._build_on(ctxt, instance_uuid, request_spec, selection, remaining)
                 return
         set_error(ctxt, instance_uuid,

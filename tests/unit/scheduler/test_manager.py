@@ -10,10 +10,11 @@ import pytest
 from novalite.common import exception
 from novalite.conf import CONF
 from novalite.db.base import utcnow
+from novalite.objects import Flavor, RequestSpec
 from novalite.scheduler import manager as manager_module
 from novalite.scheduler.host_state import HostState
 
-SPEC = {"flavor": {"vcpus": 1, "memory_mb": 512, "root_gb": 1}}
+SPEC = RequestSpec(flavor=Flavor(vcpus=1, memory_mb=512, root_gb=1))
 
 
 def _host(name: str, ram: int) -> HostState:
@@ -49,7 +50,7 @@ def test_lost_race_moves_to_next_host(scheduler):
                            side_effect=[False, True]) as claim:
         [selections] = scheduler.select_destinations(None, SPEC, ["i1"])
     assert [c.args[1] for c in claim.call_args_list] == ["rp-a", "rp-b"]
-    assert selections[0]["service_host"] == "b"
+    assert selections[0].service_host == "b"
     assert "rp-a" not in scheduler.host_manager._hosts  # reloaded on the next refresh
 
 
@@ -69,7 +70,7 @@ def test_host_subset_size_picks_among_the_best(scheduler):
                 for host in scheduler.host_manager._hosts.values():
                     host.usages.clear()
                 chosen.add(scheduler.select_destinations(None, SPEC, [instance])[0][0]
-                           ["service_host"])
+                           .service_host)
     finally:
         CONF.clear_override("host_subset_size", "filter_scheduler")
     assert chosen == {"a", "b"}
@@ -82,7 +83,7 @@ def test_max_attempts_caps_alternates(scheduler):
             [selections] = scheduler.select_destinations(None, SPEC, ["i1"])
     finally:
         CONF.clear_override("max_attempts", "scheduler")
-    assert [s["service_host"] for s in selections] == ["a", "b"]
+    assert [s.service_host for s in selections] == ["a", "b"]
 
 
 def test_empty_instance_list_is_invalid(scheduler):

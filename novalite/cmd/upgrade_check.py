@@ -1,0 +1,96 @@
+"""``novalite-manage upgrade check``, as ``nova-status upgrade check``: can the running
+cloud be upgraded to (or does it run well on) this code?
+
+Each check answers Success, Warning or Failure with a sentence; the exit code is the
+worst of them (0, 1, 2), as nova-status does.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+SUCCESS, WARNING, FAILURE = 0, 1, 2
+_NAMES = {SUCCESS: "Success", WARNING: "Warning", FAILURE: "Failure"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Result:
+    code: int
+    details: str
+
+
+def check_schema() -> Result:
+    from novalite.db import migration
+
+    current, heads = set(migration.db_versions()), set(migration.head_versions())
+    if current == heads:
+        return Result(SUCCESS, "The database schema is at the newest revision.")
+    return Result(FAILURE, f"The database schema is at {sorted(current) or 'nothing'}, this "
+                           f"code needs {sorted(heads)}: run 'novalite-manage db sync'.")
+
+
+def check_service_versions() -> Result:
+    """Every service must be this release or the one before (N-1); an older one would
+    not understand what this control plane sends."""
+    from novalite.db import service_store
+    from novalite.objects.service import SERVICE_VERSION, level
+
+    rows = service_store.list_services()
+    if not rows:
+        return Result(SUCCESS, "No service has reported yet.")
+    too_old = [r for r in rows if int(r["version"] or 0) < SERVICE_VERSION - 1]
+    if too_old:
+        names = ", ".join(f"{r['binary']} on {r['host']} (release "
+                          f"{level(int(r['version'] or 0)).release})" for r in too_old)
+        return Result(FAILURE, f"These services are more than one release older than "
+                               f"{level(SERVICE_VERSION).release}: {names}. Upgrade them "
+                               "first, or delete the records of services that are gone.")
+    older = [r for r in rows if int(r["version"] or 0) < SERVICE_VERSION]
+    if older:
+        names = ", ".join(f"{r['binary']} on {r['host']}" for r in older)
+        return Result(WARNING, f"{len(older)} service(s) run release "
+                               f"{level(SERVICE_VERSION - 1).release}: {names}. They work "
+                               "with this control plane ([upgrade_levels] compute = auto); "
+                               "upgrade them before the next release, which drops their "
+                               "message shapes.")
+    return Result(SUCCESS, f"Every service runs release {level(SERVICE_VERSION).release}.")
+
+
+def check_upgrade_levels() -> Result:
+    from novalite.conf import CONF
+
+    pinned = {name: getattr(CONF.upgrade_levels, name)
+              for name in ("compute", "conductor", "scheduler")
+              if getattr(CONF.upgrade_levels, name) not in (None, "", "auto")}
+    if pinned:
+        return Result(WARNING, "[upgrade_levels] pins " + ", ".join(
+            f"{k} = {v}" for k, v in sorted(pinned.items())) + ": remove the pins (or set "
+            "auto) once every node runs this release.")
+    return Result(SUCCESS, "No RPC version is pinned.")
+
+
+CHECKS: tuple[tuple[str, Callable[[], Result]], ...] = (
+    ("Database schema", check_schema),
+    ("Service versions", check_service_versions),
+    ("RPC upgrade levels", check_upgrade_levels),
+)
+
+
+def run(print_line: Callable[[str], None] = print) -> int:
+    worst = SUCCESS
+    rule = "+" + "-" * 76 + "+"
+    print_line(rule)
+    print_line("| Upgrade Check Results".ljust(77) + "|")
+    for name, check in CHECKS:
+        try:
+            result = check()
+        except Exception as error:  # a check that cannot run is a failure to report
+            result = Result(FAILURE, f"The check could not run: {error}")
+        worst = max(worst, result.code)
+        print_line(rule)
+        print_line(f"| Check: {name}".ljust(77) + "|")
+        print_line(f"| Result: {_NAMES[result.code]}".ljust(77) + "|")
+        print_line(f"| Details: {result.details}")
+    print_line(rule)
+    return worst
