@@ -57,3 +57,22 @@ def test_the_checks_catch_what_they_are_for():
             "`/etc/novalite/novalite.conf`", "`POST /v3/auth/tokens`", "`/dev/kvm`"]
     for line in fine:
         assert not any(pattern.search(line) for pattern, _ in OUTSIDE), line
+
+
+def test_make_up_installs_the_openstack_cli():
+    """The README's commands use `openstack` from .venv: the extra that provides it is
+    one that `make up`'s install step (the `$(VENV)/.installed` target) installs."""
+    import tomllib
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"]
+    providing = {name for name, requirements in extras.items()
+                 if any(re.match(r"python-openstackclient\b", r) for r in requirements)}
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = re.search(r"^\$\(VENV\)/\.installed:.*\n((?:\t.*\n)+)", makefile, re.M)
+    assert recipe, "the Makefile has no $(VENV)/.installed target"
+    installed = {extra for line in recipe.group(1).splitlines()
+                 if (found := re.search(r"pip install .*-e '\.\[([\w,]+)\]'", line))
+                 for extra in found.group(1).split(",")}
+    assert providing & installed, (providing, installed)
+    assert "install: $(VENV)/.installed" in makefile and "up: install" in makefile
