@@ -29,6 +29,7 @@ up: install
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 # The whole suite: lint, then every test on SQLite, then again on PostgreSQL and MariaDB.
 test: $(VENV)/.installed-test
@@ -41,4 +42,4 @@ bench: install
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -5,13 +5,14 @@ from __future__ import annotations
 import dataclasses
 import inspect
 from collections.abc import Callable
-from typing import Any
+from typing import TypeVar
 
 import oslo_messaging as messaging
 
 from novalite.common.context import RequestContext
 
-PeriodicFn = Callable[[Any, RequestContext], None]
+#: A manager method taking the request context (the manager's own subclass as self).
+PeriodicFn = TypeVar("PeriodicFn", bound=Callable[..., None])
 
 
 @dataclasses.dataclass(frozen=True)
@@ -25,7 +26,8 @@ def periodic_task(spacing: float | None = None, run_immediately: bool = False
     """Mark a manager method to run every ``spacing`` seconds (default: periodic_interval)."""
 
     def decorate(fn: PeriodicFn) -> PeriodicFn:
-        fn._periodic_spec = PeriodicSpec(spacing, run_immediately)  # type: ignore[attr-defined]
+        # a function attribute, found again on the bound method by periodic_tasks()
+        fn.__dict__["_periodic_spec"] = PeriodicSpec(spacing, run_immediately)
         return fn
 
     return decorate
@@ -55,7 +57,7 @@ class Manager:
         """Runs once after the RPC server stopped."""
 
     def periodic_tasks(self) -> list[tuple[Callable[[RequestContext], None], PeriodicSpec]]:
-        tasks = []
+        tasks: list[tuple[Callable[[RequestContext], None], PeriodicSpec]] = []
         for _name, method in inspect.getmembers(self, inspect.ismethod):
             spec = getattr(method, "_periodic_spec", None)
             if spec is not None:

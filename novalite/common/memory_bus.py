@@ -19,7 +19,7 @@ MIN_POLLING_INTERVAL = 0.002
 class Transport(memory.Transport):
     _polling_interval: float = MIN_POLLING_INTERVAL
 
-    @property  # type: ignore[override]
+    @property
     def polling_interval(self) -> float:
         return self._polling_interval
 

@@ -19,7 +19,7 @@ from typing import Protocol
 import oslo_messaging as messaging
 
 from novalite.common import rpc
-from novalite.common.context import get_admin_context
+from novalite.common.context import RequestContext, get_admin_context
 from novalite.common.manager import Manager
 from novalite.conf import CONF
 
@@ -38,6 +38,11 @@ class Runnable(Protocol):
     def start(self) -> None: ...
 
     def stop(self) -> None: ...
+
+
+def _with_admin_context(method: Callable[[RequestContext], None]) -> Callable[[], None]:
+    """``method`` called with a fresh admin context on every run."""
+    return lambda: method(get_admin_context())
 
 
 class _Repeater:
@@ -104,8 +109,7 @@ class Service:
         for method, spec in self.manager.periodic_tasks():
             spacing = spec.spacing or CONF.periodic_interval
             self._repeaters.append(_Repeater(
-                f"{self.binary}-{method.__name__}",
-                lambda method=method: method(get_admin_context()),
+                f"{self.binary}-{method.__name__}", _with_admin_context(method),
                 spacing, spec.run_immediately))
         for repeater in self._repeaters:
             repeater.start()

@@ -5,13 +5,44 @@ from __future__ import annotations
 import dataclasses
 import datetime
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypedDict
 
 from novalite.db import service_store
 from novalite.placement import store
 from novalite.scheduler import utils
 
 DEFAULT_AVAILABILITY_ZONE = "nova"
+
+
+class Inventory(TypedDict):
+    """One resource class of a provider, as ``store.provider_summaries`` reports it."""
+
+    total: int
+    reserved: int
+    min_unit: int
+    max_unit: int
+    step_size: int
+    allocation_ratio: float
+
+
+class Limits(TypedDict):
+    """A provider's capacity after allocation ratios."""
+
+    vcpu: float
+    memory_mb: float
+    disk_gb: float
+
+
+class Selection(TypedDict):
+    """One host of a ``select_destinations`` answer (see ``novalite.scheduler.utils``)."""
+
+    service_host: str
+    nodename: str
+    compute_node_uuid: str
+    availability_zone: str
+    limits: Limits
+    allocation_request: dict[str, Any]
+    allocation_request_version: str
 
 
 @dataclasses.dataclass
@@ -25,10 +56,11 @@ class HostState:
     hypervisor_version: int | None = None
     supported_instances: list[list[str | None]] = dataclasses.field(default_factory=list)
     traits: list[str] = dataclasses.field(default_factory=list)
-    inventories: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
+    inventories: dict[str, Inventory] = dataclasses.field(default_factory=dict)
     usages: dict[str, int] = dataclasses.field(default_factory=dict)
     #: the compute service's facts: disabled, disabled_reason, forced_down, and either
-    #: ``up`` (decided by the host manager's query) or last_seen_up
+    #: ``up`` (decided by the host manager's query) or last_seen_up (a plain dict:
+    #: ``service_store.is_up`` takes one)
     service: dict[str, Any] | None = None
 
     @classmethod
@@ -82,7 +114,7 @@ class HostState:
     def free_vcpus(self) -> float:
         return self.free(store.VCPU)
 
-    def limits(self) -> dict[str, float]:
+    def limits(self) -> Limits:
         return {"vcpu": self.capacity(store.VCPU), "memory_mb": self.capacity(store.MEMORY_MB),
                 "disk_gb": self.capacity(store.DISK_GB)}
 
@@ -99,8 +131,8 @@ class HostState:
             return bool(self.service["up"])
         return service_store.is_up(self.service, now)
 
-    def selection(self, resources: Mapping[str, int]) -> dict[str, Any]:
-        """The Selection dict for this host (see ``novalite.scheduler.utils``)."""
+    def selection(self, resources: Mapping[str, int]) -> Selection:
+        """The Selection dict for this host."""
         return {
             "service_host": self.host,
             "nodename": self.nodename,

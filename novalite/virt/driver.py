@@ -11,9 +11,22 @@ from __future__ import annotations
 import abc
 import dataclasses
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypedDict
 
+from novalite.common.context import RequestContext
+
+#: The instance record as the conductor hands it over (every column of the instances
+#: table, plus the hypervisor ``name`` and the flavor's ``extra_specs``), shared as a
+#: plain dict with compute and the metadata service.
 Instance = dict[str, Any]
+#: One entry of an instance's ``network_info``: Nova's VIF dict, as
+#: ``novalite.network.client.network_info_for`` builds it (``id``, ``address``,
+#: ``devname``, ``network`` with its ``subnets`` and their ``ips``), plus
+#: ``security_group_rules`` (Neutron rule bodies) where the caller adds them.
+VIF = dict[str, Any]
+NetworkInfo = list[VIF]
+#: The image service's record of an image (core fields and its properties).
+ImageMeta = dict[str, Any]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,12 +50,68 @@ class LifecycleEvent:
     power_state: int
 
 
+class MemoryDiagnostics(TypedDict):
+    maximum: int  # MiB
+    used: int  # MiB
+
+
+class CpuDiagnostics(TypedDict):
+    id: int
+    time: int  # nanoseconds
+    utilisation: int | None
+
+
+class NicDiagnostics(TypedDict):
+    mac_address: str
+    rx_octets: int
+    rx_errors: int
+    rx_drop: int
+    rx_packets: int
+    rx_rate: int | None
+    tx_octets: int
+    tx_errors: int
+    tx_drop: int
+    tx_packets: int
+    tx_rate: int | None
+
+
+class DiskDiagnostics(TypedDict):
+    read_bytes: int
+    read_requests: int
+    write_bytes: int
+    write_requests: int
+    errors_count: int
+
+
+class Diagnostics(TypedDict):
+    """Nova's standard diagnostics (``os-server-diagnostics`` 2.48), plus what the
+    reboot semantics are observed by: the QEMU ``pid`` and ``defined_at``."""
+
+    state: str
+    driver: str
+    hypervisor: str
+    hypervisor_os: str
+    uptime: int
+    num_cpus: int
+    num_nics: int
+    num_disks: int
+    memory_details: MemoryDiagnostics
+    pid: int
+    defined_at: float
+    cpu_details: list[CpuDiagnostics]
+    nic_details: list[NicDiagnostics]
+    disk_details: list[DiskDiagnostics]
+    config_drive: bool
+
+
 class VirtDriverError(Exception):
     """A driver operation failed; the message goes into the instance fault."""
 
 
 class ComputeDriver(abc.ABC):
     """Drives one hypervisor host."""
+
+    _event_listener: Callable[[LifecycleEvent], None] | None = None
 
     def init_host(self, host: str) -> None:  # noqa: B027 - optional hook
         """Prepare the host; runs once when the compute service starts."""
@@ -54,7 +123,7 @@ class ComputeDriver(abc.ABC):
         self._event_listener = callback
 
     def emit_event(self, event: LifecycleEvent) -> None:
-        listener = getattr(self, "_event_listener", None)
+        listener = self._event_listener
         if listener is not None:
             listener(event)
 
@@ -69,17 +138,17 @@ class ComputeDriver(abc.ABC):
         """The instance's power state, ``NOSTATE`` when the hypervisor does not know it."""
 
     @abc.abstractmethod
-    def spawn(self, context: Any, instance: Instance, image_meta: dict[str, Any],
-              network_info: list[dict[str, Any]], block_device_info: dict[str, Any] | None
-              ) -> None: ...
+    def spawn(self, context: RequestContext | None, instance: Instance,
+              image_meta: ImageMeta, network_info: NetworkInfo,
+              block_device_info: dict[str, Any] | None) -> None: ...
 
     @abc.abstractmethod
-    def destroy(self, context: Any, instance: Instance, network_info: list[dict[str, Any]],
-                destroy_disks: bool = True) -> None: ...
+    def destroy(self, context: RequestContext | None, instance: Instance,
+                network_info: NetworkInfo, destroy_disks: bool = True) -> None: ...
 
     @abc.abstractmethod
-    def reboot(self, context: Any, instance: Instance, network_info: list[dict[str, Any]],
-               reboot_type: str) -> None:
+    def reboot(self, context: RequestContext | None, instance: Instance,
+               network_info: NetworkInfo, reboot_type: str) -> None:
         """``SOFT``: graceful shutdown then start (falls back to HARD); ``HARD``: destroy and
         start from a freshly generated definition."""
 
@@ -87,8 +156,8 @@ class ComputeDriver(abc.ABC):
     def power_off(self, instance: Instance, timeout: int = 0) -> None: ...
 
     @abc.abstractmethod
-    def power_on(self, context: Any, instance: Instance,
-                 network_info: list[dict[str, Any]]) -> None: ...
+    def power_on(self, context: RequestContext | None, instance: Instance,
+                 network_info: NetworkInfo) -> None: ...
 
     @abc.abstractmethod
     def pause(self, instance: Instance) -> None: ...
@@ -97,29 +166,29 @@ class ComputeDriver(abc.ABC):
     def unpause(self, instance: Instance) -> None: ...
 
     @abc.abstractmethod
-    def suspend(self, context: Any, instance: Instance) -> None: ...
+    def suspend(self, context: RequestContext | None, instance: Instance) -> None: ...
 
     @abc.abstractmethod
-    def resume(self, context: Any, instance: Instance,
-               network_info: list[dict[str, Any]]) -> None: ...
+    def resume(self, context: RequestContext | None, instance: Instance,
+               network_info: NetworkInfo) -> None: ...
 
     @abc.abstractmethod
-    def get_diagnostics(self, instance: Instance) -> dict[str, Any]: ...
+    def get_diagnostics(self, instance: Instance) -> Diagnostics: ...
 
-    def get_console_output(self, context: Any, instance: Instance) -> str:
+    def get_console_output(self, context: RequestContext | None, instance: Instance) -> str:
         raise VirtDriverError("This driver has no console log.")
 
-    def refresh_security_group_rules(self, instance: Instance, vif: dict[str, Any]) -> None:
+    def refresh_security_group_rules(self, instance: Instance, vif: VIF) -> None:
         """Apply ``vif["security_group_rules"]`` to the host side of the port, if it is
         plugged here (drivers without a data plane have nothing to do)."""
         return None
 
-    def attach_interface(self, context: Any, instance: Instance,
-                         vif: dict[str, Any]) -> None:
+    def attach_interface(self, context: RequestContext | None, instance: Instance,
+                         vif: VIF) -> None:
         """Hot-plug a NIC for ``vif`` into the (running or stopped) guest."""
         raise VirtDriverError("This driver cannot attach interfaces.")
 
-    def detach_interface(self, context: Any, instance: Instance,
-                         vif: dict[str, Any]) -> None:
+    def detach_interface(self, context: RequestContext | None, instance: Instance,
+                         vif: VIF) -> None:
         """Remove the NIC of ``vif`` from the guest; no error when it is not there."""
         raise VirtDriverError("This driver cannot detach interfaces.")

@@ -13,9 +13,20 @@ import threading
 import time
 from typing import Any
 
+from novalite.common.context import RequestContext
 from novalite.compute import states
 from novalite.conf import CONF
-from novalite.virt.driver import ComputeDriver, HostResources, Instance, VirtDriverError
+from novalite.virt.driver import (
+    VIF,
+    ComputeDriver,
+    Diagnostics,
+    HostResources,
+    ImageMeta,
+    Instance,
+    LifecycleEvent,
+    NetworkInfo,
+    VirtDriverError,
+)
 
 _pids = itertools.count(1000)
 
@@ -63,8 +74,8 @@ class FakeDriver(ComputeDriver):
         guest = self._guests.get(instance["uuid"])
         return guest.power_state if guest else states.NOSTATE
 
-    def spawn(self, context: Any, instance: Instance, image_meta: dict[str, Any],
-              network_info: list[dict[str, Any]], block_device_info: dict[str, Any] | None
+    def spawn(self, context: RequestContext | None, instance: Instance, image_meta: ImageMeta,
+              network_info: NetworkInfo, block_device_info: dict[str, Any] | None
               ) -> None:
         self._delay(1.0)
         properties = image_meta.get("properties") or {}
@@ -75,32 +86,32 @@ class FakeDriver(ComputeDriver):
             raise VirtDriverError("Injected spawn failure for this image")
         with self._lock:
             self._guests[instance["uuid"]] = FakeGuest(
-                uuid=instance["uuid"], name=instance.get("name", instance["uuid"]),
+                uuid=instance["uuid"], name=instance.get("name", str(instance["uuid"])),
                 power_state=states.RUNNING, pid=next(_pids), defined_at=time.time(),
                 vcpus=instance.get("vcpus", 1), memory_mb=instance.get("memory_mb", 0),
                 console=["fake guest booting", "login: "],
                 vifs=[vif["id"] for vif in network_info])
 
-    def attach_interface(self, context: Any, instance: Instance,
-                         vif: dict[str, Any]) -> None:
+    def attach_interface(self, context: RequestContext | None, instance: Instance,
+                         vif: VIF) -> None:
         guest = self._guest(instance)
         with self._lock:
             guest.vifs.append(vif["id"])
 
-    def detach_interface(self, context: Any, instance: Instance,
-                         vif: dict[str, Any]) -> None:
+    def detach_interface(self, context: RequestContext | None, instance: Instance,
+                         vif: VIF) -> None:
         guest = self._guest(instance)
         with self._lock:
             if vif["id"] in guest.vifs:
                 guest.vifs.remove(vif["id"])
 
-    def destroy(self, context: Any, instance: Instance, network_info: list[dict[str, Any]],
+    def destroy(self, context: RequestContext | None, instance: Instance, network_info: NetworkInfo,
                 destroy_disks: bool = True) -> None:
         self._delay()
         with self._lock:
             self._guests.pop(instance["uuid"], None)
 
-    def reboot(self, context: Any, instance: Instance, network_info: list[dict[str, Any]],
+    def reboot(self, context: RequestContext | None, instance: Instance, network_info: NetworkInfo,
                reboot_type: str) -> None:
         self._delay()
         guest = self._guest(instance)
@@ -119,8 +130,8 @@ class FakeDriver(ComputeDriver):
         guest.power_state = states.SHUTDOWN
         guest.pid = 0
 
-    def power_on(self, context: Any, instance: Instance,
-                 network_info: list[dict[str, Any]]) -> None:
+    def power_on(self, context: RequestContext | None, instance: Instance,
+                 network_info: NetworkInfo) -> None:
         self._delay()
         guest = self._guest(instance)
         guest.power_state = states.RUNNING
@@ -132,27 +143,25 @@ class FakeDriver(ComputeDriver):
     def unpause(self, instance: Instance) -> None:
         self._guest(instance).power_state = states.RUNNING
 
-    def suspend(self, context: Any, instance: Instance) -> None:
+    def suspend(self, context: RequestContext | None, instance: Instance) -> None:
         guest = self._guest(instance)
         guest.power_state = states.POWER_SUSPENDED
         guest.pid = 0
 
-    def resume(self, context: Any, instance: Instance,
-               network_info: list[dict[str, Any]]) -> None:
+    def resume(self, context: RequestContext | None, instance: Instance,
+               network_info: NetworkInfo) -> None:
         guest = self._guest(instance)
         guest.power_state = states.RUNNING
         guest.pid = next(_pids)
 
     def crash(self, instance_uuid: str) -> None:
         """Failure injection: the guest stops on its own (the hypervisor reports it)."""
-        from novalite.virt.driver import LifecycleEvent
-
         guest = self._guests[instance_uuid]
         guest.power_state = states.SHUTDOWN
         guest.pid = 0
         self.emit_event(LifecycleEvent(instance_uuid, states.SHUTDOWN))
 
-    def get_diagnostics(self, instance: Instance) -> dict[str, Any]:
+    def get_diagnostics(self, instance: Instance) -> Diagnostics:
         guest = self._guest(instance)
         return {"state": states.POWER_STATE_NAMES.get(guest.power_state, "pending"),
                 "driver": "fake", "hypervisor": "fake", "hypervisor_os": "fake",
@@ -163,5 +172,5 @@ class FakeDriver(ComputeDriver):
                 "cpu_details": [], "nic_details": [], "disk_details": [],
                 "config_drive": False}
 
-    def get_console_output(self, context: Any, instance: Instance) -> str:
+    def get_console_output(self, context: RequestContext | None, instance: Instance) -> str:
         return "\n".join(self._guest(instance).console) + "\n"

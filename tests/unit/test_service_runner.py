@@ -57,3 +57,39 @@ def test_service_heartbeats_runs_periodic_tasks_and_serves_rpc(conf):
     finally:
         service.stop()
     assert manager.stopped
+
+
+class TwoTaskManager(Manager):
+    """Two periodic tasks recording which one ran and the context it was given."""
+
+    def __init__(self) -> None:
+        super().__init__("h1", "two")
+        self.runs: list[tuple[str, str]] = []
+        self.enough = threading.Event()
+
+    def _record(self, name: str, ctxt: RequestContext) -> None:
+        assert ctxt.is_admin
+        self.runs.append((name, ctxt.request_id))
+        if {n for n, _ in self.runs} == {"first", "second"} and len(self.runs) >= 4:
+            self.enough.set()
+
+    @periodic_task(spacing=0.05, run_immediately=True)
+    def _first(self, ctxt: RequestContext) -> None:
+        self._record("first", ctxt)
+
+    @periodic_task(spacing=0.05, run_immediately=True)
+    def _second(self, ctxt: RequestContext) -> None:
+        self._record("second", ctxt)
+
+
+def test_each_periodic_task_runs_itself_with_a_fresh_admin_context(conf):
+    manager = TwoTaskManager()
+    service = Service("novalite-two", "two-topic", manager, RecordingReporter(), host="h1",
+                      report_interval=60)
+    service.start()
+    try:
+        assert manager.enough.wait(5)
+    finally:
+        service.stop()
+    request_ids = [request_id for _, request_id in manager.runs]
+    assert len(set(request_ids)) == len(request_ids)

@@ -13,7 +13,7 @@ class AvailabilityZoneFilter(BaseHostFilter):
     run_filter_once_per_request = True
 
     def host_passes(self, host_state: HostState, request_spec: Mapping[str, Any]) -> bool:
-        wanted = request_spec.get("availability_zone")
+        wanted: str | None = request_spec.get("availability_zone")
         if not wanted:
             return True
         return host_state.zone() == wanted

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -17,7 +18,7 @@ class ComputeFilter(BaseHostFilter):
     run_filter_once_per_request = True
 
     def host_passes(self, host_state: HostState, request_spec: Mapping[str, Any],
-                    now: Any = None) -> bool:
+                    now: datetime.datetime | None = None) -> bool:
         service = host_state.service
         if service is None:
             LOG.debug("%s has no compute service record", host_state.host)

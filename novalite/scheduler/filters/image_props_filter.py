@@ -20,7 +20,7 @@ _HV_ALIASES = {"xapi": "xen"}
 _VM_MODE_ALIASES = {"hv": "hvm", "pv": "xen", "baremetal": "hvm"}
 
 
-def _canonical(value: Any, aliases: Mapping[str, str]) -> str | None:
+def _canonical(value: object, aliases: Mapping[str, str]) -> str | None:
     if not value:
         return None
     text = str(value).lower()

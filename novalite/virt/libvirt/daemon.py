@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from novalite.virt.driver import VirtDriverError
+from novalite.virt.libvirt.protocols import Connection
 
 SETUP_HINT = "Run tools/setup-libvirt (as root) to install and start libvirt + QEMU."
 
@@ -14,7 +15,10 @@ class LibvirtUnavailable(VirtDriverError):
 
 
 def import_libvirt() -> Any:
-    """The libvirt module, or LibvirtUnavailable naming the fix."""
+    """The libvirt module, or LibvirtUnavailable naming the fix.
+
+    ``Any``: libvirt-python has no stubs; its objects are typed by ``protocols``.
+    """
     try:
         import libvirt
     except ImportError as error:
@@ -26,11 +30,11 @@ def import_libvirt() -> Any:
     return libvirt
 
 
-def open_connection(uri: str) -> Any:
+def open_connection(uri: str) -> Connection:
     """An open libvirt connection to ``uri``, or LibvirtUnavailable saying what to run."""
     libvirt = import_libvirt()
     try:
-        connection = libvirt.open(uri)
+        connection: Connection = libvirt.open(uri)
         connection.getVersion()
     except libvirt.libvirtError as error:
         raise LibvirtUnavailable(

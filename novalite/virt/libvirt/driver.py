@@ -22,26 +22,34 @@ import shutil
 import subprocess
 import time
 import xml.etree.ElementTree as ET
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypedDict, cast
 
 from novalite.api.metadata.base import InstanceMetadata
+from novalite.common.context import RequestContext
 from novalite.compute import states
 from novalite.conf import CONF
 from novalite.virt import configdrive
 from novalite.virt.driver import (
+    VIF,
     ComputeDriver,
+    CpuDiagnostics,
+    Diagnostics,
+    DiskDiagnostics,
     HostResources,
+    ImageMeta,
     Instance,
     LifecycleEvent,
     VirtDriverError,
 )
+from novalite.virt.driver import NetworkInfo as Network
 from novalite.virt.libvirt import config, probe
 from novalite.virt.libvirt.host import Host, power_state_from_domain_state
 from novalite.virt.libvirt.imagecache import ImageCache
+from novalite.virt.libvirt.protocols import Domain
 from novalite.virt.libvirt.vif import VifDriver
 
 LOG = logging.getLogger(__name__)
-Network = list[dict[str, Any]]
 CONSOLE_LOG = "console.log"
 BOOT_INFO = "boot.json"
 DISK = "disk"
@@ -49,6 +57,20 @@ CONFIG_DRIVE = "disk.config"
 MAX_CONSOLE_BYTES = 100 * 1024
 PID_DIR = "/run/libvirt/qemu"
 _GIB = 1024 ** 3
+
+
+class BootInfo(TypedDict, total=False):
+    """``boot.json``: what the instance boots, so a hard reboot needs no image service.
+
+    ``spawn`` writes every key; readers use ``.get`` so a file from an older version
+    without one of them still boots.
+    """
+
+    image_id: str
+    kernel_id: str | None
+    ramdisk_id: str | None
+    cmdline: str | None
+    disk_format: str | None
 
 
 def _qemu_img(*args: str) -> str:
@@ -85,13 +107,14 @@ class LibvirtDriver(ComputeDriver):
 
     @property
     def images_path(self) -> str:
-        return os.path.abspath(os.path.expanduser(CONF.libvirt.images_path))
+        return os.path.abspath(os.path.expanduser(str(CONF.libvirt.images_path)))
 
     def instance_dir(self, instance: Instance) -> str:
         return os.path.join(self.images_path, str(instance["uuid"]))
 
     @property
     def libvirt(self) -> Any:
+        """The libvirt module (untyped: see ``protocols``)."""
         return self._host.libvirt
 
     @property
@@ -105,14 +128,14 @@ class LibvirtDriver(ComputeDriver):
     def _on_lifecycle(self, uuid: str, power_state: int) -> None:
         self.emit_event(LifecycleEvent(uuid, power_state))
 
-    def _domain(self, instance: Instance) -> Any:
+    def _domain(self, instance: Instance) -> Domain:
         domain = self._host.lookup(str(instance["uuid"]))
         if domain is None:
             raise VirtDriverError(f"Instance {instance['uuid']} has no domain on "
                                   f"{self.host_name}")
         return domain
 
-    def _ignore_not_running(self, call: Any, *args: Any) -> None:
+    def _ignore_not_running(self, call: Callable[..., object], *args: object) -> None:
         """Run a libvirt call that fails harmlessly when the domain is already stopped."""
         try:
             call(*args)
@@ -145,8 +168,8 @@ class LibvirtDriver(ComputeDriver):
             memory_mb=resources["memory_mb"], local_gb=resources["local_gb"],
             cpu_info=json.dumps(cpu_info, sort_keys=True))
 
-    def _novalite_domains(self) -> list[tuple[Any, config.GuestMetadata]]:
-        found = []
+    def _novalite_domains(self) -> list[tuple[Domain, config.GuestMetadata]]:
+        found: list[tuple[Domain, config.GuestMetadata]] = []
         for domain in self._host.list_domains():
             try:
                 metadata = config.parse_metadata(domain.XMLDesc(0))
@@ -183,16 +206,16 @@ class LibvirtDriver(ComputeDriver):
 
     # --- definition ---------------------------------------------------------------------
 
-    def _boot_info(self, instance: Instance) -> dict[str, Any]:
+    def _boot_info(self, instance: Instance) -> BootInfo:
         path = os.path.join(self.instance_dir(instance), BOOT_INFO)
         try:
             with open(path) as handle:
-                return dict(json.load(handle))
+                return cast(BootInfo, dict(json.load(handle)))  # written by spawn
         except (OSError, ValueError):
             raise VirtDriverError(f"Instance {instance['uuid']} has no disk on "
                                   f"{self.host_name} ({path} is missing)") from None
 
-    def guest_config(self, instance: Instance, boot: dict[str, Any],
+    def guest_config(self, instance: Instance, boot: BootInfo,
                      network_info: Network) -> config.GuestConfig:
         """The domain definition of ``instance`` as of now (a new ``defined_at``)."""
         directory = self.instance_dir(instance)
@@ -228,7 +251,7 @@ class LibvirtDriver(ComputeDriver):
                                           readonly=True))
         return tuple(disks)
 
-    def _define(self, instance: Instance, network_info: Network) -> Any:
+    def _define(self, instance: Instance, network_info: Network) -> Domain:
         xml = self.guest_config(instance, self._boot_info(instance), network_info).to_xml()
         try:
             return self._host.connect().defineXML(xml)
@@ -236,7 +259,7 @@ class LibvirtDriver(ComputeDriver):
             raise VirtDriverError(f"libvirt refused the definition of {instance['name']}: "
                                   f"{error.get_error_message()}") from None
 
-    def _start(self, domain: Any, instance: Instance, network_info: Network) -> None:
+    def _start(self, domain: Domain, instance: Instance, network_info: Network) -> None:
         """Start the domain with its networks ready, then wire the taps QEMU opened into
         the network namespace."""
         self.vif_driver.prepare_all(instance, network_info)
@@ -249,8 +272,8 @@ class LibvirtDriver(ComputeDriver):
 
     # --- spawn and destroy --------------------------------------------------------------
 
-    def _prepare_disk(self, context: Any, instance: Instance,
-                      image_meta: dict[str, Any]) -> dict[str, Any]:
+    def _prepare_disk(self, context: RequestContext | None, instance: Instance,
+                      image_meta: ImageMeta) -> BootInfo:
         """Fetch the images, create the overlay and record how the instance boots."""
         properties = image_meta.get("properties") or {}
         image_id = str(instance.get("image_ref") or image_meta.get("id") or "")
@@ -278,7 +301,7 @@ class LibvirtDriver(ComputeDriver):
                 "cmdline": properties.get("os_command_line") if kernel_id else None,
                 "disk_format": disk_format}
 
-    def spawn(self, context: Any, instance: Instance, image_meta: dict[str, Any],
+    def spawn(self, context: RequestContext | None, instance: Instance, image_meta: ImageMeta,
               network_info: Network, block_device_info: dict[str, Any] | None) -> None:
         self._host.connect()
         directory = self.instance_dir(instance)
@@ -314,7 +337,7 @@ class LibvirtDriver(ComputeDriver):
         if destroy_disks:
             shutil.rmtree(self.instance_dir(instance), ignore_errors=True)
 
-    def destroy(self, context: Any, instance: Instance, network_info: Network,
+    def destroy(self, context: RequestContext | None, instance: Instance, network_info: Network,
                 destroy_disks: bool = True) -> None:
         self._cleanup(instance, network_info, destroy_disks)
 
@@ -329,7 +352,7 @@ class LibvirtDriver(ComputeDriver):
             return states.POWER_SUSPENDED
         return power_state_from_domain_state(state)
 
-    def reboot(self, context: Any, instance: Instance, network_info: Network,
+    def reboot(self, context: RequestContext | None, instance: Instance, network_info: Network,
                reboot_type: str) -> None:
         if reboot_type == "SOFT" and self._soft_reboot(instance, network_info):
             return
@@ -371,7 +394,8 @@ class LibvirtDriver(ComputeDriver):
                      timeout)
         self._ignore_not_running(domain.destroy)
 
-    def power_on(self, context: Any, instance: Instance, network_info: Network) -> None:
+    def power_on(self, context: RequestContext | None, instance: Instance,
+                 network_info: Network) -> None:
         domain = self._domain(instance)
         if domain.isActive():
             return
@@ -383,14 +407,15 @@ class LibvirtDriver(ComputeDriver):
     def unpause(self, instance: Instance) -> None:
         self._domain(instance).resume()
 
-    def suspend(self, context: Any, instance: Instance) -> None:
+    def suspend(self, context: RequestContext | None, instance: Instance) -> None:
         try:
             self._domain(instance).managedSave(0)
         except self.libvirt.libvirtError as error:
             raise VirtDriverError(f"Suspend of {instance['uuid']} failed: "
                                   f"{error.get_error_message()}") from None
 
-    def resume(self, context: Any, instance: Instance, network_info: Network) -> None:
+    def resume(self, context: RequestContext | None, instance: Instance,
+               network_info: Network) -> None:
         domain = self._domain(instance)
         if not domain.hasManagedSaveImage(0):
             raise VirtDriverError(f"Instance {instance['uuid']} is not suspended")
@@ -399,7 +424,7 @@ class LibvirtDriver(ComputeDriver):
 
     # --- interfaces ---------------------------------------------------------------------
 
-    def _interface_change(self, instance: Instance, vif: dict[str, Any], attach: bool) -> bool:
+    def _interface_change(self, instance: Instance, vif: VIF, attach: bool) -> bool:
         """Attach or detach the NIC of ``vif`` (live too when the guest runs); whether the
         guest was running."""
         domain = self._domain(instance)
@@ -424,11 +449,11 @@ class LibvirtDriver(ComputeDriver):
                         error.get_error_message())
         return live
 
-    def refresh_security_group_rules(self, instance: Instance, vif: dict[str, Any]) -> None:
+    def refresh_security_group_rules(self, instance: Instance, vif: VIF) -> None:
         self.vif_driver.update_rules(vif)
 
-    def attach_interface(self, context: Any, instance: Instance,
-                         vif: dict[str, Any]) -> None:
+    def attach_interface(self, context: RequestContext | None, instance: Instance,
+                         vif: VIF) -> None:
         self.vif_driver.prepare(instance, vif)
         try:
             live = self._interface_change(instance, vif, attach=True)
@@ -438,8 +463,8 @@ class LibvirtDriver(ComputeDriver):
         if live:
             self.vif_driver.plug(instance, vif)
 
-    def detach_interface(self, context: Any, instance: Instance,
-                         vif: dict[str, Any]) -> None:
+    def detach_interface(self, context: RequestContext | None, instance: Instance,
+                         vif: VIF) -> None:
         self._interface_change(instance, vif, attach=False)
         self.vif_driver.unplug(instance, vif)
 
@@ -456,7 +481,7 @@ class LibvirtDriver(ComputeDriver):
         except (OSError, ValueError):
             return 0
 
-    def get_diagnostics(self, instance: Instance) -> dict[str, Any]:
+    def get_diagnostics(self, instance: Instance) -> Diagnostics:
         domain = self._domain(instance)
         xml = domain.XMLDesc(0)
         metadata = config.parse_metadata(xml)
@@ -468,8 +493,8 @@ class LibvirtDriver(ComputeDriver):
                 uptime = int(time.time() - os.stat(f"/proc/{pid}").st_mtime)
             except OSError:
                 uptime = 0
-        cpu_details: list[dict[str, Any]] = []
-        disk_details: list[dict[str, Any]] = []
+        cpu_details: list[CpuDiagnostics] = []
+        disk_details: list[DiskDiagnostics] = []
         if domain.isActive():
             for number, _state, cpu_time, _cpu in domain.vcpus()[0]:
                 cpu_details.append({"id": number, "time": cpu_time, "utilisation": None})
@@ -498,7 +523,7 @@ class LibvirtDriver(ComputeDriver):
         source = ET.fromstring(domain.XMLDesc(0)).find("devices/serial/source")
         return source.get("path") if source is not None else None
 
-    def get_console_output(self, context: Any, instance: Instance) -> str:
+    def get_console_output(self, context: RequestContext | None, instance: Instance) -> str:
         path = os.path.join(self.instance_dir(instance), CONSOLE_LOG)
         try:
             with open(path, "rb") as handle:

@@ -14,10 +14,11 @@ import shutil
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypedDict
 
 from novalite.compute import states
 from novalite.virt.libvirt import daemon
+from novalite.virt.libvirt.protocols import Connection, Domain
 
 LOG = logging.getLogger(__name__)
 
@@ -79,13 +80,32 @@ def power_state_from_domain_state(state: int) -> int:
     }.get(state, states.NOSTATE)
 
 
+class CPUTopology(TypedDict):
+    sockets: int
+    cores: int
+    threads: int
+
+
+class HostInfo(TypedDict):
+    """What ``Host.resources`` reports."""
+
+    vcpus: int
+    memory_mb: int
+    local_gb: int
+    hypervisor_version: int
+    hypervisor_hostname: str
+    cpu_arch: str
+    cpu_mhz: int
+    topology: CPUTopology
+
+
 class Host:
     """One libvirt connection with lifecycle events."""
 
     def __init__(self, uri: str, events: bool = True) -> None:
         self.uri = uri
         self._events = events
-        self._connection: Any = None
+        self._connection: Connection | None = None
         self._lock = threading.Lock()
         self._stopped = threading.Condition()
         self._callback: Callable[[str, int], None] | None = None
@@ -93,9 +113,10 @@ class Host:
 
     @property
     def libvirt(self) -> Any:
+        """The libvirt module (untyped: see ``protocols``)."""
         return daemon.import_libvirt()
 
-    def connect(self) -> Any:
+    def connect(self) -> Connection:
         """The open connection (opened on first use; LibvirtUnavailable if impossible)."""
         with self._lock:
             if self._connection is not None and self._connection.isAlive():
@@ -125,8 +146,8 @@ class Host:
     def set_lifecycle_callback(self, callback: Callable[[str, int], None] | None) -> None:
         self._callback = callback
 
-    def _on_lifecycle(self, _conn: Any, domain: Any, event: int, detail: int,
-                      _opaque: Any) -> None:
+    def _on_lifecycle(self, _conn: Connection, domain: Domain, event: int, detail: int,
+                      _opaque: object) -> None:
         with self._stopped:
             self._stopped.notify_all()
         power_state = power_state_from_event(event, detail)
@@ -139,7 +160,7 @@ class Host:
 
     # --- domains ------------------------------------------------------------------------
 
-    def lookup(self, uuid: str) -> Any | None:
+    def lookup(self, uuid: str) -> Domain | None:
         """The domain with this UUID, None if libvirt does not know it."""
         libvirt = self.libvirt
         try:
@@ -149,10 +170,10 @@ class Host:
                 return None
             raise
 
-    def list_domains(self) -> list[Any]:
+    def list_domains(self) -> list[Domain]:
         return list(self.connect().listAllDomains(0))
 
-    def wait_for_stop(self, domain: Any, timeout: float) -> bool:
+    def wait_for_stop(self, domain: Domain, timeout: float) -> bool:
         """Wait until ``domain`` is no longer active; False when ``timeout`` passed first.
 
         Woken by lifecycle events; re-checks at least every half second in case an
@@ -170,7 +191,7 @@ class Host:
 
     # --- resources ----------------------------------------------------------------------
 
-    def resources(self, disk_path: str) -> dict[str, Any]:
+    def resources(self, disk_path: str) -> HostInfo:
         """vcpus, memory_mb, local_gb, hypervisor version and CPU info of this host."""
         connection = self.connect()
         # [model, memory MiB, cpus, MHz, nodes, sockets, cores, threads]
@@ -180,6 +201,6 @@ class Host:
                 "local_gb": int(usage.total // (1024 ** 3)),
                 "hypervisor_version": int(connection.getVersion()),
                 "hypervisor_hostname": connection.getHostname(),
-                "cpu_arch": info[0], "cpu_mhz": int(info[3]),
+                "cpu_arch": str(info[0]), "cpu_mhz": int(info[3]),
                 "topology": {"sockets": int(info[5]), "cores": int(info[6]),
                              "threads": int(info[7])}}

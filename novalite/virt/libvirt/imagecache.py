@@ -17,21 +17,22 @@ import re
 import threading
 import time
 from collections.abc import Iterable
-from typing import Any
 
 import requests
 
+from novalite.common.context import RequestContext
 from novalite.conf import CONF
-from novalite.virt.driver import VirtDriverError
+from novalite.virt.driver import ImageMeta, VirtDriverError
 
 LOG = logging.getLogger(__name__)
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$")
 _CHUNK = 1024 * 1024
 
 
-def image_endpoint(context: Any) -> str:
+def image_endpoint(context: RequestContext | None) -> str:
     """The image service's public URL from the catalog, else ``[glance] api_servers``."""
-    for service in getattr(context, "service_catalog", None) or []:
+    catalog = context.service_catalog if context is not None else []
+    for service in catalog or []:
         if service.get("type") != "image":
             continue
         for endpoint in service.get("endpoints") or []:
@@ -59,12 +60,13 @@ class ImageCache:
         with self._guard:
             return self._locks[image_id]
 
-    def fetch(self, context: Any, image_id: str) -> tuple[str, dict[str, Any]]:
+    def fetch(self, context: RequestContext | None, image_id: str) -> tuple[str, ImageMeta]:
         """(path of the cached base, image record); downloads it on first use."""
         path = self.path(image_id)
         with self._lock(image_id):
             session = requests.Session()
-            session.headers["X-Auth-Token"] = getattr(context, "auth_token", None) or ""
+            token = context.auth_token if context is not None else None
+            session.headers["X-Auth-Token"] = token or ""
             base_url = f"{image_endpoint(context)}/v2/images/{image_id}"
             record = self._get_record(session, base_url, image_id)
             if os.path.exists(path):
@@ -75,7 +77,7 @@ class ImageCache:
             return path, record
 
     def _get_record(self, session: requests.Session, url: str,
-                    image_id: str) -> dict[str, Any]:
+                    image_id: str) -> ImageMeta:
         try:
             response = session.get(url, timeout=CONF.glance.download_timeout)
         except requests.RequestException as error:
@@ -84,13 +86,13 @@ class ImageCache:
         if response.status_code != 200:
             raise VirtDriverError(f"Image {image_id} could not be read from the image "
                                   f"service: HTTP {response.status_code}")
-        record: dict[str, Any] = response.json()
+        record: ImageMeta = response.json()
         if record.get("status", "active") != "active":
             raise VirtDriverError(f"Image {image_id} is {record.get('status')}, not active")
         return record
 
     def _download(self, session: requests.Session, url: str, image_id: str,
-                  record: dict[str, Any], path: str) -> None:
+                  record: ImageMeta, path: str) -> None:
         algo = record.get("os_hash_algo") if record.get("os_hash_value") else None
         expected = record.get("os_hash_value") if algo else record.get("checksum")
         if algo is None and expected:

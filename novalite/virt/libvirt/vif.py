@@ -19,16 +19,33 @@ import json
 import logging
 import os
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
 
 from novalite.conf import CONF
+from novalite.virt.driver import VIF, Instance, NetworkInfo
 from novalite.virt.libvirt.config import GuestInterface
 
+if TYPE_CHECKING:
+    from novalite.network.linux import DataPlane
+
 LOG = logging.getLogger(__name__)
-Vif = dict[str, Any]
 
 
-def _fixed_ip(vif: Vif) -> tuple[dict[str, Any], str] | None:
+class PortRecord(TypedDict):
+    """One port plugged on this host, as ``ports.json`` keeps it (by port id)."""
+
+    network_id: str
+    mac: str
+    ip: str
+    hostname: str
+    instance_uuid: str
+    project_id: str
+    tap: str
+    #: of the security group rules last applied to the port (set by ``update_rules``)
+    rules_digest: NotRequired[str]
+
+
+def _fixed_ip(vif: VIF) -> tuple[dict[str, Any], str] | None:
     """The VIF's first IPv4 subnet and address."""
     for subnet in (vif.get("network") or {}).get("subnets", ()):
         for ip in subnet.get("ips", ()):
@@ -37,11 +54,11 @@ def _fixed_ip(vif: Vif) -> tuple[dict[str, Any], str] | None:
     return None
 
 
-_planes: dict[tuple[str, str], Any] = {}
+_planes: dict[tuple[str, str], DataPlane] = {}
 _planes_lock = threading.Lock()
 
 
-def _data_plane(namespace: str, state_dir: str) -> Any:
+def _data_plane(namespace: str, state_dir: str) -> DataPlane:
     """One data plane per namespace in a process: its metadata proxy owns
     169.254.169.254:80 there, however many compute nodes the process runs."""
     from novalite.network.linux import DataPlane
@@ -58,15 +75,15 @@ class VifDriver:
     def __init__(self, state_dir: str | None = None, namespace: str | None = None) -> None:
         self.state_dir = state_dir or os.path.join(CONF.state_path, "network")
         self.namespace = namespace or CONF.network.namespace
-        self._plane: Any = None
+        self._plane: DataPlane | None = None
         self._lock = threading.RLock()
         self._ports_file = os.path.join(self.state_dir, "ports.json")
-        self._ports_cache: tuple[tuple[int, int, int], dict[str, dict[str, Any]]] | None = None
+        self._ports_cache: tuple[tuple[int, int, int], dict[str, PortRecord]] | None = None
 
     # --- the data plane, made on first use ----------------------------------------------
 
     @property
-    def plane(self) -> Any:
+    def plane(self) -> DataPlane:
         if self._plane is None:
             self._plane = _data_plane(self.namespace, self.state_dir)
         return self._plane
@@ -78,7 +95,7 @@ class VifDriver:
         self.plane.start_metadata_proxy(self.lookup, upstream,
                                         CONF.neutron.metadata_proxy_shared_secret)
 
-    def _ports(self) -> dict[str, dict[str, Any]]:
+    def _ports(self) -> dict[str, PortRecord]:
         """ports.json, parsed again only when it was replaced: the metadata proxy asks on
         every request. A copy, so callers may change it before ``_save_ports``."""
         try:
@@ -92,9 +109,9 @@ class VifDriver:
                     self._ports_cache = (version, dict(json.load(handle)))
             except (OSError, ValueError):
                 return {}
-        return {key: dict(value) for key, value in self._ports_cache[1].items()}
+        return {key: value.copy() for key, value in self._ports_cache[1].items()}
 
-    def _save_ports(self, ports: dict[str, dict[str, Any]]) -> None:
+    def _save_ports(self, ports: dict[str, PortRecord]) -> None:
         os.makedirs(self.state_dir, exist_ok=True)
         scratch = f"{self._ports_file}.tmp"
         with open(scratch, "w") as handle:
@@ -114,14 +131,14 @@ class VifDriver:
 
     # --- the driver's interface ---------------------------------------------------------
 
-    def get_config(self, vif: Vif) -> GuestInterface | None:
+    def get_config(self, vif: VIF) -> GuestInterface | None:
         """The guest NIC for ``vif``: a tap named after the port."""
         if not vif.get("address") or not vif.get("devname"):
             return None
         return GuestInterface(mac_address=vif["address"], target_dev=vif["devname"],
                               mtu=(vif.get("network") or {}).get("mtu"))
 
-    def prepare(self, instance: dict[str, Any], vif: Vif) -> None:
+    def prepare(self, instance: Instance, vif: VIF) -> None:
         """Before the guest starts: its network (bridge, dnsmasq, metadata proxy), its
         static lease and its security group rules, so its first DHCP request is answered."""
         found = _fixed_ip(vif)
@@ -145,7 +162,7 @@ class VifDriver:
             self.plane.set_hosts(network["id"], self._leases(network["id"]))
         self.update_rules(vif)
 
-    def update_rules(self, vif: Vif) -> None:
+    def update_rules(self, vif: VIF) -> None:
         """The port's security group rules into the data plane, when they differ from
         what was applied last (kept in ports.json)."""
         rules = vif.get("security_group_rules") or []
@@ -159,7 +176,7 @@ class VifDriver:
             port["rules_digest"] = digest
             self._save_ports(ports)
 
-    def plug(self, instance: dict[str, Any], vif: Vif) -> None:
+    def plug(self, instance: Instance, vif: VIF) -> None:
         """Once QEMU runs: its tap for ``vif`` into the namespace, onto the bridge."""
         port = self._ports().get(vif.get("id", ""))
         if port is None:
@@ -170,7 +187,7 @@ class VifDriver:
         with self._lock:
             self.plane.plug_tap(port["network_id"], port["tap"])
 
-    def unplug(self, instance: dict[str, Any], vif: Vif) -> None:
+    def unplug(self, instance: Instance, vif: VIF) -> None:
         """Remove the host side of ``vif``; must not fail when it is already gone."""
         with self._lock:
             ports = self._ports()
@@ -201,15 +218,15 @@ class VifDriver:
         if self._plane is not None:
             self._plane.stop_metadata_proxy()
 
-    def prepare_all(self, instance: dict[str, Any], network_info: list[Vif]) -> None:
+    def prepare_all(self, instance: Instance, network_info: NetworkInfo) -> None:
         for vif in network_info:
             self.prepare(instance, vif)
 
-    def plug_all(self, instance: dict[str, Any], network_info: list[Vif]) -> None:
+    def plug_all(self, instance: Instance, network_info: NetworkInfo) -> None:
         for vif in network_info:
             self.plug(instance, vif)
 
-    def unplug_all(self, instance: dict[str, Any], network_info: list[Vif]) -> None:
+    def unplug_all(self, instance: Instance, network_info: NetworkInfo) -> None:
         for vif in network_info:
             try:
                 self.unplug(instance, vif)

@@ -52,6 +52,8 @@ def test_endpoint_from_catalog_then_option(conf: Any) -> None:
         {"interface": "public", "url": "http://public/"}]}]
     assert imagecache.image_endpoint(RequestContext(service_catalog=catalog)) == "http://public"
     assert imagecache.image_endpoint(RequestContext()) == "http://127.0.0.1:9292"
+    # no context at all (a clean-up the host started itself): the option too
+    assert imagecache.image_endpoint(None) == "http://127.0.0.1:9292"
 
 
 def test_fetch_verifies_and_caches(conf: Any, tmp_path: Any) -> None:
