@@ -8,7 +8,8 @@ service's ``rpcapi.py`` (the client) and the service runner (the server).
 from __future__ import annotations
 
 import threading
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import oslo_messaging as messaging
 
@@ -25,7 +26,17 @@ _transport: messaging.Transport | None = None
 ALLOWED_EXMODS = ["novalite.common.exception"]
 
 
-class ContextSerializer(messaging.Serializer):
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def expected_exceptions(*exceptions: type[BaseException]) -> Callable[[F], F]:
+    """oslo.messaging's ``expected_exceptions`` (raised to the caller, not logged as
+    errors by the server), keeping the method's type."""
+    decorate: Callable[[F], F] = messaging.expected_exceptions(*exceptions)
+    return decorate
+
+
+class ContextSerializer(messaging.Serializer):  # type: ignore[misc]
     """Turns the request context into a dict on the wire and back into a context.
 
     Entities pass through ``entity_serializer`` (versioned objects once they exist);

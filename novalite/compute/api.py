@@ -70,7 +70,7 @@ class API:
         self._check_image_fits(flavor, image)
         key_data = None
         if boot.key_name:
-            key_data = keypairs.get(ctxt.user_id, boot.key_name)["public_key"]
+            key_data = keypairs.get(str(ctxt.user_id), boot.key_name)["public_key"]
         reservation_id = f"r-{uuid.uuid4().hex[:8]}"
         count = boot.max_count
         while True:

@@ -34,7 +34,7 @@ from novalite.objects import (
     RequestSpec,
     Selection,
 )
-from novalite.virt.driver import ComputeDriver, LifecycleEvent, VirtDriverError
+from novalite.virt.driver import ComputeDriver, Diagnostics, LifecycleEvent, VirtDriverError
 
 LOG = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ _GONE = (exception.InstanceNotFound, exception.UnexpectedStateError)
 def choose_driver() -> str:
     """``compute_driver``, with ``auto`` resolved: libvirt if libvirtd answers, else fake."""
     if CONF.compute_driver != "auto":
-        return CONF.compute_driver
+        return str(CONF.compute_driver)
     from novalite.virt.libvirt import daemon
 
     try:
@@ -426,7 +426,7 @@ class ComputeManager(Manager):
 
     # --- reads --------------------------------------------------------------------------
 
-    def get_diagnostics(self, ctxt: RequestContext, instance: Instance) -> dict[str, Any]:
+    def get_diagnostics(self, ctxt: RequestContext, instance: Instance) -> Diagnostics:
         return self.driver.get_diagnostics(self._driver_instance(instance))
 
     def get_console_output(self, ctxt: RequestContext, instance: Instance,

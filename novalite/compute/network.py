@@ -123,8 +123,8 @@ def allocate_for_instance(ctxt: RequestContext, instance: Instance,
                           host: str | None = None) -> list[Vif]:
     """Ports for ``instance`` as asked; on any failure the ports made so far are released
     and the error goes on (the build then fails or is rescheduled)."""
-    if not requested or requested == "none":
-        return []
+    if not requested or isinstance(requested, str):
+        return []  # "none" ("auto" was resolved by the API)
     client = _client(ctxt)
     group_ids = _security_group_ids(client, ctxt, security_groups or [])
     vifs: list[Vif] = []

@@ -13,7 +13,7 @@ from typing import Any
 
 import oslo_messaging as messaging
 
-from novalite.common import exception
+from novalite.common import exception, rpc
 from novalite.common.context import RequestContext
 from novalite.conductor.manager import ConductorManager, destroy_instance, update_compute_node
 from novalite.db import instances, service_store
@@ -61,7 +61,7 @@ class ConductorV1Proxy:
     def instance_get(self, ctxt: RequestContext, instance_uuid: str) -> dict[str, Any]:
         return instances.get(None, instance_uuid)
 
-    @messaging.expected_exceptions(exception.InstanceNotFound, exception.UnexpectedStateError)
+    @rpc.expected_exceptions(exception.InstanceNotFound, exception.UnexpectedStateError)
     def instance_update(self, ctxt: RequestContext, instance_uuid: str, values: dict[str, Any],
                         expected_task_state: Any = None, check_task_state: bool = False
                         ) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from typing import Any
 
 import oslo_messaging as messaging
 
-from novalite.common import exception
+from novalite.common import exception, rpc
 from novalite.common.context import RequestContext
 from novalite.common.manager import Manager
 from novalite.conductor.tasks.build import BuildTask
@@ -73,7 +73,7 @@ class ConductorManager(Manager):
     def instance_get(self, ctxt: RequestContext, instance_uuid: str) -> Instance:
         return Instance.from_db(instances.get(None, instance_uuid))
 
-    @messaging.expected_exceptions(exception.InstanceNotFound, exception.UnexpectedStateError)
+    @rpc.expected_exceptions(exception.InstanceNotFound, exception.UnexpectedStateError)
     def instance_save(self, ctxt: RequestContext, instance: Instance,
                       expected_task_state: Any = None, check_task_state: bool = False
                       ) -> Instance:

@@ -180,9 +180,10 @@ class NovaliteObject:
         codecs = cls.__dict__.get("_codecs_resolved")
         if codecs is None:
             hints = typing.get_type_hints(cls)
-            codecs = {f.name: _codec_for(hints[f.name]) for f in dataclasses.fields(cls)}
+            codecs = {f.name: _codec_for(hints[f.name])
+                      for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
             cls._codecs_resolved = codecs  # type: ignore[attr-defined]
-        return codecs  # type: ignore[no-any-return]
+        return codecs
 
     # --- change tracking (what ``instance_save`` writes) --------------------------------
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import oslo_messaging as messaging
 
-from novalite.common import exception
+from novalite.common import exception, rpc
 from novalite.common.context import RequestContext
 from novalite.common.manager import Manager
 from novalite.conf import CONF
@@ -56,7 +56,7 @@ class SchedulerManager(Manager):
 
     # --- RPC methods --------------------------------------------------------------------
 
-    @messaging.expected_exceptions(exception.NoValidHost, exception.Invalid)
+    @rpc.expected_exceptions(exception.NoValidHost, exception.Invalid)
     def select_destinations(self, ctxt: RequestContext, request_spec: RequestSpec,
                             instance_uuids: list[str],
                             return_alternates: bool = True) -> list[list[Selection]]:
@@ -83,8 +83,8 @@ class SchedulerManager(Manager):
                         raise exception.NoValidHost(reason=NOT_ENOUGH_HOSTS)
                     claimed.append(instance_uuid)
                     chosen.consume(resources)
-                    answer.append([Selection.from_legacy(chosen.selection(resources))] + [
-                        Selection.from_legacy(h.selection(resources))
+                    answer.append([Selection.from_legacy(dict(chosen.selection(resources)))] + [
+                        Selection.from_legacy(dict(h.selection(resources)))
                         for h in itertools.islice(
                             (w.obj for w in weighed
                              if w.obj.host != chosen.host and w.obj.fits(resources)),
@@ -168,7 +168,7 @@ class SchedulerV1Proxy:
     def __init__(self, manager: SchedulerManager) -> None:
         self.manager = manager
 
-    @messaging.expected_exceptions(exception.NoValidHost, exception.Invalid)
+    @rpc.expected_exceptions(exception.NoValidHost, exception.Invalid)
     def select_destinations(self, ctxt: RequestContext, request_spec: dict[str, Any],
                             instance_uuids: list[str],
                             return_alternates: bool = True) -> list[list[dict[str, Any]]]:
