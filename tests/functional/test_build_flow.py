@@ -147,3 +147,24 @@ def test_guest_that_stops_on_its_own_becomes_shutoff(plane, ctxt):
     plane.driver(active["host"]).crash(server["uuid"])
     stopped = wait_state(ctxt, server["uuid"], states.STOPPED)
     assert stopped["power_state"] == states.SHUTDOWN
+
+
+def test_a_control_plane_capped_at_release_0_1_0_drives_computes_with_dicts(plane, ctxt,
+                                                                          conf):
+    """``[upgrade_levels] compute = 1.1``: the API and the conductor send 0.1.0's RPC 1.x
+    with plain dicts; the compute's 1.x door turns them into objects and acts."""
+    conf.set_override("compute", "1.1", "upgrade_levels")
+    try:
+        api = API()
+        assert not api.compute.sends_objects()
+        [server] = boot(ctxt)
+        uuid = server["uuid"]
+        wait_state(ctxt, uuid, states.ACTIVE)
+        api.stop(ctxt, vm(ctxt, uuid))
+        wait_state(ctxt, uuid, states.STOPPED)
+        api.start(ctxt, vm(ctxt, uuid))
+        wait_state(ctxt, uuid, states.ACTIVE)
+        api.delete(ctxt, vm(ctxt, uuid))
+        wait_for(lambda: not instances.list_instances(ctxt, {}), message="deleted")
+    finally:
+        conf.clear_override("compute", "upgrade_levels")
