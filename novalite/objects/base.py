@@ -4,9 +4,9 @@ The semantics are oslo.versionedobjects' (Nova's own library), in a small strict
 form: a class is a dataclass whose annotations are its fields; it has a ``VERSION``;
 its primitive names the class and the version; ``obj_make_compatible`` turns a
 primitive into what an older peer understands. Why not oslo.versionedobjects itself:
-its fields are untyped runtime descriptors (``mypy --strict`` sees ``Any`` everywhere)
-and a round trip of an Instance costs several times more (``bench/rpc.py`` measures
-ours).
+its fields are untyped runtime descriptors (``mypy --strict`` sees ``Any`` everywhere),
+and an Instance round trip through its serializer costs about twice ours even with the
+nested parts flattened to text (``bench/objects.py``: 601 µs against 320 µs).
 
 Field codecs come from the annotations: ``datetime`` travels as ISO 8601 text, nested
 objects as their primitives (at the version the peer's manifest names), lists and
