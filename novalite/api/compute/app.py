@@ -35,6 +35,7 @@ from novalite.api.compute import (
 )
 from novalite.common import auth, exception, wsgi
 from novalite.common.context import RequestContext
+from novalite.identity.validation import default_validator
 
 RESOURCES: tuple[ModuleType, ...] = (
     flavors, keypairs, quota_sets, limits, services, availability_zones, hypervisors,
@@ -111,5 +112,6 @@ def make_app(validator: auth.TokenValidator | None = None,
 
     compute_policies.register()
     api = ComputeAPI(build_router(extra_resources))
-    return auth.AuthMiddleware(api, faults.fault_body, validator=validator,
+    return auth.AuthMiddleware(api, faults.fault_body,
+                               validator=validator or default_validator(),
                                public_paths=is_public)

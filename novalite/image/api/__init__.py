@@ -14,6 +14,7 @@ import webob.exc
 
 from novalite.common import auth, wsgi
 from novalite.conf import CONF
+from novalite.identity.validation import default_validator
 from novalite.image.api import data, images, members, schemas, versions
 from novalite.policies import image as image_policies
 
@@ -66,7 +67,8 @@ def make_router() -> wsgi.Router:
 def make_app(validator: auth.TokenValidator | None = None) -> WSGIApp:
     """The image API; ``validator`` defaults to the one ``[keystone_authtoken]`` selects."""
     image_policies.register()
-    return auth.AuthMiddleware(make_router(), fault_body, validator,
+    return auth.AuthMiddleware(make_router(), fault_body,
+                               validator or default_validator(),
                                public_paths=lambda path: path in PUBLIC_PATHS)
 
 

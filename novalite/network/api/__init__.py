@@ -13,6 +13,7 @@ from typing import Any
 
 from novalite.common import auth, wsgi
 from novalite.conf import CONF
+from novalite.identity.validation import default_validator
 from novalite.network.api import common, misc, networks, ports, security_groups, subnets
 from novalite.policies import network as network_policies
 
@@ -70,7 +71,8 @@ def make_app(validator: auth.TokenValidator | None = None) -> WSGIApp:
     """The network API; ``validator`` defaults to the one ``[keystone_authtoken]`` selects."""
     network_policies.register()
     return _StripJsonSuffix(auth.AuthMiddleware(
-        make_router(), fault_body, validator, public_paths=lambda path: path in PUBLIC_PATHS))
+        make_router(), fault_body, validator or default_validator(),
+        public_paths=lambda path: path in PUBLIC_PATHS))
 
 
 def make_server(validator: auth.TokenValidator | None = None) -> wsgi.Server:
