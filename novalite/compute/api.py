@@ -12,9 +12,9 @@ import uuid
 from typing import Any
 
 from novalite.common import exception
+from novalite.common import instance_states as states
 from novalite.common.context import RequestContext
 from novalite.compute import rpcapi as compute_rpcapi
-from novalite.compute import states
 from novalite.conductor import rpcapi as conductor_rpcapi
 from novalite.db import instances, keypairs, service_store
 from novalite.placement import store as placement

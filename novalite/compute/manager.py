@@ -20,9 +20,10 @@ from typing import Any
 import oslo_messaging as messaging
 
 from novalite.common import exception
+from novalite.common import instance_states as states
 from novalite.common.context import RequestContext, get_admin_context
 from novalite.common.manager import Manager, periodic_task
-from novalite.compute import network, states
+from novalite.compute import network
 from novalite.compute.resource_tracker import ResourceTracker
 from novalite.conductor.rpcapi import ConductorAPI
 from novalite.conf import CONF

@@ -13,7 +13,7 @@ import threading
 import time
 from typing import Any
 
-from novalite.compute import states
+from novalite.common import instance_states as states
 from novalite.conf import CONF
 from novalite.virt.driver import ComputeDriver, HostResources, Instance, VirtDriverError
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from novalite.common import exception
+from novalite.common import instance_states as states
 from novalite.common.context import RequestContext
-from novalite.compute import states
 from novalite.compute.api import API
 from novalite.db import flavors, instances
 from novalite.placement import store as placement

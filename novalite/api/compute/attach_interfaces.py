@@ -10,8 +10,9 @@ import webob
 from novalite.api.compute import common
 from novalite.api.compute.servers import get_instance
 from novalite.common import exception, wsgi
+from novalite.common import instance_states as states
 from novalite.common.wsgi import Request
-from novalite.compute import network, states
+from novalite.compute import network
 from novalite.compute.rpcapi import ComputeAPI
 
 _RULE = "os_compute_api:os-attach-interfaces"

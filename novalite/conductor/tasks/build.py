@@ -11,9 +11,9 @@ import logging
 from typing import Any
 
 from novalite.common import exception
+from novalite.common import instance_states as states
 from novalite.common.context import RequestContext
 from novalite.compute import rpcapi as compute_rpcapi
-from novalite.compute import states
 from novalite.db import instances
 from novalite.placement import store as placement
 from novalite.scheduler import rpcapi as scheduler_rpcapi

@@ -24,8 +24,8 @@ import time
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from novalite.api.metadata.base import InstanceMetadata
-from novalite.compute import states
+from novalite.common import instance_states as states
+from novalite.common.metadata_tree import InstanceMetadata
 from novalite.conf import CONF
 from novalite.virt import configdrive
 from novalite.virt.driver import (

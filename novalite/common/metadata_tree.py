@@ -5,9 +5,10 @@ its key pair) and answers every path of the metadata tree: the EC2 tree
 (``/{version}/meta-data/...``, ``/{version}/user-data``) and the OpenStack tree
 (``/openstack/{version}/meta_data.json``, ``user_data``, ``password``,
 ``vendor_data.json``, ``network_data.json``, ``vendor_data2.json``). It never touches
-the database or the network: the metadata API uses it per request and the compute
-node uses it for config drives (``metadata_for_config_drive``), where ``novalite.db``
-may not be imported.
+the database or the network: the metadata API (``novalite.api.metadata``) uses it per
+request and the compute node's virt drivers use it for config drives
+(``metadata_for_config_drive``), where ``novalite.db`` may not be imported; so it sits
+in the lowest layer, below both.
 """
 
 from __future__ import annotations
