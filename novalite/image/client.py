@@ -13,20 +13,10 @@ import requests
 
 from novalite.common import exception
 from novalite.common.context import RequestContext
+from novalite.common.service_client import endpoint_from_catalog
 from novalite.conf import CONF
 
 _session = requests.Session()
-
-
-def endpoint_from_catalog(catalog: list[dict[str, Any]], service_type: str,
-                          interface: str = "public") -> str | None:
-    for service in catalog or ():
-        if service.get("type") != service_type:
-            continue
-        for endpoint in service.get("endpoints", ()):
-            if endpoint.get("interface") == interface:
-                return str(endpoint["url"]).rstrip("/")
-    return None
 
 
 class ImageClient:

@@ -17,8 +17,8 @@ import requests
 
 from novalite.common import exception
 from novalite.common.context import RequestContext
+from novalite.common.service_client import endpoint_from_catalog
 from novalite.conf import CONF
-from novalite.image.client import endpoint_from_catalog
 from novalite.network import exceptions as exc
 
 _session = requests.Session()
