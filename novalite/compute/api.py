@@ -17,7 +17,7 @@ from novalite.common.context import RequestContext
 from novalite.compute import rpcapi as compute_rpcapi
 from novalite.conductor import rpcapi as conductor_rpcapi
 from novalite.db import instances, keypairs, service_store
-from novalite.placement import store as placement
+from novalite.placement import client as placement
 
 Instance = dict[str, Any]
 

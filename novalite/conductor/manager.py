@@ -12,7 +12,7 @@ from novalite.common.context import RequestContext
 from novalite.common.manager import Manager
 from novalite.conductor.tasks.build import BuildTask
 from novalite.db import instances, service_store
-from novalite.placement import store as placement
+from novalite.placement import client as placement
 
 # Namespace of the resource provider uuids of compute nodes: stable for a host+node.
 COMPUTE_NODE_NAMESPACE = uuid.UUID("7b5b2a4e-5b0a-4d53-9c3f-6a4f3c1e2d10")

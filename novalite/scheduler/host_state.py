@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from novalite.db import service_store
-from novalite.placement import store
+from novalite.placement import client as placement
 from novalite.scheduler import utils
 
 DEFAULT_AVAILABILITY_ZONE = "nova"
@@ -47,7 +47,7 @@ class HostState:
 
     def __post_init__(self) -> None:
         # capacities are read for every host on every request: compute them once
-        self._capacity = {rc: store.capacity(inv) for rc, inv in self.inventories.items()}
+        self._capacity = {rc: placement.capacity(inv) for rc, inv in self.inventories.items()}
 
     def capacity(self, resource_class: str) -> float:
         return self._capacity.get(resource_class, 0.0)
@@ -56,7 +56,7 @@ class HostState:
         return self._capacity.get(resource_class, 0.0) - self.usages.get(resource_class, 0)
 
     def fits(self, resources: Mapping[str, int]) -> bool:
-        """The same verdict as ``store.fits`` for each class, on the cached state."""
+        """The verdict a placement claim would give for each class, on the cached state."""
         for rc, amount in resources.items():
             inventory = self.inventories.get(rc)
             if (inventory is None or amount < inventory["min_unit"]
@@ -72,19 +72,20 @@ class HostState:
 
     @property
     def free_ram_mb(self) -> float:
-        return self.free(store.MEMORY_MB)
+        return self.free(placement.MEMORY_MB)
 
     @property
     def free_disk_mb(self) -> float:
-        return self.free(store.DISK_GB) * 1024
+        return self.free(placement.DISK_GB) * 1024
 
     @property
     def free_vcpus(self) -> float:
-        return self.free(store.VCPU)
+        return self.free(placement.VCPU)
 
     def limits(self) -> dict[str, float]:
-        return {"vcpu": self.capacity(store.VCPU), "memory_mb": self.capacity(store.MEMORY_MB),
-                "disk_gb": self.capacity(store.DISK_GB)}
+        return {"vcpu": self.capacity(placement.VCPU),
+                "memory_mb": self.capacity(placement.MEMORY_MB),
+                "disk_gb": self.capacity(placement.DISK_GB)}
 
     # --- facts for filters ------------------------------------------------------------
 
@@ -107,6 +108,6 @@ class HostState:
             "compute_node_uuid": self.uuid,
             "availability_zone": self.zone(),
             "limits": self.limits(),
-            "allocation_request": store.allocation_request(self.uuid, resources),
+            "allocation_request": placement.allocation_request(self.uuid, resources),
             "allocation_request_version": utils.ALLOCATION_REQUEST_VERSION,
         }

@@ -24,7 +24,7 @@ from novalite.common import exception
 from novalite.common.context import RequestContext
 from novalite.common.manager import Manager
 from novalite.conf import CONF
-from novalite.placement import store
+from novalite.placement import client as placement
 from novalite.scheduler import utils
 from novalite.scheduler.host_manager import HostManager
 from novalite.scheduler.host_state import HostState
@@ -82,7 +82,7 @@ class SchedulerManager(Manager):
                             alternates_wanted)])
             except Exception:
                 for instance_uuid in claimed:
-                    store.remove_allocations(instance_uuid)
+                    placement.remove_allocations(instance_uuid)
                 raise
         return answer
 
@@ -90,13 +90,13 @@ class SchedulerManager(Manager):
                         resources: dict[str, int]) -> bool:
         """Claim an alternate for a retried build; False when it no longer fits."""
         try:
-            return store.claim(instance_uuid, provider_uuid, resources)
+            return placement.claim(instance_uuid, provider_uuid, resources)
         except exception.ResourceProviderNotFound:
             return False
 
     def remove_allocations(self, ctxt: RequestContext, instance_uuid: str) -> bool:
         """Release everything an instance holds (failed build, delete, before a retry)."""
-        return store.remove_allocations(instance_uuid)
+        return placement.remove_allocations(instance_uuid)
 
     # --- the pipeline -------------------------------------------------------------------
 
@@ -141,7 +141,7 @@ class SchedulerManager(Manager):
             index = random.randrange(min(subset_size, len(remaining)))
             host = remaining.pop(index).obj
             try:
-                if store.claim(instance_uuid, host.uuid, resources):
+                if placement.claim(instance_uuid, host.uuid, resources):
                     return host
             except exception.ResourceProviderNotFound:
                 pass

@@ -10,7 +10,7 @@ from novalite.common import instance_states as states
 from novalite.common.context import RequestContext
 from novalite.compute.api import API
 from novalite.db import flavors, instances
-from novalite.placement import store as placement
+from novalite.placement import client as placement
 from tests.functional.cloud import ControlPlane, wait_for
 
 

@@ -12,7 +12,7 @@ from novalite.api.compute import common
 from novalite.common import exception, policy, wsgi
 from novalite.common.wsgi import Request
 from novalite.db import instances, service_store
-from novalite.placement import store as placement
+from novalite.placement import client as placement
 
 
 def register(router: wsgi.Router) -> None:

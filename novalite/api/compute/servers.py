@@ -232,7 +232,7 @@ def _availability_zone(request: Request, zone: str | None) -> tuple[str | None, 
             hints["force_hosts"] = [host]
         if node:
             hints["force_nodes"] = [node]
-    from novalite.placement import store as placement
+    from novalite.placement import client as placement
 
     zones = {summary.get("availability_zone") or "nova"
              for summary in placement.provider_summaries()}

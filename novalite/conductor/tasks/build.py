@@ -15,7 +15,7 @@ from novalite.common import instance_states as states
 from novalite.common.context import RequestContext
 from novalite.compute import rpcapi as compute_rpcapi
 from novalite.db import instances
-from novalite.placement import store as placement
+from novalite.placement import client as placement
 from novalite.scheduler import rpcapi as scheduler_rpcapi
 
 LOG = logging.getLogger(__name__)
