@@ -12,15 +12,11 @@ that is missing, expired, revoked or tampered with gets 401 and a
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
-import requests
-
 from novalite.common import exception, wsgi
-from novalite.common.context import RequestContext, context_from_token_body
+from novalite.common.context import RequestContext
 from novalite.conf import CONF
 
 
@@ -28,51 +24,6 @@ class TokenValidator(Protocol):
     def validate(self, token: str) -> RequestContext:
         """Return the context of a valid token or raise ``NotAuthenticated``."""
         ...
-
-
-class ServiceAuth:
-    """A service user's token from password credentials in a config group (``auth_url``,
-    ``username``, ``password``, ``project_name``, ``user_domain_name``,
-    ``project_domain_name``), fetched once and reused for five minutes."""
-
-    def __init__(self, group: str, auth_url: str | None = None) -> None:
-        self.group = group
-        self.auth_url = (auth_url or getattr(CONF, group).auth_url or "").rstrip("/")
-        self._lock = threading.Lock()
-        self._token: tuple[str, dict[str, Any], float] | None = None
-
-    def _authenticate(self) -> tuple[str, dict[str, Any]]:
-        with self._lock:
-            if self._token and self._token[2] > time.time() + 30:
-                return self._token[0], self._token[1]
-        opts = getattr(CONF, self.group)
-        body = {"auth": {
-            "identity": {"methods": ["password"], "password": {"user": {
-                "name": opts.username, "domain": {"name": opts.user_domain_name},
-                "password": opts.password}}},
-            "scope": {"project": {"name": opts.project_name,
-                                  "domain": {"name": opts.project_domain_name}}}}}
-        base = self.auth_url if self.auth_url.endswith("/v3") else f"{self.auth_url}/v3"
-        try:
-            response = requests.post(f"{base}/auth/tokens", json=body, timeout=30)
-        except requests.RequestException as error:
-            raise exception.NotAuthenticated(
-                message=f"Identity is unreachable for the service user: {error}") from None
-        if response.status_code != 201:
-            raise exception.NotAuthenticated(message="The service could not authenticate "
-                                             f"to identity; check [{self.group}].")
-        token, token_body = response.headers["X-Subject-Token"], response.json()["token"]
-        with self._lock:
-            self._token = (token, token_body, time.time() + 300)
-        return token, token_body
-
-    def token(self) -> str:
-        return self._authenticate()[0]
-
-    def context(self) -> RequestContext:
-        """A request context acting as the service user (its roles and catalog)."""
-        token, body = self._authenticate()
-        return context_from_token_body(body, token)
 
 
 class AuthMiddleware:
@@ -97,6 +48,9 @@ class AuthMiddleware:
             ctxt = self.validator.validate(token)
         except exception.NotAuthenticated:
             return self._reject(environ, start_response)
+        except exception.ServiceUnavailable as error:  # remote validation, identity down
+            return wsgi.fault_response(self.fault_body, 503, error.message)(
+                environ, start_response)
         if environ.get("HTTP_X_OPENSTACK_REQUEST_ID"):
             ctxt.global_request_id = environ["HTTP_X_OPENSTACK_REQUEST_ID"]
         environ[wsgi.CONTEXT_KEY] = ctxt

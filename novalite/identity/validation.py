@@ -19,13 +19,12 @@ import threading
 import time
 from typing import Any
 
-import requests
-
 from novalite.common import exception
-from novalite.common.auth import ServiceAuth, TokenValidator
+from novalite.common.auth import TokenValidator
 from novalite.common.context import RequestContext, context_from_token_body
 from novalite.conf import CONF
 from novalite.identity import tokens
+from novalite.identity.client import IdentityClient, ServiceAuth
 
 
 class LocalValidator:
@@ -45,16 +44,14 @@ class LocalValidator:
 
 
 class RemoteValidator:
-    """Validates tokens against the identity API with a service user's token."""
+    """Validates tokens against the identity API as the ``[keystone_authtoken]`` service
+    user, caching each answer for ``token_cache_time`` seconds."""
 
     def __init__(self, auth_url: str | None = None) -> None:
-        self.auth_url = (auth_url or CONF.keystone_authtoken.auth_url or "").rstrip("/")
-        self._service = ServiceAuth("keystone_authtoken", self.auth_url)
+        self.service_user = ServiceAuth("keystone_authtoken", auth_url)
+        self.auth_url = self.service_user.auth_url
         self._lock = threading.Lock()
         self._cache: dict[str, tuple[dict[str, Any], float]] = {}
-
-    def _get_service_token(self) -> str:
-        return self._service.token()
 
     def validate(self, token: str) -> RequestContext:
         key = hashlib.sha256(token.encode()).hexdigest()
@@ -63,13 +60,8 @@ class RemoteValidator:
             cached = self._cache.get(key)
         if cached and cached[1] > now:
             return context_from_token_body(cached[0], token)
-        response = requests.get(
-            f"{self.auth_url}/v3/auth/tokens",
-            headers={"X-Auth-Token": self._get_service_token(), "X-Subject-Token": token},
-            timeout=30)
-        if response.status_code != 200:
-            raise exception.NotAuthenticated()
-        body = response.json()["token"]
+        body = IdentityClient(endpoint=self.auth_url,
+                              service_user=self.service_user).validate_token(token)
         with self._lock:
             if len(self._cache) > 10000:
                 self._cache.clear()
