@@ -1,9 +1,9 @@
 """The Compute API v2.1 WSGI application.
 
 ``make_app`` = auth middleware → ``ComputeAPI`` (URL prefix and microversion
-handling, response headers) → router of every resource module. Resources add
-their routes with ``register(router)`` and are listed in ``RESOURCES``; tests may
-add more through ``extra_resources``.
+handling, response headers) → router of every resource module. Each resource
+module's ``ROUTES`` table (``wsgi.Route``: method, path, handler) goes into the router
+in ``RESOURCES`` order; tests may add more modules through ``extra_resources``.
 """
 
 from __future__ import annotations
@@ -99,10 +99,8 @@ def is_public(path: str) -> bool:
 
 
 def build_router(extra_resources: Iterable[ModuleType] = ()) -> wsgi.Router:
-    router = wsgi.Router(faults.fault_body)
-    for module in (*RESOURCES, *extra_resources):
-        module.register(router)
-    return router
+    return wsgi.build_router(faults.fault_body,
+                             *(module.ROUTES for module in (*RESOURCES, *extra_resources)))
 
 
 def make_app(validator: auth.TokenValidator | None = None,

@@ -20,14 +20,6 @@ _RULE = "os_compute_api:os-attach-interfaces"
 _ATTACHABLE = (states.ACTIVE, states.PAUSED, states.STOPPED)
 
 
-def register(router: wsgi.Router) -> None:
-    base = "/servers/{server_id}/os-interface"
-    router.add("GET", base, index)
-    router.add("POST", base, create)
-    router.add("GET", base + "/{port_id}", show)
-    router.add("DELETE", base + "/{port_id}", delete)
-
-
 def _view(request: Request, vif: dict[str, Any]) -> dict[str, Any]:
     network = vif.get("network") or {}
     body: dict[str, Any] = {
@@ -107,3 +99,11 @@ def delete(request: Request, server_id: str, port_id: str) -> webob.Response:
         raise exception.NotFound(message=f"Port {port_id} is not attached")
     ComputeAPI().detach_interface(request.context, instance, port_id)
     return webob.Response(status=202)
+
+
+ROUTES: tuple[wsgi.Route, ...] = (
+    wsgi.Route("GET", "/servers/{server_id}/os-interface", index),
+    wsgi.Route("POST", "/servers/{server_id}/os-interface", create),
+    wsgi.Route("GET", "/servers/{server_id}/os-interface/{port_id}", show),
+    wsgi.Route("DELETE", "/servers/{server_id}/os-interface/{port_id}", delete),
+)

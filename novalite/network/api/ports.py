@@ -206,3 +206,12 @@ def delete(request: wsgi.Request, port_id: str) -> webob.Response:
     if not store.delete_port(port_id):
         raise exc.PortNotFound(port_id=port_id)
     return wsgi.empty_response()
+
+
+ROUTES: tuple[wsgi.Route, ...] = (
+    wsgi.Route("GET", "/v2.0/ports", index),
+    wsgi.Route("POST", "/v2.0/ports", create),
+    wsgi.Route("GET", "/v2.0/ports/{port_id}", show),
+    wsgi.Route("PUT", "/v2.0/ports/{port_id}", update),
+    wsgi.Route("DELETE", "/v2.0/ports/{port_id}", delete),
+)
