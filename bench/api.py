@@ -22,7 +22,7 @@ import uuid
 import requests
 
 sys.path.insert(0, os.path.dirname(__file__))
-from boot import login, start_cloud  # noqa: E402
+from cloud import login, start_cloud  # noqa: E402
 
 
 def seed(data_dir: str, project_id: str, user_id: str, count: int) -> list[str]:

@@ -14,89 +14,16 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import json
-import os
 import signal
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 
 import requests
-import yaml
+from cloud import Deployment, login, rss_by_process, start_cloud
 
 POLL = 0.5
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_cloud(data_dir: str, database_url: str | None = None
-                ) -> tuple[subprocess.Popen[str], str]:
-    ports = {key: free_port() for key in ("identity", "image", "compute", "network",
-                                          "metadata")}
-    with open(os.path.join(data_dir, "novalite.conf"), "w") as handle:
-        handle.write(f"[DEFAULT]\nosapi_compute_listen_port = {ports['compute']}\n"
-                     f"metadata_listen_port = {ports['metadata']}\n"
-                     f"compute_driver = fake\nbuild_tiny_image = false\n"
-                     f"[identity]\nlisten_port = {ports['identity']}\n"
-                     f"[image]\nbind_port = {ports['image']}\n"
-                     f"[network]\nbind_port = {ports['network']}\n"
-                     f"[quota]\ninstances = -1\ncores = -1\nram = -1\n"
-                     f"[fake_driver]\nvcpus = 1024\nmemory_mb = 1048576\n")
-        if database_url:
-            handle.write(f"[database]\nconnection = {database_url}\n")
-    novalite = os.path.join(os.path.dirname(sys.executable), "novalite")
-    process = subprocess.Popen([novalite, "up", "--data-dir", data_dir],
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    assert process.stdout is not None
-    for line in process.stdout:
-        if "clouds.yaml written" in line:
-            break
-    threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
-    return process, os.path.join(data_dir, "clouds.yaml")
-
-
-def login(clouds_yaml: str, cloud: str) -> tuple[str, dict[str, str]]:
-    with open(clouds_yaml) as handle:
-        auth = yaml.safe_load(handle)["clouds"][cloud]["auth"]
-    body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
-        "name": auth["username"], "domain": {"name": auth["user_domain_name"]},
-        "password": auth["password"]}}}, "scope": {"project": {
-            "name": auth["project_name"], "domain": {"name": auth["project_domain_name"]}}}}}
-    response = requests.post(f"{auth['auth_url']}/auth/tokens", json=body, timeout=30)
-    response.raise_for_status()
-    catalog = {s["type"]: next(e["url"] for e in s["endpoints"] if e["interface"] == "public")
-               for s in response.json()["token"]["catalog"]}
-    return response.headers["X-Subject-Token"], catalog
-
-
-def rss_by_process() -> dict[str, int]:
-    """RSS (KiB) of every novalite process on this machine."""
-    found: dict[str, int] = {}
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as handle:
-                cmdline = handle.read().split(b"\0")
-            with open(f"/proc/{pid}/status") as handle:
-                status = handle.read()
-        except OSError:
-            continue
-        name = next((os.path.basename(a.decode()) for a in cmdline[:2]
-                     if os.path.basename(a).startswith(b"novalite")), None)
-        if name is None:
-            continue
-        rss = next(int(line.split()[1]) for line in status.splitlines()
-                   if line.startswith("VmRSS:"))
-        found[f"{name}[{pid}]"] = rss
-    return found
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -120,8 +47,6 @@ def main() -> None:
     scratch = tempfile.TemporaryDirectory()
     clouds_yaml = args.clouds_yaml
     if clouds_yaml is None and args.separate_processes:
-        from deployment import Deployment
-
         deployment = Deployment(scratch.name, args.separate_processes)
         clouds_yaml = deployment.start()
     elif clouds_yaml is None:

@@ -29,7 +29,7 @@ import time
 import requests
 
 sys.path.insert(0, os.path.dirname(__file__))
-from boot import free_port, login, rss_by_process  # noqa: E402
+from cloud import free_port, login, rss_by_process  # noqa: E402
 
 POLL = 0.1
 

@@ -70,5 +70,30 @@ class RequestContext:
         return values
 
 
+def context_from_token_body(token: dict[str, Any], auth_token: str,
+                            request_id: str | None = None) -> RequestContext:
+    """A context from a Keystone ``{"token": ...}`` body, however it was validated (with
+    the shared keys, by the identity API, or as a service user's own token)."""
+    user = token.get("user") or {}
+    project = token.get("project") or {}
+    domain = token.get("domain") or {}
+    values: dict[str, Any] = {
+        "user_id": user.get("id"),
+        "user_name": user.get("name"),
+        "user_domain_id": (user.get("domain") or {}).get("id"),
+        "project_id": project.get("id"),
+        "project_name": project.get("name"),
+        "project_domain_id": (project.get("domain") or {}).get("id"),
+        "domain_id": domain.get("id"),
+        "roles": [role["name"] for role in token.get("roles", [])],
+        "auth_token": auth_token,
+        "service_catalog": token.get("catalog", []),
+        "system_scope": "all" if (token.get("system") or {}).get("all") else None,
+    }
+    if request_id:
+        values["request_id"] = request_id
+    return RequestContext(**values)
+
+
 def get_admin_context() -> RequestContext:
     return RequestContext(roles=["admin"], is_admin=True)

@@ -67,6 +67,21 @@ class OverQuota(NovaliteException):
     code = 403
 
 
+class ServiceUnavailable(NovaliteException):
+    """Another service (identity, image, network ...) cannot be reached, did not answer
+    in time, or failed (5xx)."""
+
+    msg_fmt = "The %(service)s is unavailable: %(reason)s"
+    code = 503
+
+
+class ServiceError(NovaliteException):
+    """Another service refused a request with a status no other fault names; ``code`` is
+    that status."""
+
+    msg_fmt = "%(reason)s"
+
+
 class ServiceNotFound(NotFound):
     msg_fmt = "Service %(service_id)s could not be found."
 

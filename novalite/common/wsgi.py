@@ -15,7 +15,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 import waitress.server
 import webob
@@ -132,6 +132,24 @@ class Router:
             response = fault_response(self.fault_body, 500, "An unexpected error prevented "
                                       "the server from fulfilling your request.")
         return response(environ, start_response)
+
+
+class Route(NamedTuple):
+    """One line of a route table: ``METHOD /path/{param}`` answered by ``handler``."""
+
+    method: str
+    path: str
+    handler: Handler
+
+
+def build_router(fault_body: FaultBody, *tables: Iterable[Route]) -> Router:
+    """An API's router from its resource modules' ``ROUTES`` tables, in order (the
+    first route that matches a path wins, so ``/x/detail`` comes before ``/x/{id}``)."""
+    router = Router(fault_body)
+    for table in tables:
+        for route in table:
+            router.add(route.method, route.path, route.handler)
+    return router
 
 
 class MethodNotAllowed(Exception):

@@ -12,15 +12,16 @@ import uuid
 from typing import Any
 
 from novalite.common import exception
+from novalite.common import instance_states as states
 from novalite.common.context import RequestContext
-from novalite.compute import resolve, states
+from novalite.compute import resolve
 from novalite.compute import rpcapi as compute_rpcapi
 from novalite.compute.boot_request import BootRequest
 from novalite.conductor import rpcapi as conductor_rpcapi
 from novalite.db import instances, keypairs, service_store
 from novalite.objects import Flavor, ImageMeta, RequestSpec
 from novalite.objects import Instance as InstanceObject
-from novalite.placement import store as placement
+from novalite.placement import client as placement
 
 #: an instance record as ``novalite.db.instances`` reads it (what the REST views render)
 Instance = dict[str, Any]

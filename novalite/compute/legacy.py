@@ -8,15 +8,33 @@ It goes away one release after 0.2.0.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import oslo_messaging as messaging
 
 from novalite.common.context import RequestContext
 from novalite.objects import Instance, RequestSpec, Selection
 
-if TYPE_CHECKING:
-    from novalite.compute.manager import ComputeManager
+
+class ComputeEndpoint(Protocol):
+    """The 2.0 endpoint (``ComputeManager``) this door hands the work to."""
+
+    def build_and_run_instance(self, ctxt: RequestContext, instance: Instance,
+                               request_spec: RequestSpec, alternates: list[Selection],
+                               node: str | None = None) -> None: ...
+
+    def reboot_instance(self, ctxt: RequestContext, instance: Instance,
+                        reboot_type: str) -> None: ...
+
+    def get_console_output(self, ctxt: RequestContext, instance: Instance,
+                           tail_length: int | None = None) -> str: ...
+
+    def attach_interface(self, ctxt: RequestContext, instance: Instance,
+                         network_id: str | None, port_id: str | None,
+                         requested_ip: str | None) -> dict[str, Any]: ...
+
+    def detach_interface(self, ctxt: RequestContext, instance: Instance,
+                         port_id: str) -> None: ...
 
 #: methods whose only argument to convert is ``instance``
 _INSTANCE_METHODS = ("terminate_instance", "stop_instance", "start_instance",
@@ -27,7 +45,7 @@ _INSTANCE_METHODS = ("terminate_instance", "stop_instance", "start_instance",
 class ComputeV1Proxy:
     target = messaging.Target(version="1.1")
 
-    def __init__(self, manager: ComputeManager) -> None:
+    def __init__(self, manager: ComputeEndpoint) -> None:
         self.manager = manager
 
     def __getattr__(self, name: str) -> Any:

@@ -20,9 +20,11 @@ from typing import Any
 import oslo_messaging as messaging
 
 from novalite.common import exception
+from novalite.common import instance_states as states
 from novalite.common.context import RequestContext, get_admin_context
 from novalite.common.manager import Manager, periodic_task
-from novalite.compute import network, states
+from novalite.compute import network
+from novalite.compute.legacy import ComputeV1Proxy
 from novalite.compute.resource_tracker import ResourceTracker
 from novalite.conductor.rpcapi import ConductorAPI
 from novalite.conf import CONF
@@ -88,8 +90,6 @@ class ComputeManager(Manager):
         self._locks_guard = threading.Lock()
 
     def rpc_endpoints(self) -> list[object]:
-        from novalite.compute.legacy import ComputeV1Proxy
-
         return [self, ComputeV1Proxy(self)]
 
     def rpc_serializer(self) -> messaging.Serializer:

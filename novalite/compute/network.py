@@ -13,9 +13,9 @@ import logging
 from typing import Any
 
 from novalite.common import exception
-from novalite.common.auth import ServiceAuth
 from novalite.common.context import RequestContext
 from novalite.conf import CONF
+from novalite.identity.client import ServiceAuth
 from novalite.network import client as network_client
 from novalite.network import exceptions as network_exc
 from novalite.objects import Instance
@@ -51,20 +51,13 @@ def _client(ctxt: RequestContext) -> network_client.NetworkClient:
     return network_client.NetworkClient(ctxt)
 
 
-_service_auths: dict[tuple[str, str, str], ServiceAuth] = {}
-
-
 def _service_client() -> network_client.NetworkClient | None:
-    """The network service as this node's service user (``[neutron]`` credentials), for
-    what only an admin may do: binding a port to a host. None when none are set."""
+    """The network service as this node's service user (``[neutron]`` credentials; without
+    an ``auth_url``, this cloud's own identity), for what only an admin may do: binding a
+    port to a host. None when no password is set."""
     if not CONF.neutron.password:
         return None
-    auth_url = CONF.neutron.auth_url or (
-        f"http://{CONF.public_host}:{CONF.identity.listen_port}/v3")
-    key = (auth_url, CONF.neutron.username, CONF.neutron.password)
-    if key not in _service_auths:
-        _service_auths[key] = ServiceAuth("neutron", auth_url)
-    return network_client.NetworkClient(_service_auths[key].context())
+    return network_client.NetworkClient(service_user=ServiceAuth.for_group("neutron"))
 
 
 def _bind(port: dict[str, Any], host: str | None) -> dict[str, Any]:

@@ -50,7 +50,7 @@ class Resolver:
         """The zone if some compute node is in it (``nova`` is the default zone); 400 if not."""
         if not zone:
             return None
-        from novalite.placement import store as placement
+        from novalite.placement import client as placement
 
         zones = {summary.get("availability_zone") or "nova"
                  for summary in placement.provider_summaries()}

@@ -9,15 +9,28 @@ failed builds to the 2.0 manager as objects. It goes away one release after 0.2.
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import oslo_messaging as messaging
 
 from novalite.common import exception, rpc
 from novalite.common.context import RequestContext
-from novalite.conductor.manager import ConductorManager, destroy_instance, update_compute_node
+from novalite.conductor.records import destroy_instance, update_compute_node
 from novalite.db import instances, service_store
 from novalite.objects import ComputeNode, RequestSpec, Selection
+
+
+class ConductorEndpoint(Protocol):
+    """The 2.0 endpoint (``ConductorManager``) this door hands builds to."""
+
+    def ping(self, ctxt: RequestContext, payload: Any) -> dict[str, Any]: ...
+
+    def schedule_and_build_instances(self, ctxt: RequestContext, request_spec: RequestSpec,
+                                     instance_uuids: list[str]) -> None: ...
+
+    def build_failed(self, ctxt: RequestContext, instance_uuid: str, host: str, reason: str,
+                     request_spec: RequestSpec, alternates: list[Selection]) -> None: ...
+
 
 #: what a service that reports without a version is: release 0.1.0
 LEGACY_SERVICE_VERSION = 0
@@ -37,7 +50,7 @@ def _revive_datetimes(values: dict[str, Any]) -> dict[str, Any]:
 class ConductorV1Proxy:
     target = messaging.Target(version="1.1")
 
-    def __init__(self, manager: ConductorManager) -> None:
+    def __init__(self, manager: ConductorEndpoint) -> None:
         self.manager = manager
 
     def service_report(self, ctxt: RequestContext, host: str, binary: str,

@@ -6,7 +6,6 @@ Everything that crosses its door is a versioned object (``novalite.objects``);
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import oslo_messaging as messaging
@@ -14,6 +13,8 @@ import oslo_messaging as messaging
 from novalite.common import exception, rpc
 from novalite.common.context import RequestContext
 from novalite.common.manager import Manager
+from novalite.conductor import records
+from novalite.conductor.legacy import ConductorV1Proxy
 from novalite.conductor.tasks.build import BuildTask
 from novalite.db import instances, service_store
 from novalite.objects import (
@@ -25,14 +26,6 @@ from novalite.objects import (
     RequestSpec,
     Selection,
 )
-from novalite.placement import store as placement
-
-# Namespace of the resource provider uuids of compute nodes: stable for a host+node.
-COMPUTE_NODE_NAMESPACE = uuid.UUID("7b5b2a4e-5b0a-4d53-9c3f-6a4f3c1e2d10")
-
-
-def compute_node_uuid(host: str, nodename: str) -> str:
-    return str(uuid.uuid5(COMPUTE_NODE_NAMESPACE, f"{host}/{nodename}"))
 
 
 class ConductorManager(Manager):
@@ -43,8 +36,6 @@ class ConductorManager(Manager):
         self.build_task = BuildTask()
 
     def rpc_endpoints(self) -> list[object]:
-        from novalite.conductor.legacy import ConductorV1Proxy
-
         return [self, ConductorV1Proxy(self)]
 
     def rpc_serializer(self) -> messaging.Serializer:
@@ -105,27 +96,8 @@ class ConductorManager(Manager):
                                traceback=event.traceback)
 
     def instance_destroy(self, ctxt: RequestContext, instance: Instance) -> None:
-        """The guest is gone from its host: free its resources, mark the record deleted."""
-        destroy_instance(instance.uuid)
+        records.destroy_instance(instance.uuid)
 
     def compute_node_update(self, ctxt: RequestContext, node: ComputeNode) -> str:
-        return update_compute_node(node)
+        return records.update_compute_node(node)
 
-
-def destroy_instance(instance_uuid: str) -> None:
-    placement.remove_allocations(instance_uuid)
-    instances.soft_delete(None, instance_uuid)
-
-
-def update_compute_node(node: ComputeNode) -> str:
-    """Placement's inventory of a compute node; its resource provider uuid."""
-    provider_uuid = compute_node_uuid(node.host, node.hypervisor_hostname)
-    placement.set_inventory(
-        provider_uuid, node.hypervisor_hostname, node.host, {
-            "VCPU": {"total": node.vcpus},
-            "MEMORY_MB": {"total": node.memory_mb, "reserved": node.reserved_host_memory_mb},
-            "DISK_GB": {"total": node.local_gb},
-        },
-        hypervisor_type=node.hypervisor_type, hypervisor_version=node.hypervisor_version,
-        availability_zone=node.availability_zone)
-    return provider_uuid

@@ -4,9 +4,10 @@ from oslo_config import cfg
 
 glance_group = cfg.OptGroup("glance", title="Image service client")
 glance_opts = [
-    cfg.ListOpt("api_servers", default=["http://127.0.0.1:9292"],
+    cfg.ListOpt("api_servers", default=[],
                 help="Image service endpoints, used when the request's service catalog "
-                     "has no public endpoint of type image."),
+                     "has no public endpoint of type image. Empty: this cloud's own image "
+                     "service, http://[DEFAULT] public_host:[image] bind_port."),
     cfg.IntOpt("download_timeout", default=300, min=1,
                help="Seconds an image download may stall before it fails."),
 ]

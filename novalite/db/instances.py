@@ -20,8 +20,8 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
 from novalite.common import exception
+from novalite.common import instance_states as states
 from novalite.common.context import RequestContext
-from novalite.compute import states
 from novalite.db import api as db_api
 from novalite.db import quotas
 from novalite.db.base import utcnow

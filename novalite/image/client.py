@@ -1,61 +1,53 @@
-"""HTTP client of the image service, used with the caller's token (boot flow steps 19–21).
+"""HTTP client of the image service (Glance v2), used with the caller's token: the API
+reads the image of a new server, compute nodes download it (boot flow steps 19–21).
 
-The endpoint comes from the token's service catalog (type ``image``, the public
-interface), as every OpenStack service finds Glance; without a catalog it falls back
-to this cloud's own image service address.
+The endpoint is the token catalog's public ``image`` endpoint, as every OpenStack
+service finds Glance; else ``[glance] api_servers``; else this cloud's own image
+service (``[DEFAULT] public_host``, ``[image] bind_port``).
 """
 
 from __future__ import annotations
 
+import urllib.parse
 from typing import Any
 
 import requests
 
 from novalite.common import exception
-from novalite.common.context import RequestContext
+from novalite.common.service_client import ServiceClient
 from novalite.conf import CONF
 
-_session = requests.Session()
 
+class ImageClient(ServiceClient):
+    service_type = "image"
+    service_name = "image service"
+    version = "/v2"
 
-def endpoint_from_catalog(catalog: list[dict[str, Any]], service_type: str,
-                          interface: str = "public") -> str | None:
-    for service in catalog or ():
-        if service.get("type") != service_type:
-            continue
-        for endpoint in service.get("endpoints", ()):
-            if endpoint.get("interface") == interface:
-                return str(endpoint["url"]).rstrip("/")
-    return None
-
-
-class ImageClient:
-    def __init__(self, ctxt: RequestContext) -> None:
-        self.ctxt = ctxt
-        self.endpoint = (endpoint_from_catalog(ctxt.service_catalog, "image")
-                         or f"http://{CONF.public_host}:{CONF.image.bind_port}")
-
-    def _headers(self) -> dict[str, str]:
-        headers = {"Accept": "application/json"}
-        if self.ctxt.auth_token:
-            headers["X-Auth-Token"] = self.ctxt.auth_token
-        headers["X-OpenStack-Request-ID"] = self.ctxt.request_id
-        return headers
+    def fallback_endpoint(self) -> str | None:
+        servers = CONF.glance.api_servers
+        if servers:
+            return str(servers[0])
+        return f"http://{CONF.public_host}:{CONF.image.bind_port}"
 
     def get(self, image_id: str) -> dict[str, Any]:
         """The image record; ``ImageNotFound`` when it does not exist or is not visible."""
         try:
-            response = _session.get(f"{self.endpoint}/v2/images/{image_id}",
-                                    headers=self._headers(), timeout=30)
-        except requests.RequestException as error:
-            raise exception.NovaliteException(
-                message=f"The image service is unreachable: {error}") from None
-        if response.status_code in (400, 403, 404):
-            raise exception.ImageNotFound(image_id=image_id)
-        if response.status_code != 200:
-            raise exception.NovaliteException(
-                message=f"The image service answered {response.status_code} for {image_id}")
-        return response.json()
+            return self.get_json(f"/images/{_quote(image_id)}")
+        except (exception.NotFound, exception.Forbidden, exception.Invalid):
+            raise exception.ImageNotFound(image_id=image_id) from None
+
+    def open_data(self, image_id: str) -> requests.Response:
+        """The image's data as a streamed answer (the caller closes it); a stall longer
+        than ``[glance] download_timeout`` fails it."""
+        try:
+            return self.request("GET", f"/images/{_quote(image_id)}/file", stream=True,
+                                timeout=CONF.glance.download_timeout)
+        except (exception.NotFound, exception.Forbidden):
+            raise exception.ImageNotFound(image_id=image_id) from None
+
+
+def _quote(image_id: str) -> str:
+    return urllib.parse.quote(str(image_id), safe="")
 
 
 # Image record fields that are not custom properties (everything else is one).

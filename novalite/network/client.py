@@ -6,22 +6,21 @@ interface; unversioned as Neutron registers it, ``/v2.0`` is added here); withou
 catalog it falls back to this cloud's own network service address, as the image
 client does. Errors come back as the network service's own exceptions
 (``PortNotFound``, ``IpAddressGenerationFailure`` ...), chosen by the ``type`` of the
-NeutronError body.
+NeutronError body; the rest as ``novalite.common.service_client`` maps them.
 """
 
 from __future__ import annotations
 
+import urllib.parse
 from typing import Any
 
 import requests
 
 from novalite.common import exception
 from novalite.common.context import RequestContext
+from novalite.common.service_client import ServiceClient, endpoint_from_catalog
 from novalite.conf import CONF
-from novalite.image.client import endpoint_from_catalog
 from novalite.network import exceptions as exc
-
-_session = requests.Session()
 
 # NeutronError types mapped back to exceptions; anything else by status code.
 _ERRORS: dict[str, type[exc.NeutronError]] = {
@@ -32,41 +31,34 @@ _ERRORS: dict[str, type[exc.NeutronError]] = {
         exc.PolicyNotAuthorized, exc.InvalidInput)}
 
 
-class NetworkServiceError(exception.NovaliteException):
-    """The network service answered with an error this client has no better name for."""
-
-
 def network_endpoint(ctxt: RequestContext) -> str:
-    base = (endpoint_from_catalog(ctxt.service_catalog, "network")
-            or f"http://{CONF.public_host}:{CONF.network.bind_port}")
-    return base if base.endswith("/v2.0") else f"{base}/v2.0"
+    return NetworkClient(ctxt).endpoint
 
 
-class NetworkClient:
-    def __init__(self, ctxt: RequestContext, timeout: float = 30.0) -> None:
-        self.ctxt = ctxt
-        self.endpoint = network_endpoint(ctxt)
-        self.timeout = timeout
+class NetworkClient(ServiceClient):
+    service_type = "network"
+    service_name = "network service"
+    version = "/v2.0"
 
-    def _headers(self) -> dict[str, str]:
-        headers = {"Accept": "application/json"}
-        if self.ctxt.auth_token:
-            headers["X-Auth-Token"] = self.ctxt.auth_token
-        headers["X-OpenStack-Request-ID"] = self.ctxt.request_id
-        return headers
+    def fallback_endpoint(self) -> str | None:
+        return f"http://{CONF.public_host}:{CONF.network.bind_port}"
+
+    def map_error(self, response: requests.Response, message: str
+                  ) -> exception.NovaliteException | None:
+        try:
+            fault = response.json().get("NeutronError") or {}
+        except (ValueError, AttributeError):
+            fault = {}
+        cls = _ERRORS.get(fault.get("type", "") if isinstance(fault, dict) else "")
+        if cls is not None:
+            return cls(message=message)
+        if response.status_code == 404:
+            return exc.NotFound(message=message)
+        return None
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None,
               params: Any = None) -> Any:
-        try:
-            response = _session.request(method, f"{self.endpoint}{path}", json=body,
-                                        params=params, headers=self._headers(),
-                                        timeout=self.timeout)
-        except requests.RequestException as error:
-            raise NetworkServiceError(
-                message=f"The network service is unreachable: {error}") from None
-        if response.status_code >= 400:
-            raise _error(response)
-        return response.json() if response.content else None
+        return self._json(self.request(method, path, json=body, params=params))
 
     # ports
     def create_port(self, network_id: str, device_id: str,
@@ -81,26 +73,26 @@ class NetworkClient:
         return self._call("POST", "/ports", {"port": port})["port"]
 
     def update_port(self, port_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        return self._call("PUT", f"/ports/{port_id}", {"port": body})["port"]
+        return self._call("PUT", f"/ports/{_quote(port_id)}", {"port": body})["port"]
 
     def show_port(self, port_id: str) -> dict[str, Any]:
-        return self._call("GET", f"/ports/{port_id}")["port"]
+        return self._call("GET", f"/ports/{_quote(port_id)}")["port"]
 
     def list_ports(self, **filters: Any) -> list[dict[str, Any]]:
         return self._call("GET", "/ports", params=_params(filters))["ports"]
 
     def delete_port(self, port_id: str) -> None:
-        self._call("DELETE", f"/ports/{port_id}")
+        self._call("DELETE", f"/ports/{_quote(port_id)}")
 
     # networks and subnets
     def show_network(self, network_id: str) -> dict[str, Any]:
-        return self._call("GET", f"/networks/{network_id}")["network"]
+        return self._call("GET", f"/networks/{_quote(network_id)}")["network"]
 
     def list_networks(self, **filters: Any) -> list[dict[str, Any]]:
         return self._call("GET", "/networks", params=_params(filters))["networks"]
 
     def show_subnet(self, subnet_id: str) -> dict[str, Any]:
-        return self._call("GET", f"/subnets/{subnet_id}")["subnet"]
+        return self._call("GET", f"/subnets/{_quote(subnet_id)}")["subnet"]
 
     def list_subnets(self, **filters: Any) -> list[dict[str, Any]]:
         return self._call("GET", "/subnets", params=_params(filters))["subnets"]
@@ -136,11 +128,11 @@ class NetworkClient:
             return True
         if self.ctxt.service_catalog:
             return False
-        try:
-            _session.get(self.endpoint, timeout=2)
-        except requests.RequestException:
-            return False
-        return True
+        return super().available()
+
+
+def _quote(resource_id: str) -> str:
+    return urllib.parse.quote(str(resource_id), safe="")
 
 
 def _params(filters: dict[str, Any]) -> list[tuple[str, str]]:
@@ -150,24 +142,6 @@ def _params(filters: dict[str, Any]) -> list[tuple[str, str]]:
         for item in value if isinstance(value, list | tuple) else [value]:
             params.append((key, str(item).lower() if isinstance(item, bool) else str(item)))
     return params
-
-
-def _error(response: requests.Response) -> exception.NovaliteException:
-    try:
-        fault = response.json().get("NeutronError") or {}
-    except ValueError:
-        fault = {}
-    message = fault.get("message") or f"The network service answered {response.status_code}"
-    cls = _ERRORS.get(fault.get("type", ""))
-    if cls is not None:
-        return cls(message=message)
-    if response.status_code == 404:
-        return exc.NotFound(message=message)
-    if response.status_code == 401:
-        return exception.NotAuthenticated(message=message)
-    error = NetworkServiceError(message=message)
-    error.code = response.status_code
-    return error
 
 
 # Module-level functions with the context first, the shape compute code calls.

@@ -10,7 +10,7 @@ import datetime
 from dataclasses import field
 from typing import Any
 
-from novalite.compute import states  # moves lower with the layering change
+from novalite.common import instance_states as states
 from novalite.objects.base import NovaliteObject
 from novalite.objects.block_device import BlockDeviceMapping
 from novalite.objects.flavor import Flavor

@@ -22,7 +22,7 @@ class Selection(NovaliteObject):
     compute_node_uuid: str = ""
     availability_zone: str | None = None
     #: the provider's capacity after allocation ratios ({"vcpu", "memory_mb", "disk_gb"})
-    limits: dict[str, int] = field(default_factory=dict)
+    limits: dict[str, float] = field(default_factory=dict)
     #: placement-style ``{"allocations": {provider: {"resources": {...}}}}``
     allocation_request: dict[str, Any] = field(default_factory=dict)
     allocation_request_version: str = "1.0"

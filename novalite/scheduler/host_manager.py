@@ -19,7 +19,7 @@ from novalite.conf import CONF
 from novalite.db import api as db_api
 from novalite.db.base import utcnow
 from novalite.db.models import Service
-from novalite.placement import store
+from novalite.placement import client as placement
 from novalite.scheduler import filters, weights
 from novalite.scheduler.host_state import HostState
 
@@ -40,7 +40,7 @@ class HostManager:
 
     def refresh(self) -> None:
         """Bring the cached host states up to date with placement and the service rows."""
-        generations = store.provider_generations()
+        generations = placement.provider_generations()
         for gone in self._hosts.keys() - generations.keys():
             del self._hosts[gone]
         changed = [uuid for uuid, generation in generations.items()
@@ -48,7 +48,7 @@ class HostManager:
         if changed:
             # reloading everything is one query; many small IN lists would be slower
             wanted = None if len(changed) > len(generations) // 4 else changed
-            for summary in store.provider_summaries(wanted):
+            for summary in placement.provider_summaries(wanted):
                 if wanted is None and summary["uuid"] not in generations:
                     continue
                 self._hosts[summary["uuid"]] = HostState.from_summary(summary)

@@ -8,7 +8,8 @@ from collections.abc import Mapping
 from typing import Any, TypedDict
 
 from novalite.db import service_store
-from novalite.placement import store
+from novalite.objects import Selection
+from novalite.placement import client as placement
 from novalite.scheduler import utils
 
 DEFAULT_AVAILABILITY_ZONE = "nova"
@@ -31,18 +32,6 @@ class Limits(TypedDict):
     vcpu: float
     memory_mb: float
     disk_gb: float
-
-
-class Selection(TypedDict):
-    """One host of a ``select_destinations`` answer (see ``novalite.scheduler.utils``)."""
-
-    service_host: str
-    nodename: str
-    compute_node_uuid: str
-    availability_zone: str
-    limits: Limits
-    allocation_request: dict[str, Any]
-    allocation_request_version: str
 
 
 @dataclasses.dataclass
@@ -79,7 +68,7 @@ class HostState:
 
     def __post_init__(self) -> None:
         # capacities are read for every host on every request: compute them once
-        self._capacity = {rc: store.capacity(inv) for rc, inv in self.inventories.items()}
+        self._capacity = {rc: placement.capacity(inv) for rc, inv in self.inventories.items()}
 
     def capacity(self, resource_class: str) -> float:
         return self._capacity.get(resource_class, 0.0)
@@ -88,7 +77,7 @@ class HostState:
         return self._capacity.get(resource_class, 0.0) - self.usages.get(resource_class, 0)
 
     def fits(self, resources: Mapping[str, int]) -> bool:
-        """The same verdict as ``store.fits`` for each class, on the cached state."""
+        """The verdict a placement claim would give for each class, on the cached state."""
         for rc, amount in resources.items():
             inventory = self.inventories.get(rc)
             if (inventory is None or amount < inventory["min_unit"]
@@ -104,19 +93,20 @@ class HostState:
 
     @property
     def free_ram_mb(self) -> float:
-        return self.free(store.MEMORY_MB)
+        return self.free(placement.MEMORY_MB)
 
     @property
     def free_disk_mb(self) -> float:
-        return self.free(store.DISK_GB) * 1024
+        return self.free(placement.DISK_GB) * 1024
 
     @property
     def free_vcpus(self) -> float:
-        return self.free(store.VCPU)
+        return self.free(placement.VCPU)
 
     def limits(self) -> Limits:
-        return {"vcpu": self.capacity(store.VCPU), "memory_mb": self.capacity(store.MEMORY_MB),
-                "disk_gb": self.capacity(store.DISK_GB)}
+        return {"vcpu": self.capacity(placement.VCPU),
+                "memory_mb": self.capacity(placement.MEMORY_MB),
+                "disk_gb": self.capacity(placement.DISK_GB)}
 
     # --- facts for filters ------------------------------------------------------------
 
@@ -131,14 +121,15 @@ class HostState:
             return bool(self.service["up"])
         return service_store.is_up(self.service, now)
 
+    def _limits_dict(self) -> dict[str, float]:
+        limits = self.limits()
+        return {"vcpu": limits["vcpu"], "memory_mb": limits["memory_mb"],
+                "disk_gb": limits["disk_gb"]}
+
     def selection(self, resources: Mapping[str, int]) -> Selection:
-        """The Selection dict for this host."""
-        return {
-            "service_host": self.host,
-            "nodename": self.nodename,
-            "compute_node_uuid": self.uuid,
-            "availability_zone": self.zone(),
-            "limits": self.limits(),
-            "allocation_request": store.allocation_request(self.uuid, resources),
-            "allocation_request_version": utils.ALLOCATION_REQUEST_VERSION,
-        }
+        """This host as a Selection: what a claim of ``resources`` here holds."""
+        return Selection(
+            service_host=self.host, nodename=self.nodename, compute_node_uuid=self.uuid,
+            availability_zone=self.zone(), limits=self._limits_dict(),
+            allocation_request=dict(placement.allocation_request(self.uuid, resources)),
+            allocation_request_version=utils.ALLOCATION_REQUEST_VERSION)

@@ -25,7 +25,7 @@ from novalite.common.context import RequestContext
 from novalite.common.manager import Manager
 from novalite.conf import CONF
 from novalite.objects import ObjectSerializer, RequestSpec, Selection
-from novalite.placement import store
+from novalite.placement import client as placement
 from novalite.scheduler import utils
 from novalite.scheduler.host_manager import HostManager
 from novalite.scheduler.host_state import HostState
@@ -83,15 +83,15 @@ class SchedulerManager(Manager):
                         raise exception.NoValidHost(reason=NOT_ENOUGH_HOSTS)
                     claimed.append(instance_uuid)
                     chosen.consume(resources)
-                    answer.append([Selection.from_legacy(dict(chosen.selection(resources)))] + [
-                        Selection.from_legacy(dict(h.selection(resources)))
+                    answer.append([chosen.selection(resources)] + [
+                        h.selection(resources)
                         for h in itertools.islice(
                             (w.obj for w in weighed
                              if w.obj.host != chosen.host and w.obj.fits(resources)),
                             alternates_wanted)])
             except Exception:
                 for instance_uuid in claimed:
-                    store.remove_allocations(instance_uuid)
+                    placement.remove_allocations(instance_uuid)
                 raise
         return answer
 
@@ -99,13 +99,13 @@ class SchedulerManager(Manager):
                         resources: dict[str, int]) -> bool:
         """Claim an alternate for a retried build; False when it no longer fits."""
         try:
-            return store.claim(instance_uuid, provider_uuid, resources)
+            return placement.claim(instance_uuid, provider_uuid, resources)
         except exception.ResourceProviderNotFound:
             return False
 
     def remove_allocations(self, ctxt: RequestContext, instance_uuid: str) -> bool:
         """Release everything an instance holds (failed build, delete, before a retry)."""
-        return store.remove_allocations(instance_uuid)
+        return placement.remove_allocations(instance_uuid)
 
     # --- the pipeline -------------------------------------------------------------------
 
@@ -150,7 +150,7 @@ class SchedulerManager(Manager):
             index = random.randrange(min(subset_size, len(remaining)))
             host = remaining.pop(index).obj
             try:
-                if store.claim(instance_uuid, host.uuid, resources):
+                if placement.claim(instance_uuid, host.uuid, resources):
                     return host
             except exception.ResourceProviderNotFound:
                 pass

@@ -38,7 +38,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from novalite.common import exception
-from novalite.placement import store
+from novalite.placement import client as placement
 
 ALLOCATION_REQUEST_VERSION = "1.0"
 
@@ -60,9 +60,9 @@ def resources_from_spec(request_spec: Mapping[str, Any]) -> dict[str, int]:
         raise exception.Invalid(reason="request_spec has no flavor")
     swap_mb = _int(flavor.get("swap"), "swap")
     resources = {
-        store.VCPU: _int(flavor.get("vcpus"), "vcpus"),
-        store.MEMORY_MB: _int(flavor.get("memory_mb"), "memory_mb"),
-        store.DISK_GB: (_int(flavor.get("root_gb"), "root_gb")
+        placement.VCPU: _int(flavor.get("vcpus"), "vcpus"),
+        placement.MEMORY_MB: _int(flavor.get("memory_mb"), "memory_mb"),
+        placement.DISK_GB: (_int(flavor.get("root_gb"), "root_gb")
                         + _int(flavor.get("ephemeral_gb"), "ephemeral_gb")
                         + math.ceil(swap_mb / 1024)),
     }

@@ -15,7 +15,7 @@ import os
 import subprocess
 import tempfile
 
-from novalite.api.metadata.base import InstanceMetadata
+from novalite.common.metadata_tree import InstanceMetadata
 from novalite.conf import CONF
 
 VOLUME_LABEL = "config-2"

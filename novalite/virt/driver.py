@@ -3,7 +3,7 @@
 The compute manager is the only caller. Instances are passed as plain dicts (the
 fields the manager got from the conductor: ``uuid``, ``name``, ``vcpus``,
 ``memory_mb``, ``root_gb``, ``image_ref``, ``user_data`` ...), so drivers never
-touch the database. Power states are ``novalite.compute.states`` power states.
+touch the database. Power states are ``novalite.common.instance_states`` power states.
 """
 
 from __future__ import annotations

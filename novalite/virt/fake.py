@@ -13,8 +13,8 @@ import threading
 import time
 from typing import Any
 
+from novalite.common import instance_states as states
 from novalite.common.context import RequestContext
-from novalite.compute import states
 from novalite.conf import CONF
 from novalite.virt.driver import (
     VIF,

@@ -6,13 +6,13 @@ from __future__ import annotations
 import pytest
 
 from novalite.common import exception
+from novalite.common import instance_states as states
 from novalite.common.context import RequestContext
-from novalite.compute import states
 from novalite.compute.api import API
 from novalite.compute.boot_request import BootRequest
 from novalite.compute.resolve import Resolver
 from novalite.db import flavors, instances
-from novalite.placement import store as placement
+from novalite.placement import client as placement
 from tests.functional.cloud import ControlPlane, wait_for
 
 

@@ -8,8 +8,8 @@ import threading
 import pytest
 
 from novalite.common import exception
+from novalite.common import instance_states as states
 from novalite.common.context import RequestContext
-from novalite.compute import states
 from novalite.db import flavors, instances, keypairs, quotas
 
 ADMIN = RequestContext(user_id="admin", project_id="adminproj", roles=["admin", "member",

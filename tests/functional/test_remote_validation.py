@@ -6,8 +6,8 @@ from __future__ import annotations
 import requests
 
 from novalite.common import exception, wsgi
-from novalite.common.auth import RemoteValidator
 from novalite.conf import CONF
+from novalite.identity.validation import RemoteValidator
 from novalite.image.api import make_app as make_image_app
 from tests.functional.conftest import ADMIN_PASSWORD
 

@@ -17,7 +17,7 @@ from novalite.db import service_store
 from novalite.db.base import utcnow
 from novalite.db.models import Service as ServiceRow
 from novalite.objects import Flavor, RequestSpec
-from novalite.placement import store
+from novalite.placement import client as placement
 from novalite.scheduler.manager import SchedulerManager
 from novalite.scheduler.rpcapi import SchedulerAPI
 
@@ -28,7 +28,7 @@ FLAVOR = {"vcpus": 1, "memory_mb": 1024, "root_gb": 10, "ephemeral_gb": 0, "swap
 def add_compute(host: str, vcpus: int = 4, ram: int = 8192, disk: int = 100,
                 zone: str | None = None) -> str:
     provider_uuid = str(uuid.uuid4())
-    store.set_inventory(provider_uuid, f"{host}.node", host,
+    placement.set_inventory(provider_uuid, f"{host}.node", host,
                         {"VCPU": {"total": vcpus, "allocation_ratio": 1.0},
                          "MEMORY_MB": {"total": ram}, "DISK_GB": {"total": disk}},
                         availability_zone=zone,
@@ -66,10 +66,10 @@ def test_select_claims_first_and_returns_unclaimed_alternates(scheduler):
     wanted = {"VCPU": 1, "MEMORY_MB": 1024, "DISK_GB": 10}
     assert chosen.allocation_request == {
         "allocations": {chosen.compute_node_uuid: {"resources": wanted}}}
-    allocations = store.get_allocations(instance)
+    allocations = placement.get_allocations(instance)
     assert list(allocations) == [chosen.compute_node_uuid]
     for alternate in alternates:
-        assert store.usages(alternate.compute_node_uuid)["VCPU"] == 0
+        assert placement.usages(alternate.compute_node_uuid)["VCPU"] == 0
 
 
 def test_no_alternates_when_not_asked(scheduler):
@@ -96,8 +96,8 @@ def test_failed_multi_create_releases_its_claims(scheduler):
     uuids = [str(uuid.uuid4()) for _ in range(3)]
     with pytest.raises(exception.NoValidHost):
         scheduler.select_destinations(get_admin_context(), _spec(num_instances=3), uuids)
-    assert store.usages(provider)["VCPU"] == 0
-    assert all(store.get_allocations(u) == {} for u in uuids)
+    assert placement.usages(provider)["VCPU"] == 0
+    assert all(placement.get_allocations(u) == {} for u in uuids)
 
 
 def test_no_valid_host_without_capacity(scheduler):
@@ -159,7 +159,7 @@ def test_forced_host_skips_filters_but_not_capacity(scheduler):
 def test_image_properties_route_to_matching_host(scheduler):
     add_compute("cmp0")
     arm = str(uuid.uuid4())
-    store.set_inventory(arm, "arm.node", "arm",
+    placement.set_inventory(arm, "arm.node", "arm",
                         {"VCPU": {"total": 4}, "MEMORY_MB": {"total": 4096},
                          "DISK_GB": {"total": 100}},
                         supported_instances=[["aarch64", "qemu", "hvm"]])
@@ -178,7 +178,7 @@ def test_alternate_claim_and_release_over_rpc(scheduler):
     assert scheduler.claim_resources(ctxt, "inst-2", provider, wanted) is False
     assert scheduler.claim_resources(ctxt, "inst-2", str(uuid.uuid4()), wanted) is False
     assert scheduler.remove_allocations(ctxt, "inst-1") is True
-    assert store.usages(provider)["VCPU"] == 0
+    assert placement.usages(provider)["VCPU"] == 0
 
 
 def test_bad_request_spec_is_invalid(scheduler):

@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 
+from novalite.common import instance_states as states
 from novalite.common.context import RequestContext
-from novalite.compute import states
 from novalite.guest.builder import build_tiny
 from novalite.virt.driver import LifecycleEvent, VirtDriverError
 from novalite.virt.libvirt.driver import LibvirtDriver

@@ -1,9 +1,9 @@
 """The Compute API v2.1 WSGI application.
 
 ``make_app`` = auth middleware → ``ComputeAPI`` (URL prefix and microversion
-handling, response headers) → router of every resource module. Resources add
-their routes with ``register(router)`` and are listed in ``RESOURCES``; tests may
-add more through ``extra_resources``.
+handling, response headers) → router of every resource module. Each resource
+module's ``ROUTES`` table (``wsgi.Route``: method, path, handler) goes into the router
+in ``RESOURCES`` order; tests may add more modules through ``extra_resources``.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from novalite.api.compute import (
 )
 from novalite.common import auth, exception, wsgi
 from novalite.common.context import RequestContext
+from novalite.identity.validation import default_validator
 
 RESOURCES: tuple[ModuleType, ...] = (
     flavors, keypairs, quota_sets, limits, services, availability_zones, hypervisors,
@@ -98,10 +99,8 @@ def is_public(path: str) -> bool:
 
 
 def build_router(extra_resources: Iterable[ModuleType] = ()) -> wsgi.Router:
-    router = wsgi.Router(faults.fault_body)
-    for module in (*RESOURCES, *extra_resources):
-        module.register(router)
-    return router
+    return wsgi.build_router(faults.fault_body,
+                             *(module.ROUTES for module in (*RESOURCES, *extra_resources)))
 
 
 def make_app(validator: auth.TokenValidator | None = None,
@@ -111,5 +110,6 @@ def make_app(validator: auth.TokenValidator | None = None,
 
     compute_policies.register()
     api = ComputeAPI(build_router(extra_resources))
-    return auth.AuthMiddleware(api, faults.fault_body, validator=validator,
+    return auth.AuthMiddleware(api, faults.fault_body,
+                               validator=validator or default_validator(),
                                public_paths=is_public)

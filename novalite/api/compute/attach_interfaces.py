@@ -10,20 +10,13 @@ import webob
 from novalite.api.compute import common
 from novalite.api.compute.servers import compute_api, get_instance
 from novalite.common import exception, wsgi
+from novalite.common import instance_states as states
 from novalite.common.wsgi import Request
-from novalite.compute import network, states
+from novalite.compute import network
 
 _RULE = "os_compute_api:os-attach-interfaces"
 # vm_states in which Nova lets a port be attached or detached
 _ATTACHABLE = (states.ACTIVE, states.PAUSED, states.STOPPED)
-
-
-def register(router: wsgi.Router) -> None:
-    base = "/servers/{server_id}/os-interface"
-    router.add("GET", base, index)
-    router.add("POST", base, create)
-    router.add("GET", base + "/{port_id}", show)
-    router.add("DELETE", base + "/{port_id}", delete)
 
 
 def _view(request: Request, vif: dict[str, Any]) -> dict[str, Any]:
@@ -104,3 +97,11 @@ def delete(request: Request, server_id: str, port_id: str) -> webob.Response:
         raise exception.NotFound(message=f"Port {port_id} is not attached")
     compute_api().detach_interface(request.context, instance, port_id)
     return webob.Response(status=202)
+
+
+ROUTES: tuple[wsgi.Route, ...] = (
+    wsgi.Route("GET", "/servers/{server_id}/os-interface", index),
+    wsgi.Route("POST", "/servers/{server_id}/os-interface", create),
+    wsgi.Route("GET", "/servers/{server_id}/os-interface/{port_id}", show),
+    wsgi.Route("DELETE", "/servers/{server_id}/os-interface/{port_id}", delete),
+)

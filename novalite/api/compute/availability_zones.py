@@ -13,11 +13,6 @@ from novalite.common.wsgi import Request
 from novalite.db import service_store
 
 
-def register(router: wsgi.Router) -> None:
-    router.add("GET", "/os-availability-zone", index)
-    router.add("GET", "/os-availability-zone/detail", detail)
-
-
 def _zones(include_internal: bool) -> dict[str, list[dict[str, Any]]]:
     zones: dict[str, list[dict[str, Any]]] = {}
     for service in service_store.list_services():
@@ -52,3 +47,9 @@ def detail(request: Request) -> webob.Response:
         info.append({"zoneName": zone, "zoneState": {"available": _available(members)},
                      "hosts": hosts})
     return wsgi.json_response({"availabilityZoneInfo": info})
+
+
+ROUTES: tuple[wsgi.Route, ...] = (
+    wsgi.Route("GET", "/os-availability-zone", index),
+    wsgi.Route("GET", "/os-availability-zone/detail", detail),
+)

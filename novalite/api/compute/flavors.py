@@ -19,22 +19,6 @@ _SORT_KEYS = ("created_at", "description", "disabled", "ephemeral_gb", "flavorid
               "updated_at", "vcpus")
 
 
-def register(router: wsgi.Router) -> None:
-    router.add("GET", "/flavors", index)
-    router.add("POST", "/flavors", create)
-    router.add("GET", "/flavors/detail", detail)
-    router.add("GET", "/flavors/{flavor_id}", show)
-    router.add("PUT", "/flavors/{flavor_id}", update)
-    router.add("DELETE", "/flavors/{flavor_id}", delete)
-    router.add("POST", "/flavors/{flavor_id}/action", action)
-    router.add("GET", "/flavors/{flavor_id}/os-flavor-access", access_index)
-    router.add("GET", "/flavors/{flavor_id}/os-extra_specs", specs_index)
-    router.add("POST", "/flavors/{flavor_id}/os-extra_specs", specs_create)
-    router.add("GET", "/flavors/{flavor_id}/os-extra_specs/{key}", spec_show)
-    router.add("PUT", "/flavors/{flavor_id}/os-extra_specs/{key}", spec_update)
-    router.add("DELETE", "/flavors/{flavor_id}/os-extra_specs/{key}", spec_delete)
-
-
 def _int_param(request: Request, name: str) -> int | None:
     raw = request.GET.get(name)
     if raw is None:
@@ -218,3 +202,20 @@ def spec_delete(request: Request, flavor_id: str, key: str) -> webob.Response:
     policy.authorize(request.context, "os_compute_api:os-flavor-extra-specs:delete", {})
     flavor_db.delete_extra_spec(flavor_id, key)
     return wsgi.empty_response(200)
+
+
+ROUTES: tuple[wsgi.Route, ...] = (
+    wsgi.Route("GET", "/flavors", index),
+    wsgi.Route("POST", "/flavors", create),
+    wsgi.Route("GET", "/flavors/detail", detail),
+    wsgi.Route("GET", "/flavors/{flavor_id}", show),
+    wsgi.Route("PUT", "/flavors/{flavor_id}", update),
+    wsgi.Route("DELETE", "/flavors/{flavor_id}", delete),
+    wsgi.Route("POST", "/flavors/{flavor_id}/action", action),
+    wsgi.Route("GET", "/flavors/{flavor_id}/os-flavor-access", access_index),
+    wsgi.Route("GET", "/flavors/{flavor_id}/os-extra_specs", specs_index),
+    wsgi.Route("POST", "/flavors/{flavor_id}/os-extra_specs", specs_create),
+    wsgi.Route("GET", "/flavors/{flavor_id}/os-extra_specs/{key}", spec_show),
+    wsgi.Route("PUT", "/flavors/{flavor_id}/os-extra_specs/{key}", spec_update),
+    wsgi.Route("DELETE", "/flavors/{flavor_id}/os-extra_specs/{key}", spec_delete),
+)

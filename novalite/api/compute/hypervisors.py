@@ -12,13 +12,7 @@ from novalite.api.compute import common
 from novalite.common import exception, policy, wsgi
 from novalite.common.wsgi import Request
 from novalite.db import instances, service_store
-from novalite.placement import store as placement
-
-
-def register(router: wsgi.Router) -> None:
-    router.add("GET", "/os-hypervisors", index)
-    router.add("GET", "/os-hypervisors/detail", detail)
-    router.add("GET", "/os-hypervisors/{hypervisor_id}", show)
+from novalite.placement import client as placement
 
 
 def _services() -> dict[str, dict[str, Any]]:
@@ -126,3 +120,10 @@ def show(request: Request, hypervisor_id: str) -> webob.Response:
             return wsgi.json_response({"hypervisor": _view(request, node, service, True,
                                                            with_servers)})
     raise exception.NotFound(message=f"Hypervisor with ID '{hypervisor_id}' could not be found.")
+
+
+ROUTES: tuple[wsgi.Route, ...] = (
+    wsgi.Route("GET", "/os-hypervisors", index),
+    wsgi.Route("GET", "/os-hypervisors/detail", detail),
+    wsgi.Route("GET", "/os-hypervisors/{hypervisor_id}", show),
+)

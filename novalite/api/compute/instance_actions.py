@@ -14,11 +14,6 @@ from novalite.common.wsgi import Request
 from novalite.db import instances
 
 
-def register(router: wsgi.Router) -> None:
-    router.add("GET", "/servers/{server_id}/os-instance-actions", index)
-    router.add("GET", "/servers/{server_id}/os-instance-actions/{request_id}", show)
-
-
 def _action_view(action: dict[str, Any]) -> dict[str, Any]:
     return {"action": action["action"], "instance_uuid": action["instance_uuid"],
             "message": action["message"], "project_id": action["project_id"],
@@ -89,3 +84,9 @@ def show(request: Request, server_id: str, request_id: str) -> webob.Response:
             events.append(shown)
         body["events"] = events
     return wsgi.json_response({"instanceAction": body})
+
+
+ROUTES: tuple[wsgi.Route, ...] = (
+    wsgi.Route("GET", "/servers/{server_id}/os-instance-actions", index),
+    wsgi.Route("GET", "/servers/{server_id}/os-instance-actions/{request_id}", show),
+)

@@ -14,13 +14,6 @@ from novalite.common.wsgi import Request
 from novalite.db import keypairs as keypair_db
 
 
-def register(router: wsgi.Router) -> None:
-    router.add("GET", "/os-keypairs", index)
-    router.add("POST", "/os-keypairs", create)
-    router.add("GET", "/os-keypairs/{name}", show)
-    router.add("DELETE", "/os-keypairs/{name}", delete)
-
-
 def _user_id(request: Request, action: str, requested: str | None = None) -> str:
     """The key pairs' owner: the caller, or (2.10, admin by policy) ``user_id``."""
     ctxt = request.context
@@ -99,3 +92,11 @@ def delete(request: Request, name: str) -> webob.Response:
     user_id = _user_id(request, "delete")
     keypair_db.delete(user_id, name)
     return wsgi.empty_response(204 if common.at_least(request, "2.2") else 202)
+
+
+ROUTES: tuple[wsgi.Route, ...] = (
+    wsgi.Route("GET", "/os-keypairs", index),
+    wsgi.Route("POST", "/os-keypairs", create),
+    wsgi.Route("GET", "/os-keypairs/{name}", show),
+    wsgi.Route("DELETE", "/os-keypairs/{name}", delete),
+)

@@ -12,10 +12,6 @@ from novalite.common.wsgi import Request
 from novalite.db import quotas
 
 
-def register(router: wsgi.Router) -> None:
-    router.add("GET", "/limits", index)
-
-
 def index(request: Request) -> webob.Response:
     ctxt = request.context
     policy.authorize(ctxt, "os_compute_api:limits")
@@ -42,3 +38,8 @@ def index(request: Request) -> webob.Response:
                          "maxTotalFloatingIps": 10, "totalFloatingIpsUsed": 0,
                          "totalSecurityGroupsUsed": 0})
     return wsgi.json_response({"limits": {"absolute": absolute, "rate": []}})
+
+
+ROUTES: tuple[wsgi.Route, ...] = (
+    wsgi.Route("GET", "/limits", index),
+)

@@ -20,14 +20,6 @@ _INJECTED = {"injected_files": 5, "injected_file_content_bytes": 10240,
              "injected_file_path_bytes": 255}  # dropped at 2.57
 
 
-def register(router: wsgi.Router) -> None:
-    router.add("GET", "/os-quota-sets/{project_id}/defaults", defaults)
-    router.add("GET", "/os-quota-sets/{project_id}/detail", detail)
-    router.add("GET", "/os-quota-sets/{project_id}", show)
-    router.add("PUT", "/os-quota-sets/{project_id}", update)
-    router.add("DELETE", "/os-quota-sets/{project_id}", delete)
-
-
 def _legacy(request: Request) -> dict[str, int]:
     extra: dict[str, int] = {}
     if not common.at_least(request, "2.36"):
@@ -95,3 +87,12 @@ def delete(request: Request, project_id: str) -> webob.Response:
     _authorize(request, "delete", project_id)
     quotas.delete_project(project_id)
     return wsgi.empty_response(202)
+
+
+ROUTES: tuple[wsgi.Route, ...] = (
+    wsgi.Route("GET", "/os-quota-sets/{project_id}/defaults", defaults),
+    wsgi.Route("GET", "/os-quota-sets/{project_id}/detail", detail),
+    wsgi.Route("GET", "/os-quota-sets/{project_id}", show),
+    wsgi.Route("PUT", "/os-quota-sets/{project_id}", update),
+    wsgi.Route("DELETE", "/os-quota-sets/{project_id}", delete),
+)

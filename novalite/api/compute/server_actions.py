@@ -22,10 +22,6 @@ from novalite.common.wsgi import Request
 Action = Callable[[Request, dict[str, Any], Any], webob.Response]
 
 
-def register(router: wsgi.Router) -> None:
-    router.add("POST", "/servers/{server_id}/action", action)
-
-
 def _accepted() -> webob.Response:
     return wsgi.empty_response(202)
 
@@ -102,3 +98,8 @@ def action(request: Request, server_id: str) -> webob.Response:
     rule, handler = ACTIONS[name]
     instance = get_instance(request, server_id, rule)
     return handler(request, instance, argument)
+
+
+ROUTES: tuple[wsgi.Route, ...] = (
+    wsgi.Route("POST", "/servers/{server_id}/action", action),
+)

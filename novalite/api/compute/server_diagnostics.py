@@ -14,10 +14,11 @@ from novalite.common import wsgi
 from novalite.common.wsgi import Request
 
 
-def register(router: wsgi.Router) -> None:
-    router.add("GET", "/servers/{server_id}/diagnostics", show)
-
-
 def show(request: Request, server_id: str) -> webob.Response:
     instance = get_instance(request, server_id, "os_compute_api:os-server-diagnostics")
     return wsgi.json_response(compute_api().get_diagnostics(request.context, instance))
+
+
+ROUTES: tuple[wsgi.Route, ...] = (
+    wsgi.Route("GET", "/servers/{server_id}/diagnostics", show),
+)

@@ -17,16 +17,6 @@ from novalite.db import instances
 _RULE = "os_compute_api:server-metadata:"
 
 
-def register(router: wsgi.Router) -> None:
-    base = "/servers/{server_id}/metadata"
-    router.add("GET", base, index)
-    router.add("POST", base, create)
-    router.add("PUT", base, update_all)
-    router.add("GET", base + "/{key}", show)
-    router.add("PUT", base + "/{key}", update)
-    router.add("DELETE", base + "/{key}", delete)
-
-
 def _metadata_body(request: Request, key: str = "metadata") -> dict[str, str]:
     body = request.json_body_dict()
     validation.validate({"type": "object", "properties": {key: METADATA},
@@ -84,3 +74,13 @@ def delete(request: Request, server_id: str, key: str) -> webob.Response:
         raise exception.NotFound(message="Metadata item was not found")
     instances.delete_metadata_item(request.context, instance["uuid"], key)
     return wsgi.empty_response(204)
+
+
+ROUTES: tuple[wsgi.Route, ...] = (
+    wsgi.Route("GET", "/servers/{server_id}/metadata", index),
+    wsgi.Route("POST", "/servers/{server_id}/metadata", create),
+    wsgi.Route("PUT", "/servers/{server_id}/metadata", update_all),
+    wsgi.Route("GET", "/servers/{server_id}/metadata/{key}", show),
+    wsgi.Route("PUT", "/servers/{server_id}/metadata/{key}", update),
+    wsgi.Route("DELETE", "/servers/{server_id}/metadata/{key}", delete),
+)

@@ -16,16 +16,6 @@ _RULE = "os_compute_api:os-server-tags:"
 MAX_TAGS = 50
 
 
-def register(router: wsgi.Router) -> None:
-    base = "/servers/{server_id}/tags"
-    router.add("GET", base, index)
-    router.add("PUT", base, update_all)
-    router.add("DELETE", base, delete_all)
-    router.add("GET", base + "/{tag}", show)
-    router.add("PUT", base + "/{tag}", update)
-    router.add("DELETE", base + "/{tag}", delete)
-
-
 def _tagged(request: Request, server_id: str, rule: str) -> dict:
     common.require_version(request, "2.26")
     return get_instance(request, server_id, _RULE + rule)
@@ -77,3 +67,13 @@ def delete(request: Request, server_id: str, tag: str) -> webob.Response:
         raise exception.NotFound(message=f"Tag {tag} could not be found.")
     instances.delete_tag(request.context, instance["uuid"], tag)
     return wsgi.empty_response(204)
+
+
+ROUTES: tuple[wsgi.Route, ...] = (
+    wsgi.Route("GET", "/servers/{server_id}/tags", index),
+    wsgi.Route("PUT", "/servers/{server_id}/tags", update_all),
+    wsgi.Route("DELETE", "/servers/{server_id}/tags", delete_all),
+    wsgi.Route("GET", "/servers/{server_id}/tags/{tag}", show),
+    wsgi.Route("PUT", "/servers/{server_id}/tags/{tag}", update),
+    wsgi.Route("DELETE", "/servers/{server_id}/tags/{tag}", delete),
+)

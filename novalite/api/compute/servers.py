@@ -34,15 +34,6 @@ _ADMIN_FILTERS = {"host", "node", "project_id", "tenant_id", "vm_state", "task_s
                   "root_device_name", "user_data", "terminated_at", "image_ref"}
 
 
-def register(router: wsgi.Router) -> None:
-    router.add("GET", "/servers", index)
-    router.add("GET", "/servers/detail", detail)
-    router.add("POST", "/servers", create)
-    router.add("GET", "/servers/{server_id}", show)
-    router.add("PUT", "/servers/{server_id}", update)
-    router.add("DELETE", "/servers/{server_id}", delete)
-
-
 def compute_api() -> API:
     """The compute API bound to the current RPC transport (rebuilt if it was replaced)."""
     global _API
@@ -275,3 +266,13 @@ def delete(request: Request, server_id: str) -> webob.Response:
     instance = get_instance(request, server_id, "os_compute_api:servers:delete")
     compute_api().delete(request.context, instance)
     return wsgi.empty_response(204)
+
+
+ROUTES: tuple[wsgi.Route, ...] = (
+    wsgi.Route("GET", "/servers", index),
+    wsgi.Route("GET", "/servers/detail", detail),
+    wsgi.Route("POST", "/servers", create),
+    wsgi.Route("GET", "/servers/{server_id}", show),
+    wsgi.Route("PUT", "/servers/{server_id}", update),
+    wsgi.Route("DELETE", "/servers/{server_id}", delete),
+)

@@ -30,12 +30,6 @@ _UPDATE = {"type": "object", "additionalProperties": False, "properties": {
     "disabled_reason": _REASON, "forced_down": {"type": "boolean"}}}
 
 
-def register(router: wsgi.Router) -> None:
-    router.add("GET", "/os-services", index)
-    router.add("PUT", "/os-services/{service_id}", update)
-    router.add("DELETE", "/os-services/{service_id}", delete)
-
-
 def api_binary(binary: str) -> str:
     """Nova's name for a service binary (``novalite-compute`` shows as ``nova-compute``)."""
     return "nova-" + binary[len("novalite-"):] if binary.startswith("novalite-") else binary
@@ -153,3 +147,10 @@ def delete(request: Request, service_id: str) -> webob.Response:
                                          "instances. Migrate or delete the instances first.")
     service_store.delete(service["uuid"])
     return wsgi.empty_response(204)
+
+
+ROUTES: tuple[wsgi.Route, ...] = (
+    wsgi.Route("GET", "/os-services", index),
+    wsgi.Route("PUT", "/os-services/{service_id}", update),
+    wsgi.Route("DELETE", "/os-services/{service_id}", delete),
+)

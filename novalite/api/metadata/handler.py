@@ -28,8 +28,7 @@ from typing import Any
 import webob
 import webob.exc
 
-from novalite.api.metadata import base
-from novalite.common import exception, wsgi
+from novalite.common import exception, metadata_tree, wsgi
 from novalite.conf import CONF
 
 LOG = logging.getLogger(__name__)
@@ -72,8 +71,8 @@ def db_find_instance_by_address(address: str) -> dict[str, Any] | None:
     from novalite.db import instances
 
     for instance in instances.list_instances(None, filters={"deleted": False}):
-        meta = base.InstanceMetadata(instance, static_vendordata={})
-        if any(ip.get("address") == address for ip in base.fixed_ips(meta.network_info)):
+        meta = metadata_tree.InstanceMetadata(instance, static_vendordata={})
+        if any(ip.get("address") == address for ip in metadata_tree.fixed_ips(meta.network_info)):
             return instance
     return None
 
@@ -92,7 +91,7 @@ def db_store_password(instance_uuid: str, password: bytes) -> None:
 
     instance = instances.get(None, instance_uuid)
     system_metadata = dict(instance.get("system_metadata") or {})
-    system_metadata.update(base.convert_password(password))
+    system_metadata.update(metadata_tree.convert_password(password))
     instances.update(None, instance_uuid, {"system_metadata": system_metadata})
 
 
@@ -104,10 +103,10 @@ class _Cache:
     def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.ttl = ttl
         self.clock = clock
-        self._items: dict[tuple[str, str], tuple[float, base.InstanceMetadata]] = {}
+        self._items: dict[tuple[str, str], tuple[float, metadata_tree.InstanceMetadata]] = {}
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[str, str]) -> base.InstanceMetadata | None:
+    def get(self, key: tuple[str, str]) -> metadata_tree.InstanceMetadata | None:
         if self.ttl <= 0:
             return None
         with self._lock:
@@ -119,7 +118,7 @@ class _Cache:
                 return None
             return item[1]
 
-    def put(self, key: tuple[str, str], value: base.InstanceMetadata) -> None:
+    def put(self, key: tuple[str, str], value: metadata_tree.InstanceMetadata) -> None:
         if self.ttl <= 0:
             return
         with self._lock:
@@ -136,7 +135,7 @@ class _Cache:
 
 # --- the application ----------------------------------------------------------------------
 
-def _text_response(body: bytes | str, content_type: str = base.MIME_TYPE_TEXT_PLAIN,
+def _text_response(body: bytes | str, content_type: str = metadata_tree.MIME_TYPE_TEXT_PLAIN,
                    status: int = 200) -> webob.Response:
     response = webob.Response(status=status, content_type=content_type, charset="UTF-8")
     response.body = body if isinstance(body, bytes) else body.encode()
@@ -169,16 +168,16 @@ class MetadataRequestHandler:
     # --- building InstanceMetadata --------------------------------------------------------
 
     def _metadata_for(self, instance: dict[str, Any] | None,
-                      address: str | None) -> base.InstanceMetadata | None:
+                      address: str | None) -> metadata_tree.InstanceMetadata | None:
         if instance is None:
             return None
         keypair = None
         if instance.get("key_name"):
             keypair = self.get_keypair(instance["user_id"], instance["key_name"])
-        return base.InstanceMetadata(instance, keypair=keypair, address=address)
+        return metadata_tree.InstanceMetadata(instance, keypair=keypair, address=address)
 
     def get_metadata_by_instance_id(self, instance_id: str,
-                                    address: str | None) -> base.InstanceMetadata | None:
+                                    address: str | None) -> metadata_tree.InstanceMetadata | None:
         key = ("id", instance_id)
         meta = self._cache.get(key)
         if meta is None:
@@ -187,7 +186,7 @@ class MetadataRequestHandler:
                 self._cache.put(key, meta)
         return meta
 
-    def get_metadata_by_remote_address(self, address: str) -> base.InstanceMetadata | None:
+    def get_metadata_by_remote_address(self, address: str) -> metadata_tree.InstanceMetadata | None:
         key = ("ip", address)
         meta = self._cache.get(key)
         if meta is None:
@@ -198,7 +197,7 @@ class MetadataRequestHandler:
 
     # --- identifying the instance ---------------------------------------------------------
 
-    def _by_source_address(self, request: webob.Request) -> base.InstanceMetadata | None:
+    def _by_source_address(self, request: webob.Request) -> metadata_tree.InstanceMetadata | None:
         address = request.remote_addr or ""
         if request.headers.get("X-Instance-ID"):
             LOG.warning("X-Instance-ID present in request headers. The "
@@ -213,7 +212,8 @@ class MetadataRequestHandler:
             LOG.error("Failed to get metadata for IP %s: no metadata", address)
         return meta
 
-    def _by_signed_instance_id(self, request: webob.Request) -> base.InstanceMetadata | None:
+    def _by_signed_instance_id(self, request: webob.Request
+                               ) -> metadata_tree.InstanceMetadata | None:
         instance_id = request.headers.get("X-Instance-ID")
         tenant_id = request.headers.get("X-Tenant-ID")
         signature = request.headers.get("X-Instance-ID-Signature")
@@ -264,7 +264,7 @@ class MetadataRequestHandler:
     def handle(self, request: webob.Request) -> webob.Response:
         path = request.path_info or "/"
         if path.strip("/") == "":
-            return _text_response(base.ec2_md_print(base.VERSIONS + ["latest"]))
+            return _text_response(metadata_tree.ec2_md_print(metadata_tree.VERSIONS + ["latest"]))
         if CONF.neutron.service_metadata_proxy:
             meta = self._by_signed_instance_id(request)
         else:
@@ -273,14 +273,14 @@ class MetadataRequestHandler:
             raise HTTPError(404)
         try:
             data = meta.lookup(path)
-        except base.InvalidMetadataPath:
+        except metadata_tree.InvalidMetadataPath:
             raise HTTPError(404) from None
-        if data is base.PASSWORD:
+        if data is metadata_tree.PASSWORD:
             return self._password(request, meta)
         body, content_type = meta.render_data(path, data)
         return _text_response(body, content_type)
 
-    def _password(self, request: webob.Request, meta: base.InstanceMetadata
+    def _password(self, request: webob.Request, meta: metadata_tree.InstanceMetadata
                   ) -> webob.Response:
         """GET the guest's encrypted password, or POST it once (nova password.py)."""
         if request.method in ("GET", "HEAD"):
@@ -290,10 +290,10 @@ class MetadataRequestHandler:
         current = self.get_instance(meta.uuid)
         if current is None:
             raise HTTPError(400, f"Instance {meta.uuid} could not be found.")
-        if base.extract_password(current.get("system_metadata") or {}):
+        if metadata_tree.extract_password(current.get("system_metadata") or {}):
             raise HTTPError(409)
-        if (request.content_length or 0) > base.PASSWORD_MAX_SIZE \
-                or len(request.body) > base.PASSWORD_MAX_SIZE:
+        if (request.content_length or 0) > metadata_tree.PASSWORD_MAX_SIZE \
+                or len(request.body) > metadata_tree.PASSWORD_MAX_SIZE:
             raise HTTPError(400, "Request is too large.")
         self.store_password(meta.uuid, request.body)
         self._cache.forget(meta.uuid)

@@ -10,12 +10,12 @@ from __future__ import annotations
 import logging
 
 from novalite.common import exception
+from novalite.common import instance_states as states
 from novalite.common.context import RequestContext
 from novalite.compute import rpcapi as compute_rpcapi
-from novalite.compute import states
 from novalite.db import instances, service_store
 from novalite.objects import Instance, RequestSpec, Selection
-from novalite.placement import store as placement
+from novalite.placement import client as placement
 from novalite.scheduler import rpcapi as scheduler_rpcapi
 
 LOG = logging.getLogger(__name__)

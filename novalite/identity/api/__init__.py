@@ -48,8 +48,5 @@ def make_app() -> Callable[..., Iterable[bytes]]:
     """The identity WSGI application; creates the Fernet keys if there are none."""
     fernet.setup_keys()
     policy.register_rules(identity_policies.list_rules())
-    router = wsgi.Router(common.fault_body)
-    auth.add_routes(router)
-    resources.add_routes(router)
-    catalog.add_routes(router)
+    router = wsgi.build_router(common.fault_body, auth.ROUTES, resources.ROUTES, catalog.ROUTES)
     return IdentityApp(router, LocalValidator(include_catalog=False))

@@ -191,12 +191,13 @@ def auth_domains(request: wsgi.Request) -> webob.Response:
     return wsgi.json_response(common.collection(request, "domains", domains))
 
 
-def add_routes(router: wsgi.Router) -> None:
-    router.add("GET", "/", versions)
-    router.add("GET", "/v3", version)
-    router.add("POST", "/v3/auth/tokens", issue_token)
-    router.add("GET", "/v3/auth/tokens", validate_token)
-    router.add("DELETE", "/v3/auth/tokens", revoke_token)
-    router.add("GET", "/v3/auth/catalog", auth_catalog)
-    router.add("GET", "/v3/auth/projects", auth_projects)
-    router.add("GET", "/v3/auth/domains", auth_domains)
+ROUTES: tuple[wsgi.Route, ...] = (
+    wsgi.Route("GET", "/", versions),
+    wsgi.Route("GET", "/v3", version),
+    wsgi.Route("POST", "/v3/auth/tokens", issue_token),
+    wsgi.Route("GET", "/v3/auth/tokens", validate_token),
+    wsgi.Route("DELETE", "/v3/auth/tokens", revoke_token),
+    wsgi.Route("GET", "/v3/auth/catalog", auth_catalog),
+    wsgi.Route("GET", "/v3/auth/projects", auth_projects),
+    wsgi.Route("GET", "/v3/auth/domains", auth_domains),
+)

@@ -200,18 +200,19 @@ def delete_region(request: wsgi.Request, region_id: str) -> webob.Response:
     return wsgi.empty_response(204)
 
 
-def add_routes(router: wsgi.Router) -> None:
-    for name, handlers in (
-            ("services", (list_services, create_service, get_service, update_service,
-                          delete_service)),
-            ("endpoints", (list_endpoints, create_endpoint, get_endpoint, update_endpoint,
-                           delete_endpoint)),
-            ("regions", (list_regions, create_region, get_region, None, delete_region))):
-        listing, create, show, update, remove = handlers
-        key = "{" + name[:-1] + "_id}"
-        router.add("GET", f"/v3/{name}", listing)
-        router.add("POST", f"/v3/{name}", create)
-        router.add("GET", f"/v3/{name}/{key}", show)
-        if update is not None:
-            router.add("PATCH", f"/v3/{name}/{key}", update)
-        router.add("DELETE", f"/v3/{name}/{key}", remove)
+ROUTES: tuple[wsgi.Route, ...] = (
+    wsgi.Route("GET", "/v3/services", list_services),
+    wsgi.Route("POST", "/v3/services", create_service),
+    wsgi.Route("GET", "/v3/services/{service_id}", get_service),
+    wsgi.Route("PATCH", "/v3/services/{service_id}", update_service),
+    wsgi.Route("DELETE", "/v3/services/{service_id}", delete_service),
+    wsgi.Route("GET", "/v3/endpoints", list_endpoints),
+    wsgi.Route("POST", "/v3/endpoints", create_endpoint),
+    wsgi.Route("GET", "/v3/endpoints/{endpoint_id}", get_endpoint),
+    wsgi.Route("PATCH", "/v3/endpoints/{endpoint_id}", update_endpoint),
+    wsgi.Route("DELETE", "/v3/endpoints/{endpoint_id}", delete_endpoint),
+    wsgi.Route("GET", "/v3/regions", list_regions),
+    wsgi.Route("POST", "/v3/regions", create_region),
+    wsgi.Route("GET", "/v3/regions/{region_id}", get_region),
+    wsgi.Route("DELETE", "/v3/regions/{region_id}", delete_region),
+)

@@ -502,33 +502,41 @@ def _assignment_view(request: wsgi.Request, assignment: models.RoleAssignment, r
             "links": {"assignment": common.url(request, link)}}
 
 
-def add_routes(router: wsgi.Router) -> None:
-    router.add("GET", "/v3/domains", list_domains)
-    router.add("POST", "/v3/domains", create_domain)
-    router.add("GET", "/v3/domains/{domain_id}", get_domain)
-    router.add("PATCH", "/v3/domains/{domain_id}", update_domain)
-    router.add("DELETE", "/v3/domains/{domain_id}", delete_domain)
-    router.add("GET", "/v3/projects", list_projects)
-    router.add("POST", "/v3/projects", create_project)
-    router.add("GET", "/v3/projects/{project_id}", get_project)
-    router.add("PATCH", "/v3/projects/{project_id}", update_project)
-    router.add("DELETE", "/v3/projects/{project_id}", delete_project)
-    router.add("GET", "/v3/users", list_users)
-    router.add("POST", "/v3/users", create_user)
-    router.add("GET", "/v3/users/{user_id}", get_user)
-    router.add("PATCH", "/v3/users/{user_id}", update_user)
-    router.add("DELETE", "/v3/users/{user_id}", delete_user)
-    router.add("GET", "/v3/users/{user_id}/projects", list_user_projects)
-    router.add("GET", "/v3/roles", list_roles)
-    router.add("POST", "/v3/roles", create_role)
-    router.add("GET", "/v3/roles/{role_id}", get_role)
-    router.add("DELETE", "/v3/roles/{role_id}", delete_role)
-    router.add("GET", "/v3/role_assignments", list_role_assignments)
-    for target_type in ("project", "domain"):
-        handlers = _make_grant_handlers(target_type)
-        base = f"/v3/{target_type}s/{{target_id}}/users/{{user_id}}/roles"
-        router.add("GET", base, handlers["list"])
-        router.add("PUT", f"{base}/{{role_id}}", handlers["put"])
-        router.add("HEAD", f"{base}/{{role_id}}", handlers["check"])
-        router.add("GET", f"{base}/{{role_id}}", handlers["check"])
-        router.add("DELETE", f"{base}/{{role_id}}", handlers["remove"])
+def _grant_routes(target_type: str) -> tuple[wsgi.Route, ...]:
+    """``/v3/{projects,domains}/{target_id}/users/{user_id}/roles[/{role_id}]``."""
+    handlers = _make_grant_handlers(target_type)
+    base = f"/v3/{target_type}s/{{target_id}}/users/{{user_id}}/roles"
+    return (
+        wsgi.Route("GET", base, handlers["list"]),
+        wsgi.Route("PUT", f"{base}/{{role_id}}", handlers["put"]),
+        wsgi.Route("HEAD", f"{base}/{{role_id}}", handlers["check"]),
+        wsgi.Route("GET", f"{base}/{{role_id}}", handlers["check"]),
+        wsgi.Route("DELETE", f"{base}/{{role_id}}", handlers["remove"]),
+    )
+
+
+ROUTES: tuple[wsgi.Route, ...] = (
+    wsgi.Route("GET", "/v3/domains", list_domains),
+    wsgi.Route("POST", "/v3/domains", create_domain),
+    wsgi.Route("GET", "/v3/domains/{domain_id}", get_domain),
+    wsgi.Route("PATCH", "/v3/domains/{domain_id}", update_domain),
+    wsgi.Route("DELETE", "/v3/domains/{domain_id}", delete_domain),
+    wsgi.Route("GET", "/v3/projects", list_projects),
+    wsgi.Route("POST", "/v3/projects", create_project),
+    wsgi.Route("GET", "/v3/projects/{project_id}", get_project),
+    wsgi.Route("PATCH", "/v3/projects/{project_id}", update_project),
+    wsgi.Route("DELETE", "/v3/projects/{project_id}", delete_project),
+    wsgi.Route("GET", "/v3/users", list_users),
+    wsgi.Route("POST", "/v3/users", create_user),
+    wsgi.Route("GET", "/v3/users/{user_id}", get_user),
+    wsgi.Route("PATCH", "/v3/users/{user_id}", update_user),
+    wsgi.Route("DELETE", "/v3/users/{user_id}", delete_user),
+    wsgi.Route("GET", "/v3/users/{user_id}/projects", list_user_projects),
+    wsgi.Route("GET", "/v3/roles", list_roles),
+    wsgi.Route("POST", "/v3/roles", create_role),
+    wsgi.Route("GET", "/v3/roles/{role_id}", get_role),
+    wsgi.Route("DELETE", "/v3/roles/{role_id}", delete_role),
+    wsgi.Route("GET", "/v3/role_assignments", list_role_assignments),
+    *_grant_routes("project"),
+    *_grant_routes("domain"),
+)

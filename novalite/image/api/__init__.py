@@ -14,6 +14,7 @@ import webob.exc
 
 from novalite.common import auth, wsgi
 from novalite.conf import CONF
+from novalite.identity.validation import default_validator
 from novalite.image.api import data, images, members, schemas, versions
 from novalite.policies import image as image_policies
 
@@ -27,46 +28,16 @@ def fault_body(code: int, message: str) -> dict[str, Any]:
     return {"code": f"{code} {title}", "title": title, "message": message}
 
 
-def _schema(build: Callable[[], dict[str, Any]]) -> wsgi.Handler:
-    def handler(request: wsgi.Request) -> webob.Response:
-        request.context  # noqa: B018 - schemas need a token, as in Glance
-        return wsgi.json_response(build())
-
-    return handler
-
-
 def make_router() -> wsgi.Router:
-    router = wsgi.Router(fault_body)
-    router.add("GET", "/", versions.multiple_choices)
-    router.add("GET", "/versions", versions.index)
-    router.add("GET", "/v2", versions.multiple_choices)
-    router.add("GET", "/v2/schemas/image", _schema(schemas.image_schema))
-    router.add("GET", "/v2/schemas/images", _schema(schemas.images_schema))
-    router.add("GET", "/v2/schemas/member", _schema(schemas.member_schema))
-    router.add("GET", "/v2/schemas/members", _schema(schemas.members_schema))
-    router.add("GET", "/v2/images", images.index)
-    router.add("POST", "/v2/images", images.create)
-    router.add("GET", "/v2/images/{image_id}", images.show)
-    router.add("PATCH", "/v2/images/{image_id}", images.update)
-    router.add("DELETE", "/v2/images/{image_id}", images.delete)
-    router.add("PUT", "/v2/images/{image_id}/file", data.upload)
-    router.add("GET", "/v2/images/{image_id}/file", data.download)
-    router.add("POST", "/v2/images/{image_id}/actions/deactivate", images.deactivate)
-    router.add("POST", "/v2/images/{image_id}/actions/reactivate", images.reactivate)
-    router.add("PUT", "/v2/images/{image_id}/tags/{tag}", images.add_tag)
-    router.add("DELETE", "/v2/images/{image_id}/tags/{tag}", images.delete_tag)
-    router.add("GET", "/v2/images/{image_id}/members", members.index)
-    router.add("POST", "/v2/images/{image_id}/members", members.create)
-    router.add("GET", "/v2/images/{image_id}/members/{member_id}", members.show)
-    router.add("PUT", "/v2/images/{image_id}/members/{member_id}", members.update)
-    router.add("DELETE", "/v2/images/{image_id}/members/{member_id}", members.delete)
-    return router
+    return wsgi.build_router(fault_body, versions.ROUTES, schemas.ROUTES, images.ROUTES,
+                             data.ROUTES, members.ROUTES)
 
 
 def make_app(validator: auth.TokenValidator | None = None) -> WSGIApp:
     """The image API; ``validator`` defaults to the one ``[keystone_authtoken]`` selects."""
     image_policies.register()
-    return auth.AuthMiddleware(make_router(), fault_body, validator,
+    return auth.AuthMiddleware(make_router(), fault_body,
+                               validator or default_validator(),
                                public_paths=lambda path: path in PUBLIC_PATHS)
 
 

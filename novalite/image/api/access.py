@@ -6,8 +6,8 @@ from typing import Any
 
 from novalite.common import exception, policy
 from novalite.common.context import RequestContext
+from novalite.common.uuidutils import is_uuid
 from novalite.image import repository
-from novalite.image.api import validation
 
 
 class ImageNotFound(exception.NotFound):
@@ -27,7 +27,7 @@ def can_see(ctxt: RequestContext, image: dict[str, Any]) -> bool:
 
 def load_visible(ctxt: RequestContext, image_id: str) -> dict[str, Any]:
     """The image, or 404 whether it does not exist or the caller may not see it."""
-    if not validation.is_uuid(image_id):
+    if not is_uuid(image_id):
         raise ImageNotFound(image_id=image_id)
     image = repository.get(image_id)
     if image is None or not can_see(ctxt, image):

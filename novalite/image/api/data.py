@@ -102,3 +102,9 @@ def download(request: wsgi.Request, image_id: str) -> webob.Response:
     if image["checksum"]:
         response.headers["Content-MD5"] = image["checksum"]
     return response
+
+
+ROUTES: tuple[wsgi.Route, ...] = (
+    wsgi.Route("PUT", "/v2/images/{image_id}/file", upload),
+    wsgi.Route("GET", "/v2/images/{image_id}/file", download),
+)

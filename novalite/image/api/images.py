@@ -293,3 +293,16 @@ def index(request: wsgi.Request) -> webob.Response:
         query = urllib.parse.urlencode([*others, ("marker", images[-1]["id"])])
         body["next"] = f"/v2/images?{query}"
     return wsgi.json_response(body)
+
+
+ROUTES: tuple[wsgi.Route, ...] = (
+    wsgi.Route("GET", "/v2/images", index),
+    wsgi.Route("POST", "/v2/images", create),
+    wsgi.Route("GET", "/v2/images/{image_id}", show),
+    wsgi.Route("PATCH", "/v2/images/{image_id}", update),
+    wsgi.Route("DELETE", "/v2/images/{image_id}", delete),
+    wsgi.Route("POST", "/v2/images/{image_id}/actions/deactivate", deactivate),
+    wsgi.Route("POST", "/v2/images/{image_id}/actions/reactivate", reactivate),
+    wsgi.Route("PUT", "/v2/images/{image_id}/tags/{tag}", add_tag),
+    wsgi.Route("DELETE", "/v2/images/{image_id}/tags/{tag}", delete_tag),
+)

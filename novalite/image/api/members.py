@@ -97,3 +97,12 @@ def delete(request: wsgi.Request, image_id: str, member_id: str) -> webob.Respon
     if not repository.delete_member(image_id, member_id):
         raise MemberNotFound(member=member_id, image_id=image_id)
     return wsgi.empty_response()
+
+
+ROUTES: tuple[wsgi.Route, ...] = (
+    wsgi.Route("GET", "/v2/images/{image_id}/members", index),
+    wsgi.Route("POST", "/v2/images/{image_id}/members", create),
+    wsgi.Route("GET", "/v2/images/{image_id}/members/{member_id}", show),
+    wsgi.Route("PUT", "/v2/images/{image_id}/members/{member_id}", update),
+    wsgi.Route("DELETE", "/v2/images/{image_id}/members/{member_id}", delete),
+)

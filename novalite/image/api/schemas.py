@@ -1,4 +1,4 @@
-"""The JSON schemas Glance publishes under ``/v2/schemas``.
+"""The JSON schemas Glance publishes under ``/v2/schemas``, and the routes serving them.
 
 python-glanceclient builds its (warlock) models from ``/v2/schemas/image`` and
 validates every image it receives and sends against it, so the types and enums here
@@ -8,7 +8,12 @@ must accept everything the API returns.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
+
+import webob
+
+from novalite.common import wsgi
 
 UUID_PATTERN = ("^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}"
                 "-([0-9a-fA-F]){12}$")
@@ -126,3 +131,19 @@ def members_schema() -> dict[str, Any]:
                            "schema": {"type": "string"}},
             "links": [{"rel": "self", "href": "{self}"},
                       {"rel": "describedby", "href": "{schema}"}]}
+
+
+def _document(build: Callable[[], dict[str, Any]]) -> wsgi.Handler:
+    def handler(request: wsgi.Request) -> webob.Response:
+        request.context  # noqa: B018 - schemas need a token, as in Glance
+        return wsgi.json_response(build())
+
+    return handler
+
+
+ROUTES: tuple[wsgi.Route, ...] = (
+    wsgi.Route("GET", "/v2/schemas/image", _document(image_schema)),
+    wsgi.Route("GET", "/v2/schemas/images", _document(images_schema)),
+    wsgi.Route("GET", "/v2/schemas/member", _document(member_schema)),
+    wsgi.Route("GET", "/v2/schemas/members", _document(members_schema)),
+)

@@ -7,7 +7,6 @@ the wrong type or outside the schema's enums with 400.
 from __future__ import annotations
 
 import re
-import uuid
 from typing import Any
 
 from novalite.common import exception
@@ -31,14 +30,9 @@ class OverLimit(exception.NovaliteException):
     code = 413
 
 
-def is_uuid(value: Any) -> bool:
-    if not isinstance(value, str):
-        return False
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return bool(_UUID_RE.match(value))
+def matches_uuid_pattern(value: Any) -> bool:
+    """Glance's schema ``pattern`` for ids: the canonical hyphenated form only."""
+    return isinstance(value, str) and bool(_UUID_RE.match(value))
 
 
 def check_writable(key: str, creating: bool = False) -> None:
@@ -62,7 +56,7 @@ def _optional_string(key: str, value: Any, max_length: int = 255) -> None:
 
 def check_core(key: str, value: Any) -> None:
     if key == "id":
-        if not is_uuid(value):
+        if not matches_uuid_pattern(value):
             raise _invalid(key, "does not match the UUID pattern")
     elif key in ("name", "owner"):
         _optional_string(key, value)
@@ -97,7 +91,7 @@ def check_property(key: str, value: Any) -> None:
         raise _invalid(key, "is not of type 'string'")
     if len(value) > MAX_VALUE_LENGTH:
         raise _invalid(key, f"is longer than {MAX_VALUE_LENGTH} characters")
-    if key in _UUID_PROPERTIES and not is_uuid(value):
+    if key in _UUID_PROPERTIES and not matches_uuid_pattern(value):
         raise _invalid(key, "does not match the UUID pattern")
 
 

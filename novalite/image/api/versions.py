@@ -25,3 +25,10 @@ def multiple_choices(request: wsgi.Request) -> webob.Response:
 
 def index(request: wsgi.Request) -> webob.Response:
     return wsgi.json_response(document(request.host_url))
+
+
+ROUTES: tuple[wsgi.Route, ...] = (
+    wsgi.Route("GET", "/", multiple_choices),
+    wsgi.Route("GET", "/versions", index),
+    wsgi.Route("GET", "/v2", multiple_choices),
+)

@@ -13,6 +13,7 @@ from typing import Any
 
 from novalite.common import auth, wsgi
 from novalite.conf import CONF
+from novalite.identity.validation import default_validator
 from novalite.network.api import common, misc, networks, ports, security_groups, subnets
 from novalite.policies import network as network_policies
 
@@ -24,32 +25,9 @@ def fault_body(code: int, message: str) -> dict[str, Any]:
     return common.fault_body(code, message)
 
 
-def _crud(router: wsgi.Router, collection: str, param: str, module: Any) -> None:
-    router.add("GET", f"/v2.0/{collection}", module.index)
-    router.add("POST", f"/v2.0/{collection}", module.create)
-    router.add("GET", f"/v2.0/{collection}/{{{param}}}", module.show)
-    router.add("PUT", f"/v2.0/{collection}/{{{param}}}", module.update)
-    router.add("DELETE", f"/v2.0/{collection}/{{{param}}}", module.delete)
-
-
 def make_router() -> wsgi.Router:
-    router = wsgi.Router(fault_body)
-    router.add("GET", "/", misc.versions)
-    router.add("GET", "/v2.0", misc.version)
-    router.add("GET", "/v2.0/extensions", misc.extensions)
-    router.add("GET", "/v2.0/extensions/{alias}", misc.extension)
-    router.add("GET", "/v2.0/quotas", misc.quotas)
-    router.add("GET", "/v2.0/quotas/{project_id}/details", misc.quota_details)
-    router.add("GET", "/v2.0/quotas/{project_id}", misc.quota)
-    _crud(router, "networks", "network_id", networks)
-    _crud(router, "subnets", "subnet_id", subnets)
-    _crud(router, "ports", "port_id", ports)
-    _crud(router, "security-groups", "group_id", security_groups)
-    router.add("GET", "/v2.0/security-group-rules", security_groups.index_rules)
-    router.add("POST", "/v2.0/security-group-rules", security_groups.create_rule)
-    router.add("GET", "/v2.0/security-group-rules/{rule_id}", security_groups.show_rule)
-    router.add("DELETE", "/v2.0/security-group-rules/{rule_id}", security_groups.delete_rule)
-    return router
+    return wsgi.build_router(fault_body, misc.ROUTES, networks.ROUTES, subnets.ROUTES,
+                             ports.ROUTES, security_groups.ROUTES)
 
 
 class _StripJsonSuffix:
@@ -70,7 +48,8 @@ def make_app(validator: auth.TokenValidator | None = None) -> WSGIApp:
     """The network API; ``validator`` defaults to the one ``[keystone_authtoken]`` selects."""
     network_policies.register()
     return _StripJsonSuffix(auth.AuthMiddleware(
-        make_router(), fault_body, validator, public_paths=lambda path: path in PUBLIC_PATHS))
+        make_router(), fault_body, validator or default_validator(),
+        public_paths=lambda path: path in PUBLIC_PATHS))
 
 
 def make_server(validator: auth.TokenValidator | None = None) -> wsgi.Server:

@@ -8,9 +8,9 @@ from collections.abc import Callable
 from typing import Any
 
 from novalite.common.context import RequestContext
+from novalite.common.uuidutils import is_uuid
 from novalite.network import exceptions as exc
 from novalite.network import store
-from novalite.network.api.common import is_uuid
 
 
 def can_see_network(ctxt: RequestContext, network: dict[str, Any]) -> bool:

@@ -8,7 +8,6 @@ import datetime
 import functools
 import json
 import urllib.parse
-import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -16,6 +15,7 @@ import webob
 
 from novalite.common import exception, policy, wsgi
 from novalite.common.context import RequestContext
+from novalite.common.uuidutils import is_uuid
 from novalite.network import exceptions as exc
 
 _TYPES_BY_CODE = {400: "HTTPBadRequest", 401: "HTTPUnauthorized", 403: "HTTPForbidden",
@@ -116,16 +116,6 @@ def to_int(field: str, value: Any, low: int, high: int) -> int:
     if not low <= number <= high:
         raise invalid(field, value, f"'{value}' is not in the range {low} to {high}")
     return number
-
-
-def is_uuid(value: Any) -> bool:
-    if not isinstance(value, str):
-        return False
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 def to_uuid(field: str, value: Any) -> str:

@@ -96,3 +96,14 @@ def quota_details(request: wsgi.Request, project_id: str) -> webob.Response:
     common.authorize(ctxt, "get_quota", project_id)
     return wsgi.json_response({"quota": {name: {"limit": limit, "used": 0, "reserved": 0}
                                          for name, limit in DEFAULT_QUOTA.items()}})
+
+
+ROUTES: tuple[wsgi.Route, ...] = (
+    wsgi.Route("GET", "/", versions),
+    wsgi.Route("GET", "/v2.0", version),
+    wsgi.Route("GET", "/v2.0/extensions", extensions),
+    wsgi.Route("GET", "/v2.0/extensions/{alias}", extension),
+    wsgi.Route("GET", "/v2.0/quotas", quotas),
+    wsgi.Route("GET", "/v2.0/quotas/{project_id}/details", quota_details),
+    wsgi.Route("GET", "/v2.0/quotas/{project_id}", quota),
+)

@@ -104,3 +104,12 @@ def delete(request: wsgi.Request, network_id: str) -> webob.Response:
     if not store.delete_network(network_id):
         raise exc.NetworkNotFound(net_id=network_id)
     return wsgi.empty_response()
+
+
+ROUTES: tuple[wsgi.Route, ...] = (
+    wsgi.Route("GET", "/v2.0/networks", index),
+    wsgi.Route("POST", "/v2.0/networks", create),
+    wsgi.Route("GET", "/v2.0/networks/{network_id}", show),
+    wsgi.Route("PUT", "/v2.0/networks/{network_id}", update),
+    wsgi.Route("DELETE", "/v2.0/networks/{network_id}", delete),
+)

@@ -8,6 +8,7 @@ import webob
 
 from novalite.common import wsgi
 from novalite.common.context import RequestContext
+from novalite.common.uuidutils import is_uuid
 from novalite.network import exceptions as exc
 from novalite.network import ipam, store
 from novalite.network.api import access, common, views
@@ -54,7 +55,7 @@ def _security_groups(ctxt: RequestContext, value: Any, owner: str) -> list[str]:
         raise common.invalid("security_groups", value, f"'{value}' is not a list")
     groups = []
     for group_id in value:
-        group = store.get_security_group(group_id) if common.is_uuid(group_id) else None
+        group = store.get_security_group(group_id) if is_uuid(group_id) else None
         if group is None or (group["project_id"] != owner and not ctxt.is_admin):
             raise exc.SecurityGroupNotFound(id=group_id)
         groups.append(group["id"])
@@ -205,3 +206,12 @@ def delete(request: wsgi.Request, port_id: str) -> webob.Response:
     if not store.delete_port(port_id):
         raise exc.PortNotFound(port_id=port_id)
     return wsgi.empty_response()
+
+
+ROUTES: tuple[wsgi.Route, ...] = (
+    wsgi.Route("GET", "/v2.0/ports", index),
+    wsgi.Route("POST", "/v2.0/ports", create),
+    wsgi.Route("GET", "/v2.0/ports/{port_id}", show),
+    wsgi.Route("PUT", "/v2.0/ports/{port_id}", update),
+    wsgi.Route("DELETE", "/v2.0/ports/{port_id}", delete),
+)

@@ -205,3 +205,16 @@ def delete_rule(request: wsgi.Request, rule_id: str) -> webob.Response:
     if not store.delete_security_group_rule(rule_id):
         raise exc.SecurityGroupRuleNotFound(id=rule_id)
     return wsgi.empty_response()
+
+
+ROUTES: tuple[wsgi.Route, ...] = (
+    wsgi.Route("GET", "/v2.0/security-groups", index),
+    wsgi.Route("POST", "/v2.0/security-groups", create),
+    wsgi.Route("GET", "/v2.0/security-groups/{group_id}", show),
+    wsgi.Route("PUT", "/v2.0/security-groups/{group_id}", update),
+    wsgi.Route("DELETE", "/v2.0/security-groups/{group_id}", delete),
+    wsgi.Route("GET", "/v2.0/security-group-rules", index_rules),
+    wsgi.Route("POST", "/v2.0/security-group-rules", create_rule),
+    wsgi.Route("GET", "/v2.0/security-group-rules/{rule_id}", show_rule),
+    wsgi.Route("DELETE", "/v2.0/security-group-rules/{rule_id}", delete_rule),
+)

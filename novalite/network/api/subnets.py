@@ -165,3 +165,12 @@ def delete(request: wsgi.Request, subnet_id: str) -> webob.Response:
     if not store.delete_subnet(subnet_id):
         raise exc.SubnetNotFound(subnet_id=subnet_id)
     return wsgi.empty_response()
+
+
+ROUTES: tuple[wsgi.Route, ...] = (
+    wsgi.Route("GET", "/v2.0/subnets", index),
+    wsgi.Route("POST", "/v2.0/subnets", create),
+    wsgi.Route("GET", "/v2.0/subnets/{subnet_id}", show),
+    wsgi.Route("PUT", "/v2.0/subnets/{subnet_id}", update),
+    wsgi.Route("DELETE", "/v2.0/subnets/{subnet_id}", delete),
+)

@@ -25,9 +25,9 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from typing import Any, TypedDict, cast
 
-from novalite.api.metadata.base import InstanceMetadata
+from novalite.common import instance_states as states
 from novalite.common.context import RequestContext
-from novalite.compute import states
+from novalite.common.metadata_tree import InstanceMetadata
 from novalite.conf import CONF
 from novalite.virt import configdrive
 from novalite.virt.driver import (

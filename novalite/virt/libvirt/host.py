@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypedDict
 
-from novalite.compute import states
+from novalite.common import instance_states as states
 from novalite.virt.libvirt import daemon
 from novalite.virt.libvirt.protocols import Connection, Domain
 

@@ -1,10 +1,10 @@
 """The per-host cache of base images, downloaded from the image service.
 
-One file per image under ``<images_path>/_base/``, fetched with the requesting
-user's token and verified against the image's ``os_hash_value`` (or md5
-``checksum``) while it streams. A download is written to a temporary file and only
-renamed into place once its checksum matched: a corrupted download leaves nothing
-in the cache and is never booted.
+One file per image under ``<images_path>/_base/``, fetched through the image client
+(``novalite.image.client``) with the requesting user's token and verified against
+the image's ``os_hash_value`` (or md5 ``checksum``) while it streams. A download is
+written to a temporary file and only renamed into place once its checksum matched: a
+corrupted download leaves nothing in the cache and is never booted.
 """
 
 from __future__ import annotations
@@ -18,31 +18,14 @@ import threading
 import time
 from collections.abc import Iterable
 
-import requests
-
+from novalite.common import exception
 from novalite.common.context import RequestContext
-from novalite.conf import CONF
+from novalite.image.client import ImageClient
 from novalite.virt.driver import ImageMeta, VirtDriverError
 
 LOG = logging.getLogger(__name__)
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$")
 _CHUNK = 1024 * 1024
-
-
-def image_endpoint(context: RequestContext | None) -> str:
-    """The image service's public URL from the catalog, else ``[glance] api_servers``."""
-    catalog = context.service_catalog if context is not None else []
-    for service in catalog or []:
-        if service.get("type") != "image":
-            continue
-        for endpoint in service.get("endpoints") or []:
-            if endpoint.get("interface", "public") == "public" and endpoint.get("url"):
-                return str(endpoint["url"]).rstrip("/")
-    servers = CONF.glance.api_servers
-    if not servers:
-        raise VirtDriverError("No image service endpoint: the catalog has none of type "
-                              "'image' and [glance] api_servers is empty")
-    return str(servers[0]).rstrip("/")
 
 
 class ImageCache:
@@ -64,35 +47,24 @@ class ImageCache:
         """(path of the cached base, image record); downloads it on first use."""
         path = self.path(image_id)
         with self._lock(image_id):
-            session = requests.Session()
-            token = context.auth_token if context is not None else None
-            session.headers["X-Auth-Token"] = token or ""
-            base_url = f"{image_endpoint(context)}/v2/images/{image_id}"
-            record = self._get_record(session, base_url, image_id)
+            try:
+                client = ImageClient(context)
+                record = client.get(image_id)
+            except exception.NovaliteException as error:
+                raise VirtDriverError(f"Image {image_id} could not be read from the image "
+                                      f"service: {error.message}") from None
+            if record.get("status", "active") != "active":
+                raise VirtDriverError(
+                    f"Image {image_id} is {record.get('status')}, not active")
             if os.path.exists(path):
                 os.utime(path)  # last use, for the clean-up's minimum age
                 return path, record
             os.makedirs(self.base_dir, exist_ok=True)
-            self._download(session, base_url, image_id, record, path)
+            self._download(client, image_id, record, path)
             return path, record
 
-    def _get_record(self, session: requests.Session, url: str,
-                    image_id: str) -> ImageMeta:
-        try:
-            response = session.get(url, timeout=CONF.glance.download_timeout)
-        except requests.RequestException as error:
-            raise VirtDriverError(f"Image service unreachable for image {image_id}: "
-                                  f"{error}") from None
-        if response.status_code != 200:
-            raise VirtDriverError(f"Image {image_id} could not be read from the image "
-                                  f"service: HTTP {response.status_code}")
-        record: ImageMeta = response.json()
-        if record.get("status", "active") != "active":
-            raise VirtDriverError(f"Image {image_id} is {record.get('status')}, not active")
-        return record
-
-    def _download(self, session: requests.Session, url: str, image_id: str,
-                  record: ImageMeta, path: str) -> None:
+    def _download(self, client: ImageClient, image_id: str, record: ImageMeta,
+                  path: str) -> None:
         algo = record.get("os_hash_algo") if record.get("os_hash_value") else None
         expected = record.get("os_hash_value") if algo else record.get("checksum")
         if algo is None and expected:
@@ -104,17 +76,12 @@ class ImageCache:
         partial = f"{path}.part-{os.getpid()}-{threading.get_ident()}"
         size = 0
         try:
-            with session.get(f"{url}/file", stream=True,
-                             timeout=CONF.glance.download_timeout) as response:
-                if response.status_code != 200:
-                    raise VirtDriverError(f"Download of image {image_id} failed: HTTP "
-                                          f"{response.status_code}")
-                with open(partial, "wb") as handle:
-                    for chunk in response.iter_content(_CHUNK):
-                        handle.write(chunk)
-                        size += len(chunk)
-                        if digest is not None:
-                            digest.update(chunk)
+            with client.open_data(image_id) as response, open(partial, "wb") as handle:
+                for chunk in response.iter_content(_CHUNK):
+                    handle.write(chunk)
+                    size += len(chunk)
+                    if digest is not None:
+                        digest.update(chunk)
             if record.get("size") is not None and size != int(record["size"]):
                 raise VirtDriverError(f"Download of image {image_id} is {size} bytes, the "
                                       f"image service says {record['size']}")
@@ -125,7 +92,10 @@ class ImageCache:
                     "the download was discarded")
             os.replace(partial, path)
             LOG.info("cached image %s (%d bytes, %s verified)", image_id, size, algo)
-        except requests.RequestException as error:
+        except exception.NovaliteException as error:
+            raise VirtDriverError(f"Download of image {image_id} failed: "
+                                  f"{error.message}") from None
+        except OSError as error:  # the stream broke off (requests' errors are OSErrors)
             raise VirtDriverError(f"Download of image {image_id} failed: {error}") from None
         finally:
             if os.path.exists(partial):

@@ -6,7 +6,7 @@ import pytest
 
 from novalite.api.compute import faults, microversions, schemas
 from novalite.common import exception
-from novalite.compute import states
+from novalite.common import instance_states as states
 
 
 def test_negotiate_headers() -> None:

@@ -6,6 +6,7 @@ import json
 
 import requests
 
+from novalite.common import exception
 from novalite.common.context import RequestContext
 from novalite.network import client
 from novalite.network import exceptions as exc
@@ -44,20 +45,21 @@ def _response(status: int, body: object) -> requests.Response:
     return response
 
 
-def test_errors_map_back_by_type():
-    full = client._error(_response(409, {"NeutronError": {
+def test_errors_map_back_by_type(conf):
+    error = client.NetworkClient(RequestContext()).error
+    full = error(_response(409, {"NeutronError": {
         "type": "IpAddressGenerationFailure", "message": "No more IP addresses available "
         f"on network {NET}.", "detail": ""}}))
     assert isinstance(full, exc.IpAddressGenerationFailure) and full.code == 409
     assert NET in full.message
-    missing = client._error(_response(404, {"NeutronError": {"type": "PortNotFound",
-                                                              "message": "gone"}}))
+    missing = error(_response(404, {"NeutronError": {"type": "PortNotFound",
+                                                      "message": "gone"}}))
     assert isinstance(missing, exc.PortNotFound) and missing.code == 404
-    other = client._error(_response(503, {"whatever": 1}))
-    assert isinstance(other, client.NetworkServiceError) and other.code == 503
+    other = error(_response(503, {"whatever": 1}))
+    assert isinstance(other, exception.ServiceUnavailable) and other.code == 503
 
 
-def test_endpoint_from_catalog_or_fallback():
+def test_endpoint_from_catalog_or_fallback(conf):
     catalog = [{"type": "network", "endpoints": [
         {"interface": "public", "url": "http://10.0.0.9:9696/"}]}]
     assert client.network_endpoint(RequestContext(service_catalog=catalog)) == \

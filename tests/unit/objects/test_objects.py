@@ -25,7 +25,7 @@ EXPECTED_FINGERPRINTS = {
     "InstanceFault": "1.0-b40dca1fee57898f",
     "Migration": "1.0-3f8ddfba150970ee",
     "RequestSpec": "1.0-474cc0d492b67910",
-    "Selection": "1.0-cf87dd98fd98246a",
+    "Selection": "1.0-a725d1b62110c04a",
     "Service": "1.0-87183755cf210d45",
     "VolumeAttachment": "1.0-737e39dd5d7faf70",
 }

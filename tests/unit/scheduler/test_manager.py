@@ -1,4 +1,4 @@
-"""SchedulerManager's pipeline with the placement store stubbed out (lost races, subsets)."""
+"""SchedulerManager's pipeline with placement stubbed out (lost races, subsets)."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def scheduler(conf):
 
 
 def test_lost_race_moves_to_next_host(scheduler):
-    with mock.patch.object(manager_module.store, "claim",
+    with mock.patch.object(manager_module.placement, "claim",
                            side_effect=[False, True]) as claim:
         [selections] = scheduler.select_destinations(None, SPEC, ["i1"])
     assert [c.args[1] for c in claim.call_args_list] == ["rp-a", "rp-b"]
@@ -55,7 +55,7 @@ def test_lost_race_moves_to_next_host(scheduler):
 
 
 def test_every_claim_lost_is_no_valid_host(scheduler):
-    with mock.patch.object(manager_module.store, "claim", return_value=False), \
+    with mock.patch.object(manager_module.placement, "claim", return_value=False), \
             pytest.raises(exception.NoValidHost):
         _unwrap(scheduler.select_destinations, None, SPEC, ["i1"])
 
@@ -64,7 +64,7 @@ def test_host_subset_size_picks_among_the_best(scheduler):
     CONF.set_override("host_subset_size", 2, "filter_scheduler")
     chosen = set()
     try:
-        with mock.patch.object(manager_module.store, "claim", return_value=True), \
+        with mock.patch.object(manager_module.placement, "claim", return_value=True), \
                 mock.patch.object(manager_module.random, "randrange", side_effect=[0, 1]):
             for instance in ("i1", "i2"):
                 for host in scheduler.host_manager._hosts.values():
@@ -79,7 +79,7 @@ def test_host_subset_size_picks_among_the_best(scheduler):
 def test_max_attempts_caps_alternates(scheduler):
     CONF.set_override("max_attempts", 2, "scheduler")
     try:
-        with mock.patch.object(manager_module.store, "claim", return_value=True):
+        with mock.patch.object(manager_module.placement, "claim", return_value=True):
             [selections] = scheduler.select_destinations(None, SPEC, ["i1"])
     finally:
         CONF.clear_override("max_attempts", "scheduler")

@@ -38,8 +38,8 @@ def test_host_state_fits_consume_and_selection():
     host.consume({"VCPU": 1})
     assert not host.fits({"VCPU": 2})
     selection = host.selection({"VCPU": 1})
-    assert selection["service_host"] == "h1" and selection["nodename"] == "n1"
-    assert selection["compute_node_uuid"] == "u1"
-    assert selection["availability_zone"] == "nova"
-    assert selection["allocation_request"] == {"allocations": {"u1": {"resources": {"VCPU": 1}}}}
-    assert selection["limits"]["vcpu"] == 2
+    assert selection.service_host == "h1" and selection.nodename == "n1"
+    assert selection.compute_node_uuid == "u1"
+    assert selection.availability_zone == "nova"
+    assert selection.allocation_request == {"allocations": {"u1": {"resources": {"VCPU": 1}}}}
+    assert selection.limits["vcpu"] == 2

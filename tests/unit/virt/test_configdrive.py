@@ -7,10 +7,10 @@ import subprocess
 
 import pytest
 
-from novalite.api.metadata import base
+from novalite.common import metadata_tree
 from novalite.conf import CONF
 from novalite.virt import configdrive
-from tests.unit.api.test_metadata_base import KEY, UUID, make
+from tests.unit.common.test_metadata_tree import KEY, UUID, make
 
 
 def isoinfo(*args: str) -> str:
@@ -26,17 +26,17 @@ def test_config_drive_layout_and_contents(tmp_path) -> None:
     listed = {line for line in isoinfo("-R", "-f", "-i", path).splitlines()}
     files = {"/ec2/2009-04-04/meta-data.json", "/ec2/2009-04-04/user-data",
              "/ec2/latest/meta-data.json", "/ec2/latest/user-data"}
-    for version in base.OPENSTACK_VERSIONS + ["latest"]:
+    for version in metadata_tree.OPENSTACK_VERSIONS + ["latest"]:
         files.add(f"/openstack/{version}/meta_data.json")
         files.add(f"/openstack/{version}/user_data")
-    for version in base.OPENSTACK_VERSIONS[2:] + ["latest"]:
+    for version in metadata_tree.OPENSTACK_VERSIONS[2:] + ["latest"]:
         files.add(f"/openstack/{version}/vendor_data.json")
-    for version in base.OPENSTACK_VERSIONS[3:] + ["latest"]:
+    for version in metadata_tree.OPENSTACK_VERSIONS[3:] + ["latest"]:
         files.add(f"/openstack/{version}/network_data.json")
-    for version in base.OPENSTACK_VERSIONS[5:] + ["latest"]:
+    for version in metadata_tree.OPENSTACK_VERSIONS[5:] + ["latest"]:
         files.add(f"/openstack/{version}/vendor_data2.json")
     directories = {"/ec2", "/openstack"} | {f"/ec2/{v}" for v in ("2009-04-04", "latest")} | {
-        f"/openstack/{v}" for v in base.OPENSTACK_VERSIONS + ["latest"]}
+        f"/openstack/{v}" for v in metadata_tree.OPENSTACK_VERSIONS + ["latest"]}
     assert listed == files | directories
     assert not any("password" in name or "1.0" in name for name in listed)
 

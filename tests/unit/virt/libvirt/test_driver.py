@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from novalite.compute import states
+from novalite.common import instance_states as states
 from novalite.virt.driver import VirtDriverError
 from novalite.virt.libvirt.driver import LibvirtDriver
 

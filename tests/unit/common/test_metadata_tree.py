@@ -1,4 +1,4 @@
-"""The metadata tree of ``novalite.api.metadata.base``: every path, every version."""
+"""The metadata tree of ``novalite.common.metadata_tree``: every path, every version."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from novalite.api.metadata import base
+from novalite.common import metadata_tree
 
 UUID = "d8e02d56-2648-49a3-bf97-6be8f1204f38"
 PROJECT = "f7ac731cc11f40efbc03a9f9e1d1d21f"
@@ -50,15 +50,15 @@ def instance(**extra: Any) -> dict[str, Any]:
 
 
 def make(network_info: list[dict[str, Any]] | None = None, **extra: Any
-         ) -> base.InstanceMetadata:
-    return base.InstanceMetadata(
+         ) -> metadata_tree.InstanceMetadata:
+    return metadata_tree.InstanceMetadata(
         instance(**extra), NETWORK_INFO if network_info is None else network_info,
         keypair={"name": "mykey", "type": "ssh", "public_key": KEY},
         static_vendordata={}, vendordata_providers=["StaticJSON"], dhcp_domain="novalocal",
         today=datetime.date(2026, 1, 1))
 
 
-def text(meta: base.InstanceMetadata, path: str) -> str:
+def text(meta: metadata_tree.InstanceMetadata, path: str) -> str:
     rendered = meta.render(path)
     assert rendered is not None, path
     return rendered[0].decode()
@@ -66,14 +66,14 @@ def text(meta: base.InstanceMetadata, path: str) -> str:
 
 def test_root_lists_the_ec2_versions() -> None:
     meta = make()
-    assert text(meta, "/") == "\n".join(base.VERSIONS + ["latest"])
+    assert text(meta, "/") == "\n".join(metadata_tree.VERSIONS + ["latest"])
     assert text(meta, "") == text(meta, "/")
 
 
 def test_openstack_versions_hide_future_ones() -> None:
     meta = make()
-    assert text(meta, "/openstack").splitlines() == base.OPENSTACK_VERSIONS + ["latest"]
-    old = base.InstanceMetadata(instance(), [], static_vendordata={},
+    assert text(meta, "/openstack").splitlines() == metadata_tree.OPENSTACK_VERSIONS + ["latest"]
+    old = metadata_tree.InstanceMetadata(instance(), [], static_vendordata={},
                                 today=datetime.date(2020, 1, 1))
     assert old.lookup("/openstack") == ["2012-08-10", "2013-04-04", "2013-10-17",
                                         "2015-10-15", "2016-06-30", "2016-10-06",
@@ -129,7 +129,7 @@ def test_meta_data_json_fields_by_version(version: str, keys: set[str]) -> None:
 
 
 def test_meta_data_options_and_absent_values() -> None:
-    meta = base.InstanceMetadata(instance(metadata={}, key_name=None, key_data=None,
+    meta = metadata_tree.InstanceMetadata(instance(metadata={}, key_name=None, key_data=None,
                                           availability_zone="az1"),
                                  [], dhcp_domain="", static_vendordata={},
                                  extra_md={"admin_pass": "pw"})
@@ -141,7 +141,7 @@ def test_meta_data_options_and_absent_values() -> None:
 
 
 def test_key_type_comes_from_the_keypair_and_key_from_the_boot_record() -> None:
-    meta = base.InstanceMetadata(instance(), [], keypair={
+    meta = metadata_tree.InstanceMetadata(instance(), [], keypair={
         "name": "mykey", "type": "x509", "public_key": "changed since"},
         static_vendordata={})
     assert meta.meta_data()["keys"] == [{"name": "mykey", "type": "x509", "data": KEY}]
@@ -165,7 +165,7 @@ def test_unknown_paths_and_versions_are_404() -> None:
                  "/latest/meta-data/nothing", "/latest/meta-data/hostname/extra",
                  "/latest/nothing"):
         assert meta.render(path) is None, path
-        with pytest.raises(base.InvalidMetadataPath):
+        with pytest.raises(metadata_tree.InvalidMetadataPath):
             meta.lookup(path)
 
 
@@ -202,7 +202,7 @@ def test_network_data_nova_model_shapes_and_ipv6() -> None:
                     {"cidr": "fd00::/64", "version": 6, "gateway": {"address": "fd00::1"},
                      "meta": {"ipv6_address_mode": "slaac"}, "dns": [],
                      "ips": [{"address": "fd00::5", "type": "fixed"}]}]}}
-    data = base.get_network_metadata([nova_vif])
+    data = metadata_tree.get_network_metadata([nova_vif])
     assert data is not None
     assert data["links"] == [{"id": "interface0", "vif_id": "p1", "type": "ovs", "mtu": 1450,
                               "ethernet_mac_address": "fa:16:3e:00:00:02"}]
@@ -219,17 +219,18 @@ def test_network_data_nova_model_shapes_and_ipv6() -> None:
 
 def test_network_data_empty() -> None:
     assert json.loads(text(make([]), "/openstack/latest/network_data.json")) == {}
-    assert base.get_network_metadata([{"id": "p", "network": {"subnets": []}}]) == {
+    assert metadata_tree.get_network_metadata([{"id": "p", "network": {"subnets": []}}]) == {
         "links": [], "networks": [], "services": []}
 
 
 def test_vendor_data() -> None:
-    meta = base.InstanceMetadata(instance(), [], static_vendordata={"a": 1},
+    meta = metadata_tree.InstanceMetadata(instance(), [], static_vendordata={"a": 1},
                                  vendordata_providers=["StaticJSON"])
     assert json.loads(text(meta, "/openstack/latest/vendor_data.json")) == {"a": 1}
     assert json.loads(text(meta, "/openstack/latest/vendor_data2.json")) == {"static": {"a": 1}}
     assert json.loads(text(make(), "/openstack/latest/vendor_data.json")) == {}
-    none = base.InstanceMetadata(instance(), [], static_vendordata={}, vendordata_providers=[])
+    none = metadata_tree.InstanceMetadata(instance(), [], static_vendordata={},
+                                          vendordata_providers=[])
     assert none.render("/openstack/latest/vendor_data.json") is None
     assert json.loads(text(none, "/openstack/latest/vendor_data2.json")) == {}
 
@@ -237,17 +238,17 @@ def test_vendor_data() -> None:
 def test_static_vendordata_file(tmp_path) -> None:
     path = tmp_path / "vendor.json"
     path.write_text('{"cloud": "novalite"}')
-    assert base.load_static_vendordata(str(path)) == {"cloud": "novalite"}
+    assert metadata_tree.load_static_vendordata(str(path)) == {"cloud": "novalite"}
     path.write_text("not json")
-    assert base.load_static_vendordata(str(path)) == {}
-    assert base.load_static_vendordata(None) == {}
+    assert metadata_tree.load_static_vendordata(str(path)) == {}
+    assert metadata_tree.load_static_vendordata(None) == {}
 
 
 def test_password_marker_and_value() -> None:
     meta = make()
-    assert meta.lookup("/openstack/latest/password") is base.PASSWORD
+    assert meta.lookup("/openstack/latest/password") is metadata_tree.PASSWORD
     assert meta.render("/openstack/latest/password") == (b"", "text/plain")
-    chunks = base.convert_password("x" * 600)
+    chunks = metadata_tree.convert_password("x" * 600)
     assert [len(chunks[f"password_{i}"]) for i in range(4)] == [255, 255, 90, 0]
     stored = make(system_metadata=chunks)
     assert stored.password == "x" * 600
@@ -299,7 +300,7 @@ def test_ec2_versions_and_fallbacks() -> None:
         "cidr": "10.0.0.0/24", "ips": [{"address": "10.0.0.7", "type": "fixed",
                                         "floating_ips": [{"address": "203.0.113.5"}]}]}])]
     assert text(make(floating), "/latest/meta-data/public-ipv4") == "203.0.113.5"
-    bare = base.InstanceMetadata(instance(root_device_name=None, key_name=None), [],
+    bare = metadata_tree.InstanceMetadata(instance(root_device_name=None, key_name=None), [],
                                  address="10.9.9.9", static_vendordata={})
     assert text(bare, "/latest/meta-data/local-ipv4") == "10.9.9.9"
     assert bare.render("/latest/meta-data/public-keys/") is None
@@ -308,18 +309,18 @@ def test_ec2_versions_and_fallbacks() -> None:
 
 
 def test_network_info_defaults_to_the_record() -> None:
-    meta = base.InstanceMetadata(instance(network_info=json.dumps(NETWORK_INFO)),
+    meta = metadata_tree.InstanceMetadata(instance(network_info=json.dumps(NETWORK_INFO)),
                                  static_vendordata={})
-    assert [ip["address"] for ip in base.fixed_ips(meta.network_info)] == [
+    assert [ip["address"] for ip in metadata_tree.fixed_ips(meta.network_info)] == [
         "10.0.0.5", "192.168.7.9"]
-    assert base.InstanceMetadata(instance(), static_vendordata={}).network_info == []
+    assert metadata_tree.InstanceMetadata(instance(), static_vendordata={}).network_info == []
 
 
 def test_config_drive_files() -> None:
     files = dict(make().metadata_for_config_drive())
     expected = {"ec2/2009-04-04/meta-data.json", "ec2/2009-04-04/user-data",
                 "ec2/latest/meta-data.json", "ec2/latest/user-data"}
-    for version in base.OPENSTACK_VERSIONS + ["latest"]:
+    for version in metadata_tree.OPENSTACK_VERSIONS + ["latest"]:
         expected |= {f"openstack/{version}/{name}" for name in
                      make().lookup(f"/openstack/{version}") if name != "password"}
     assert set(files) == expected

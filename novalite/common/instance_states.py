@@ -1,8 +1,9 @@
 """Instance states (vm_state, task_state, power_state) and the API status they show as.
 
-Pure Python on purpose: the REST layer, the conductor and the compute agent all
-use it, and compute must never import the database. The table is Nova's
-``_STATE_MAP`` (``nova/api/openstack/common.py``).
+Pure Python on purpose, and in the lowest layer because every layer uses it: the
+database (``novalite.db.instances``), the virt drivers, the compute agent, the
+conductor and the REST layer. The table is Nova's ``_STATE_MAP``
+(``nova/api/openstack/common.py``).
 """
 
 from __future__ import annotations

@@ -1,23 +1,28 @@
-"""The cloud as separate processes, as in production, for the benchmarks: identity, image,
-network, metadata, api, conductor, scheduler and two fake compute services over the real
-RabbitMQ and PostgreSQL or MariaDB on 127.0.0.1, each its own console script.
+"""A cloud for the benchmarks to measure, and a login to it (a helper, not a benchmark).
 
-``start(directory, database)`` creates a scratch database, syncs it, bootstraps the cloud,
-starts the processes and writes ``clouds.yaml``; ``stop()`` ends them with SIGTERM (compute
-nodes first) and drops the database.
+``start_cloud`` runs ``novalite up`` (fake driver) in a scratch directory. ``Deployment``
+is the cloud as separate processes, as in production: identity, image, network,
+metadata, api, conductor, scheduler and two fake compute services over the real
+RabbitMQ and PostgreSQL or MariaDB on 127.0.0.1, each its own console script;
+``start(directory, database)`` creates a scratch database, syncs it, bootstraps the
+cloud, starts the processes and writes ``clouds.yaml``; ``stop()`` ends them with
+SIGTERM (compute nodes first) and drops the database.
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 
 import requests
 import sqlalchemy as sa
+import yaml
 
 from novalite.cmd.up import write_clouds_yaml
 
@@ -30,10 +35,78 @@ ADMIN_URLS = {"postgresql": SERVER_URLS["postgresql"].format(name="postgres"),
 PASSWORD = "bench-admin-password"
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_cloud(data_dir: str, database_url: str | None = None
+                ) -> tuple[subprocess.Popen[str], str]:
+    ports = {key: free_port() for key in ("identity", "image", "compute", "network",
+                                          "metadata")}
+    with open(os.path.join(data_dir, "novalite.conf"), "w") as handle:
+        handle.write(f"[DEFAULT]\nosapi_compute_listen_port = {ports['compute']}\n"
+                     f"metadata_listen_port = {ports['metadata']}\n"
+                     f"compute_driver = fake\nbuild_tiny_image = false\n"
+                     f"[identity]\nlisten_port = {ports['identity']}\n"
+                     f"[image]\nbind_port = {ports['image']}\n"
+                     f"[network]\nbind_port = {ports['network']}\n"
+                     f"[quota]\ninstances = -1\ncores = -1\nram = -1\n"
+                     f"[fake_driver]\nvcpus = 1024\nmemory_mb = 1048576\n")
+        if database_url:
+            handle.write(f"[database]\nconnection = {database_url}\n")
+    novalite = os.path.join(os.path.dirname(sys.executable), "novalite")
+    process = subprocess.Popen([novalite, "up", "--data-dir", data_dir],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert process.stdout is not None
+    for line in process.stdout:
+        if "clouds.yaml written" in line:
+            break
+    threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
+    return process, os.path.join(data_dir, "clouds.yaml")
+
+
+def login(clouds_yaml: str, cloud: str) -> tuple[str, dict[str, str]]:
+    with open(clouds_yaml) as handle:
+        auth = yaml.safe_load(handle)["clouds"][cloud]["auth"]
+    body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
+        "name": auth["username"], "domain": {"name": auth["user_domain_name"]},
+        "password": auth["password"]}}}, "scope": {"project": {
+            "name": auth["project_name"], "domain": {"name": auth["project_domain_name"]}}}}}
+    response = requests.post(f"{auth['auth_url']}/auth/tokens", json=body, timeout=30)
+    response.raise_for_status()
+    catalog = {s["type"]: next(e["url"] for e in s["endpoints"] if e["interface"] == "public")
+               for s in response.json()["token"]["catalog"]}
+    return response.headers["X-Subject-Token"], catalog
+
+
+def rss_by_process() -> dict[str, int]:
+    """RSS (KiB) of every novalite process on this machine."""
+    found: dict[str, int] = {}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                cmdline = handle.read().split(b"\0")
+            with open(f"/proc/{pid}/status") as handle:
+                status = handle.read()
+        except OSError:
+            continue
+        name = next((os.path.basename(a.decode()) for a in cmdline[:2]
+                     if os.path.basename(a).startswith(b"novalite")), None)
+        if name is None:
+            continue
+        rss = next(int(line.split()[1]) for line in status.splitlines()
+                   if line.startswith("VmRSS:"))
+        found[f"{name}[{pid}]"] = rss
+    return found
+
+
+
 class Deployment:
     def __init__(self, directory: str, database: str) -> None:
-        from boot import free_port
-
         self.directory = directory
         self.kind = database
         self.name = f"novalite_bench_{uuid.uuid4().hex[:10]}"

@@ -5,9 +5,10 @@ its key pair) and answers every path of the metadata tree: the EC2 tree
 (``/{version}/meta-data/...``, ``/{version}/user-data``) and the OpenStack tree
 (``/openstack/{version}/meta_data.json``, ``user_data``, ``password``,
 ``vendor_data.json``, ``network_data.json``, ``vendor_data2.json``). It never touches
-the database or the network: the metadata API uses it per request and the compute
-node uses it for config drives (``metadata_for_config_drive``), where ``novalite.db``
-may not be imported.
+the database or the network: the metadata API (``novalite.api.metadata``) uses it per
+request and the compute node's virt drivers use it for config drives
+(``metadata_for_config_drive``), where ``novalite.db`` may not be imported; so it sits
+in the lowest layer, below both.
 """
 
 from __future__ import annotations
@@ -187,8 +188,9 @@ def fixed_ips(network_info: list[dict[str, Any]], version: int | None = None
 
 
 def floating_ips(network_info: list[dict[str, Any]]) -> list[str]:
-    return [_address(floating) for ip in fixed_ips(network_info)
-            for floating in ip.get("floating_ips") or [] if _address(floating)]
+    return [address for ip in fixed_ips(network_info)
+            for floating in ip.get("floating_ips") or []
+            if (address := _address(floating))]
 
 
 # --- network_data.json (nova/virt/netutils.py get_network_metadata) ---------------------
@@ -196,7 +198,7 @@ def floating_ips(network_info: list[dict[str, Any]]) -> list[str]:
 def _first_subnet(network: dict[str, Any], version: int) -> dict[str, Any] | None:
     for subnet in network.get("subnets") or []:
         if _ip_version(subnet) == version:
-            return subnet
+            return dict(subnet)
     return None
 
 
@@ -204,7 +206,8 @@ def _link_mtu(vif: dict[str, Any]) -> int | None:
     network = vif["network"]
     if any(_dhcp_enabled(subnet) for subnet in network.get("subnets") or []):
         return None  # the DHCP server tells the guest
-    return network.get("mtu", (network.get("meta") or {}).get("mtu"))
+    mtu = network.get("mtu", (network.get("meta") or {}).get("mtu"))
+    return None if mtu is None else int(mtu)
 
 
 def _dns_services(subnet: dict[str, Any]) -> list[dict[str, str]]:
