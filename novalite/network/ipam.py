@@ -1,6 +1,6 @@
 """IP address management, the pure part: subnets, allocation pools, picking addresses, MACs.
 
-No I/O here; ``novalite.network.store`` feeds these functions what the database says
+No I/O here; ``novalite.network.store.ports`` feeds these functions what the database says
 and relies on the database's unique constraint for the final word.
 """
 

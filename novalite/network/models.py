@@ -2,7 +2,7 @@
 
 ``ip_allocations`` carries ``UNIQUE(subnet_id, ip_address)``: the database, not the
 code, guarantees that an address is never handed out twice, whatever the number of
-API processes allocating at once (see ``novalite.network.store``).
+API processes allocating at once (see ``novalite.network.store.ports``).
 ``default_security_groups`` has one row per project (its primary key), so two
 requests racing to create a project's ``default`` group cannot both win.
 """
