@@ -19,7 +19,8 @@ class InvalidSubnet(ValueError):
 
 
 def parse_cidr(cidr: Any) -> ipaddress.IPv4Network:
-    """An IPv4 network in canonical form, as Neutron accepts it (no host bits set)."""
+    """An IPv4 network in canonical form. As in Neutron, host bits may be set
+    (``10.99.99.0/16`` is ``10.99.0.0/16``) but the prefix length must be given."""
     if not isinstance(cidr, str):
         raise InvalidSubnet(f"'{cidr}' is not a valid IP subnet.")
     try:
@@ -28,7 +29,7 @@ def parse_cidr(cidr: Any) -> ipaddress.IPv4Network:
         raise InvalidSubnet(f"'{cidr}' is not a valid IP subnet.") from None
     if network.version != 4:
         raise InvalidSubnet("Only IPv4 subnets are supported.")
-    if str(network) != cidr:
+    if "/" not in cidr:
         raise InvalidSubnet(f"'{cidr}' isn't a recommended CIDR, it should be "
                             f"'{network}'.")
     if network.prefixlen > 30:

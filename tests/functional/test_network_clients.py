@@ -177,3 +177,11 @@ def test_network_client_with_the_users_token(cloud, demo):
     with pytest.raises(network_exceptions.PortNotFound):
         client.show_port(ctxt, port["id"])
     assert client.list_ports(ctxt) == []
+
+
+def test_sdk_subnet_cidr_with_host_bits_is_normalised(demo):
+    """Neutron accepts a cidr with host bits set and stores the network it names."""
+    net = demo.network.create_network(name="host-bits")
+    sub = demo.network.create_subnet(network_id=net.id, cidr="10.99.99.0/16", ip_version=4)
+    assert (sub.cidr, sub.gateway_ip) == ("10.99.0.0/16", "10.99.0.1")
+    assert demo.network.get_subnet(sub.id).cidr == "10.99.0.0/16"
