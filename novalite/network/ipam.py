@@ -37,6 +37,19 @@ def parse_cidr(cidr: Any) -> ipaddress.IPv4Network:
     return network
 
 
+def parse_cidr_any_length(cidr: Any) -> ipaddress.IPv4Network:
+    """An IPv4 destination (``0.0.0.0/0`` to a /32), normalised: a host route's."""
+    if not isinstance(cidr, str) or "/" not in cidr:
+        raise InvalidSubnet(f"'{cidr}' is not a valid IP subnet.")
+    try:
+        network = ipaddress.ip_network(cidr, strict=False)
+    except ValueError:
+        raise InvalidSubnet(f"'{cidr}' is not a valid IP subnet.") from None
+    if network.version != 4:
+        raise InvalidSubnet(f"'{cidr}' is not an IPv4 subnet.")
+    return network
+
+
 def parse_ip(value: Any) -> ipaddress.IPv4Address:
     if not isinstance(value, str):
         raise InvalidSubnet(f"'{value}' is not a valid IP address.")

@@ -60,6 +60,7 @@ class Subnet(Base):
     enable_dhcp: Mapped[bool] = mapped_column(Boolean, default=True)
     allocation_pools: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     dns_nameservers: Mapped[list[str]] = mapped_column(JSON, default=list)
+    host_routes: Mapped[list[dict[str, str]] | None] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow,
                                                           onupdate=utcnow)

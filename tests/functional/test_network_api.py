@@ -271,6 +271,14 @@ def test_malformed_input_is_400(a):
         ("POST", "/subnets", {"subnet": {"network_id": net["id"], "cidr": "192.168.10.128/25"}}),
         ("POST", "/subnets", {"subnet": {"network_id": net["id"], "cidr": "10.5.0.0/24",
                                          "dns_nameservers": ["x"]}}),
+        *[("POST", "/subnets", {"subnet": {"network_id": net["id"], "cidr": "10.5.0.0/24",
+                                           "host_routes": routes}})
+          for routes in ("x", [{"destination": "10.9.0.0/24"}], [{"destination": "x",
+                                                                   "nexthop": "10.5.0.9"}],
+                         [{"destination": "10.9.0.0/24", "nexthop": "fd00::1"}],
+                         [{"destination": "10.9.0.0/24", "nexthop": "10.5.0.9"}] * 2,
+                         [{"destination": f"10.9.{i}.0/24", "nexthop": "10.5.0.9"}
+                          for i in range(21)])],
         ("POST", "/ports", {"port": {}}),
         ("POST", "/ports", {"port": {"network_id": net["id"], "fixed_ips": "10.0.0.1"}}),
         ("POST", "/ports", {"port": {"network_id": net["id"], "fixed_ips": [{}]}}),

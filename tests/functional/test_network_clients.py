@@ -185,3 +185,17 @@ def test_sdk_subnet_cidr_with_host_bits_is_normalised(demo):
     sub = demo.network.create_subnet(network_id=net.id, cidr="10.99.99.0/16", ip_version=4)
     assert (sub.cidr, sub.gateway_ip) == ("10.99.0.0/16", "10.99.0.1")
     assert demo.network.get_subnet(sub.id).cidr == "10.99.0.0/16"
+
+
+def test_sdk_subnet_host_routes(demo):
+    """openstacksdk's own subnet test sets host routes up and reads them back."""
+    routes = [{"destination": "10.101.0.0/24", "nexthop": "10.100.0.254"}]
+    net = demo.network.create_network(name="routed")
+    sub = demo.network.create_subnet(network_id=net.id, cidr="10.100.0.0/24", ip_version=4,
+                                     dns_nameservers=["8.8.4.4", "8.8.8.8"],
+                                     host_routes=routes)
+    assert demo.network.get_subnet(sub.id).host_routes == routes
+    more = [*routes, {"destination": "0.0.0.0/0", "nexthop": "10.100.0.253"}]
+    assert demo.network.update_subnet(sub, host_routes=more).host_routes == more
+    assert demo.network.get_subnet(sub.id).host_routes == more
+    assert demo.network.update_subnet(sub, host_routes=[]).host_routes == []

@@ -15,13 +15,14 @@ from novalite.network.store.base import column_in, new_id
 
 SUBNET_COLUMNS = ("id", "network_id", "name", "description", "project_id", "cidr",
                   "gateway_ip", "ip_version", "enable_dhcp", "allocation_pools",
-                  "dns_nameservers", "created_at", "updated_at")
+                  "dns_nameservers", "host_routes", "created_at", "updated_at")
 
 
 def _subnet_dict(row: Subnet) -> dict[str, Any]:
     subnet = {column: getattr(row, column) for column in SUBNET_COLUMNS}
     subnet["allocation_pools"] = [dict(pool) for pool in row.allocation_pools or []]
     subnet["dns_nameservers"] = list(row.dns_nameservers or [])
+    subnet["host_routes"] = [dict(route) for route in row.host_routes or []]
     return subnet
 
 
