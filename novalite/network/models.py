@@ -158,3 +158,13 @@ class DefaultSecurityGroup(Base):
     project_id: Mapped[str] = mapped_column(String(255), primary_key=True)
     security_group_id: Mapped[str] = mapped_column(
         String(36), ForeignKey("security_groups.id", ondelete="CASCADE"))
+
+
+class NetworkQuota(Base):
+    """A project's override of one network quota default (-1: unlimited)."""
+
+    __tablename__ = "network_quotas"
+
+    project_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    resource: Mapped[str] = mapped_column(String(255), primary_key=True)
+    hard_limit: Mapped[int] = mapped_column(Integer)

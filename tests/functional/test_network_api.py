@@ -387,6 +387,30 @@ def test_extensions_and_quotas(a, b):
     neutron_error(b.call("GET", f"/quotas/{PROJECT_A}"), 403, "PolicyNotAuthorized")
 
 
+def test_quota_update_validation_list_and_reset(a, admin):
+    assert admin.call("GET", "/quotas", expect=200).json()["quotas"] == []
+    body = admin.call("PUT", f"/quotas/{PROJECT_A}", {"quota": {"port": "2", "subnet": -1}},
+                      expect=200).json()["quota"]
+    assert (body["port"], body["subnet"], body["network"]) == (2, -1, 100)
+    (listed,) = admin.call("GET", "/quotas", expect=200).json()["quotas"]
+    assert (listed["project_id"], listed["tenant_id"], listed["port"]) == (PROJECT_A,
+                                                                           PROJECT_A, 2)
+    for bad in ({"port": "many"}, {"port": -2}, {"port": 10**30}, {"bogus": 1}, {"port": True}):
+        neutron_error(admin.call("PUT", f"/quotas/{PROJECT_A}", {"quota": bad}), 400,
+                      "HTTPBadRequest")
+    neutron_error(a.call("PUT", f"/quotas/{PROJECT_A}", {"quota": {"port": 9}}), 403,
+                  "PolicyNotAuthorized")
+    net = a.create("network", name="n")
+    a.create("port", network_id=net["id"])
+    a.create("port", network_id=net["id"])
+    message = neutron_error(a.call("POST", "/ports", {"port": {"network_id": net["id"]}}),
+                            409, "OverQuota")
+    assert message == "Quota exceeded for resources: ['port']."
+    admin.call("DELETE", f"/quotas/{PROJECT_A}", expect=204)
+    assert a.call("GET", f"/quotas/{PROJECT_A}", expect=200).json()["quota"]["port"] == 500
+    a.create("port", network_id=net["id"])
+
+
 def test_pagination(a):
     for i in range(5):
         a.create("network", name=f"n{i}")

@@ -199,3 +199,23 @@ def test_sdk_subnet_host_routes(demo):
     assert demo.network.update_subnet(sub, host_routes=more).host_routes == more
     assert demo.network.get_subnet(sub.id).host_routes == more
     assert demo.network.update_subnet(sub, host_routes=[]).host_routes == []
+
+
+def test_sdk_network_quotas_are_stored_and_enforced(admin, demo):
+    project = demo.current_project_id
+    updated = admin.network.update_quota(project, networks=2, ports=7, subnets=3)
+    assert (updated.networks, updated.ports, updated.subnets) == (2, 7, 3)
+    quota = demo.network.get_quota(project)
+    assert (quota.networks, quota.ports, quota.subnets) == (2, 7, 3)
+    assert quota.security_groups == 10  # the default, untouched
+    details = demo.network.get_quota(project, details=True)
+    assert details.networks["limit"] == 2
+    demo.network.create_network(name="q1")
+    demo.network.create_network(name="q2")
+    with pytest.raises(sdk_exceptions.ConflictException) as error:
+        demo.network.create_network(name="q3")
+    assert "Quota exceeded for resources: ['network']" in str(error.value)
+    assert demo.network.get_quota(project, details=True).networks["used"] == 2
+    admin.network.delete_quota(project)
+    assert demo.network.get_quota(project).networks == 100
+    demo.network.create_network(name="q3")

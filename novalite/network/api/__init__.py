@@ -13,7 +13,15 @@ from typing import Any
 
 from novalite.common import auth, wsgi
 from novalite.conf import CONF
-from novalite.network.api import common, misc, networks, ports, security_groups, subnets
+from novalite.network.api import (
+    common,
+    misc,
+    networks,
+    ports,
+    quotas,
+    security_groups,
+    subnets,
+)
 from novalite.policies import network as network_policies
 
 WSGIApp = Callable[..., Iterable[bytes]]
@@ -38,9 +46,11 @@ def make_router() -> wsgi.Router:
     router.add("GET", "/v2.0", misc.version)
     router.add("GET", "/v2.0/extensions", misc.extensions)
     router.add("GET", "/v2.0/extensions/{alias}", misc.extension)
-    router.add("GET", "/v2.0/quotas", misc.quotas)
-    router.add("GET", "/v2.0/quotas/{project_id}/details", misc.quota_details)
-    router.add("GET", "/v2.0/quotas/{project_id}", misc.quota)
+    router.add("GET", "/v2.0/quotas", quotas.index)
+    router.add("GET", "/v2.0/quotas/{project_id}/details", quotas.details)
+    router.add("GET", "/v2.0/quotas/{project_id}", quotas.show)
+    router.add("PUT", "/v2.0/quotas/{project_id}", quotas.update)
+    router.add("DELETE", "/v2.0/quotas/{project_id}", quotas.delete)
     _crud(router, "networks", "network_id", networks)
     _crud(router, "subnets", "subnet_id", subnets)
     _crud(router, "ports", "port_id", ports)

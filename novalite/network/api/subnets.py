@@ -118,6 +118,7 @@ def create(request: wsgi.Request) -> webob.Response:
               "enable_dhcp": common.to_bool("enable_dhcp", body.get("enable_dhcp", True)),
               "dns_nameservers": _nameservers(body.get("dns_nameservers", [])),
               "host_routes": _host_routes(body.get("host_routes") or [])}
+    store.check_quota(owner, "subnet")
     subnet = store.create_subnet(values)
     return common.render_one(request, "subnet", views.subnet(subnet), status=201)
 

@@ -24,6 +24,16 @@ from novalite.network.store.ports import (
     set_port_status,
     update_port,
 )
+from novalite.network.store.quotas import (
+    DEFAULT_QUOTAS,
+    UNLIMITED,
+    check_quota,
+    delete_quotas,
+    get_quotas,
+    list_quotas,
+    update_quotas,
+)
+from novalite.network.store.quotas import usage as quota_usage
 from novalite.network.store.security_groups import (
     DEFAULT_GROUP,
     GROUP_COLUMNS,
@@ -49,6 +59,14 @@ from novalite.network.store.subnets import (
 )
 
 __all__ = [
+    "DEFAULT_QUOTAS",
+    "UNLIMITED",
+    "check_quota",
+    "delete_quotas",
+    "get_quotas",
+    "list_quotas",
+    "quota_usage",
+    "update_quotas",
     "DEFAULT_GROUP",
     "GROUP_COLUMNS",
     "MAC_ATTEMPTS",
