@@ -31,6 +31,38 @@ CONTEXT_KEY = "novalite.context"
 Handler = Callable[..., webob.Response]
 FaultBody = Callable[[int, str], dict[str, Any]]
 
+# Deeper JSON is refused before parsing: the decoder (and every walk over the result)
+# recurses once per level, and a 100,000-deep array would end in RecursionError.
+MAX_JSON_DEPTH = 100
+_JSON_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _json_depth_exceeds(data: bytes, limit: int) -> bool:
+    if data.count(b"[") + data.count(b"{") <= limit:
+        return False
+    depth = 0
+    for token in _JSON_TOKENS.finditer(data):
+        char = token.group()
+        if char in (b"[", b"{"):
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in (b"]", b"}"):
+            depth -= 1
+    return False
+
+
+def parse_json(data: bytes | str) -> Any:
+    """A request body's JSON; ``Invalid`` (400) for malformed or too deeply nested input."""
+    raw = data.encode() if isinstance(data, str) else data
+    if _json_depth_exceeds(raw, MAX_JSON_DEPTH):
+        raise exception.Invalid(reason=f"Malformed request body: JSON nested deeper than "
+                                       f"{MAX_JSON_DEPTH} levels")
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:
+        raise exception.Invalid(reason=f"Malformed request body: {error}") from None
+
 
 class Request(webob.Request):
     @property
@@ -46,10 +78,7 @@ class Request(webob.Request):
             if required:
                 raise exception.Invalid(reason="The request body is empty.")
             return {}
-        try:
-            body = json.loads(self.body)
-        except (ValueError, UnicodeDecodeError) as error:
-            raise exception.Invalid(reason=f"Malformed request body: {error}") from None
+        body = parse_json(self.body)
         if not isinstance(body, dict):
             raise exception.Invalid(reason="The request body must be a JSON object.")
         return body
@@ -115,6 +144,8 @@ class Router:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
                  ) -> Iterable[bytes]:
+        if not path_is_utf8(environ):
+            return fault_response(self.fault_body, 400, BAD_PATH)(environ, start_response)
         request = Request(environ)
         try:
             handler, params = self.match(request.method, request.path_info)
@@ -132,6 +163,18 @@ class Router:
             response = fault_response(self.fault_body, 500, "An unexpected error prevented "
                                       "the server from fulfilling your request.")
         return response(environ, start_response)
+
+
+BAD_PATH = "The request path is not valid UTF-8."
+
+
+def path_is_utf8(environ: dict[str, Any]) -> bool:
+    """WSGI gives the decoded path as latin-1 text; webob reads it as UTF-8."""
+    try:
+        environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return False
+    return True
 
 
 class MethodNotAllowed(Exception):
