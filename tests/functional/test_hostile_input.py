@@ -91,3 +91,27 @@ def test_path_that_is_not_utf8_is_400(cloud, admin_token, service, caplog):
     assert b"UTF-8" in body
     assert any(" 400 " in record.getMessage() and record.name.endswith(".access")
                for record in caplog.records)
+
+
+HUGE = 10**30
+
+
+@pytest.mark.parametrize(("method", "path", "body"), [
+    ("POST", "/flavors", {"flavor": {"name": "huge", "ram": HUGE, "vcpus": 1, "disk": 1}}),
+    ("POST", "/flavors", {"flavor": {"name": "huge", "ram": str(HUGE), "vcpus": 1,
+                                     "disk": 1}}),
+    ("POST", "/flavors", {"flavor": {"name": "huge", "ram": 1, "vcpus": 1, "disk": 1,
+                                     "swap": HUGE}}),
+    ("POST", "/flavors", {"flavor": {"name": "huge", "ram": 1, "vcpus": 1, "disk": 1,
+                                     "rxtx_factor": 1e39}}),
+    ("PUT", "/os-quota-sets/demo", {"quota_set": {"instances": HUGE}}),
+    ("PUT", "/os-quota-sets/demo", {"quota_set": {"cores": str(HUGE)}}),
+    ("DELETE", f"/os-services/{HUGE}", None),
+    ("DELETE", "/os-services/\u00b2", None),
+])
+def test_integers_past_the_database_range_are_400(cloud, admin_token, method, path, body):
+    headers = {"X-Auth-Token": admin_token, **COMPUTE_HEADERS}
+    response = requests.request(method, cloud["compute"] + path, json=body, headers=headers,
+                                timeout=30)
+    assert response.status_code == 400, response.text
+    assert response.json()["badRequest"]["message"]
