@@ -13,6 +13,7 @@ from novalite.common import exception, wsgi
 from novalite.common.wsgi import Request
 from novalite.compute import network, states
 from novalite.compute.rpcapi import ComputeAPI
+from novalite.db import instances as instance_db
 
 _RULE = "os_compute_api:os-attach-interfaces"
 # vm_states in which Nova lets a port be attached or detached
@@ -93,6 +94,8 @@ def create(request: Request, server_id: str) -> webob.Response:
     else:
         network.validate_requested_networks(
             request.context, [{"uuid": net_id} if net_id else {"port": port_id}])
+    # the compute node records its event under this action, as in Nova
+    instance_db.action_start(request.context, instance["uuid"], "attach_interface")
     vif = ComputeAPI().attach_interface(
         request.context, instance, net_id, port_id,
         fixed_ips[0]["ip_address"] if fixed_ips else None)
@@ -104,5 +107,6 @@ def delete(request: Request, server_id: str, port_id: str) -> webob.Response:
     _check_state(request, instance, "detach_interface")
     if not any(vif["id"] == port_id for vif in instance.get("network_info") or ()):
         raise exception.NotFound(message=f"Port {port_id} is not attached")
+    instance_db.action_start(request.context, instance["uuid"], "detach_interface")
     ComputeAPI().detach_interface(request.context, instance, port_id)
     return webob.Response(status=202)
