@@ -122,6 +122,25 @@ def test_concurrent_boots_fill_a_subnet_without_duplicates(admin, image, cloud):
 
 
 
+def test_server_shows_its_ports_security_groups(admin, image, cloud):
+    """show and detail name the security groups of the server's ports, as Nova does."""
+    shared = admin.network.find_network("shared")
+    group = admin.network.create_security_group(name="web")
+    server = admin.compute.create_server(name="sg", flavor_id="1", image_id=image,
+                                         networks="auto", security_groups=[{"name": "web"}])
+    server = active(admin, server.id)
+    assert server.security_groups == [{"name": "web"}]
+    [listed] = [s for s in admin.compute.servers(details=True) if s.id == server.id]
+    assert listed.security_groups == [{"name": "web"}]
+    attached = admin.compute.create_server_interface(server.id, net_id=shared.id)
+    shown = admin.compute.get_server(server.id)
+    assert sorted(g["name"] for g in shown.security_groups) == ["default", "web"]
+    admin.compute.delete_server_interface(attached.port_id, server=server.id)
+    admin.compute.delete_server(server)
+    admin.compute.wait_for_delete(server, wait=60, interval=0.05)
+    admin.network.delete_security_group(group)
+
+
 def test_interface_attach_and_detach_are_instance_actions(admin, image, cloud, caplog):
     """Attach and detach are recorded as instance actions with the compute's events under
     them, as in Nova (no InstanceActionNotFound on the way)."""
