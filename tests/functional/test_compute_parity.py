@@ -1,0 +1,52 @@
+"""Compute API answers that openstacksdk's, python-openstackclient's and
+python-novaclient's own functional suites expect from Nova, over the whole cloud."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import openstack
+import pytest
+
+from tests.functional.cloud import wait_for
+from tests.functional.conftest import ADMIN_PASSWORD
+
+
+@pytest.fixture
+def admin(cloud):
+    conn = openstack.connect(
+        auth_type="password", auth={
+            "auth_url": f"{cloud['identity']}/v3", "username": "admin",
+            "password": ADMIN_PASSWORD, "project_name": "admin",
+            "user_domain_name": "Default", "project_domain_name": "Default"},
+        region_name="RegionOne", load_yaml_config=False, load_envvars=False)
+    yield conn
+    conn.close()
+
+
+def raw(conn: openstack.connection.Connection, method: str, path: str, version: str,
+        body: Any = None) -> Any:
+    """A Compute API call at an exact microversion, without the SDK raising on errors."""
+    return conn.compute.request(path, method, json=body, microversion=version,
+                                raise_exc=False)
+
+
+@pytest.fixture
+def server(admin):
+    image = admin.image.create_image(name="img", data=b"\0" * 1024, disk_format="raw",
+                                     container_format="bare", visibility="public")
+    created = admin.compute.create_server(name="parity", flavor_id="1", image_id=image.id,
+                                          networks="none")
+    yield admin.compute.wait_for_server(created, status="ACTIVE", wait=60, interval=0.05)
+    admin.compute.delete_server(created)
+    admin.compute.wait_for_delete(created, wait=60, interval=0.05)
+
+
+def test_hypervisor_cpu_info_is_an_object_from_2_28(admin):
+    wait_for(lambda: len(list(admin.compute.hypervisors())) == 2)
+    old = raw(admin, "GET", "/os-hypervisors/detail", "2.27").json()["hypervisors"]
+    assert all(isinstance(h["cpu_info"], str) for h in old)
+    new = raw(admin, "GET", "/os-hypervisors/detail", "2.28").json()["hypervisors"]
+    assert all(h["cpu_info"] == {} for h in new)
+    one = raw(admin, "GET", f"/os-hypervisors/{new[0]['id']}", "2.28").json()
+    assert one["hypervisor"]["cpu_info"] == {}
