@@ -50,3 +50,20 @@ def test_hypervisor_cpu_info_is_an_object_from_2_28(admin):
     assert all(h["cpu_info"] == {} for h in new)
     one = raw(admin, "GET", f"/os-hypervisors/{new[0]['id']}", "2.28").json()
     assert one["hypervisor"]["cpu_info"] == {}
+
+
+@pytest.mark.parametrize("path", ["/os-agents", "/os-agents/1", "/os-cells",
+                                  "/os-cells/capacities", "/os-fping", "/os-fixed-ips/10.0.0.1",
+                                  "/os-floating-ips-bulk", "/os-floating-ip-dns",
+                                  "/os-security-group-default-rules", "/os-cloudpipe",
+                                  "/os-certificates/root"])
+def test_removed_apis_answer_410(admin, path):
+    response = raw(admin, "GET", path, "2.1")
+    assert response.status_code == 410, response.text
+    assert response.json() == {"computeFault": {
+        "code": 410, "message": "This resource is no longer available. No forwarding "
+                                "address is given."}}
+    assert raw(admin, "POST", "/os-agents", "2.1", {"agent": {}}).status_code == 410
+    assert raw(admin, "DELETE", "/os-agents/1", "2.1").status_code == 410
+    assert raw(admin, "POST", "/os-networks/1/action", "2.1",
+               {"associate_host": "h"}).status_code == 410

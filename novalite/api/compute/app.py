@@ -25,6 +25,7 @@ from novalite.api.compute import (
     limits,
     microversions,
     quota_sets,
+    removed,
     server_actions,
     server_diagnostics,
     server_metadata,
@@ -39,7 +40,7 @@ from novalite.common.context import RequestContext
 RESOURCES: tuple[ModuleType, ...] = (
     flavors, keypairs, quota_sets, limits, services, availability_zones, hypervisors,
     servers, server_actions, server_metadata, server_tags, server_diagnostics,
-    instance_actions, attach_interfaces)
+    instance_actions, attach_interfaces, removed)
 _PROJECT = re.compile(r"^/([0-9a-f-]+)(/.*)$")
 
 
