@@ -67,3 +67,19 @@ def test_removed_apis_answer_410(admin, path):
     assert raw(admin, "DELETE", "/os-agents/1", "2.1").status_code == 410
     assert raw(admin, "POST", "/os-networks/1/action", "2.1",
                {"associate_host": "h"}).status_code == 410
+
+
+def test_public_flavor_access_is_409_only_from_2_7(admin):
+    flavor = admin.compute.create_flavor(name="pub", ram=64, vcpus=1, disk=0, is_public=True)
+    project = admin.current_project_id
+    body = {"addTenantAccess": {"tenant": project}}
+    refused = raw(admin, "POST", f"/flavors/{flavor.id}/action", "2.7", body)
+    assert refused.status_code == 409
+    assert refused.json()["conflictingRequest"]["message"] == (
+        "Can not add access to a public flavor.")
+    accepted = raw(admin, "POST", f"/flavors/{flavor.id}/action", "2.6", body)
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json() == {"flavor_access": [{"flavor_id": flavor.id,
+                                                  "tenant_id": project}]}
+    assert raw(admin, "POST", f"/flavors/{flavor.id}/action", "2.1", body).status_code == 409
+    admin.compute.delete_flavor(flavor)
