@@ -83,3 +83,32 @@ def test_public_flavor_access_is_409_only_from_2_7(admin):
                                                   "tenant_id": project}]}
     assert raw(admin, "POST", f"/flavors/{flavor.id}/action", "2.1", body).status_code == 409
     admin.compute.delete_flavor(flavor)
+
+
+def test_legacy_quota_keys_are_stored_and_shown(admin):
+    project = admin.current_project_id
+    path = f"/os-quota-sets/{project}"
+    body = {"quota_set": {"injected_files": 7, "injected_file_content_bytes": "20480",
+                          "floating_ips": 3, "security_groups": 4, "instances": 9}}
+    updated = raw(admin, "PUT", path, "2.35", body)
+    assert updated.status_code == 200, updated.text
+    shown = raw(admin, "GET", path, "2.35").json()["quota_set"]
+    assert (shown["injected_files"], shown["injected_file_content_bytes"],
+            shown["floating_ips"], shown["security_groups"], shown["instances"]) == (
+        7, 20480, 3, 4, 9)
+    mid = raw(admin, "GET", path, "2.36").json()["quota_set"]
+    assert mid["injected_files"] == 7 and "floating_ips" not in mid
+    assert "injected_files" not in raw(admin, "GET", path, "2.57").json()["quota_set"]
+    # the network keys went at 2.36, the injected file ones at 2.57: 400 from then on
+    assert raw(admin, "PUT", path, "2.36", {"quota_set": {"floating_ips": 1}}
+               ).status_code == 400
+    assert raw(admin, "PUT", path, "2.57", {"quota_set": {"injected_files": 1}}
+               ).status_code == 400
+    gone = raw(admin, "PUT", path, "2.35", {"quota_set": {"networks": 1}})
+    assert gone.status_code == 400
+    assert gone.json()["badRequest"]["message"] == "The networks quota has been removed"
+    detail = raw(admin, "GET", f"{path}/detail", "2.35").json()["quota_set"]
+    assert detail["injected_files"]["limit"] == 7
+    assert admin.compute.get_quota_set(project).injected_files == 7
+    raw(admin, "DELETE", path, "2.1")
+    assert raw(admin, "GET", path, "2.1").json()["quota_set"]["injected_files"] == 5
