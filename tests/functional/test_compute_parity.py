@@ -112,3 +112,11 @@ def test_legacy_quota_keys_are_stored_and_shown(admin):
     assert admin.compute.get_quota_set(project).injected_files == 7
     raw(admin, "DELETE", path, "2.1")
     assert raw(admin, "GET", path, "2.1").json()["quota_set"]["injected_files"] == 5
+
+
+def test_too_long_description_names_the_description_field(admin, server):
+    response = raw(admin, "PUT", f"/servers/{server.id}", "2.19",
+                   {"server": {"description": "d" * 256}})
+    assert response.status_code == 400
+    assert response.json()["badRequest"]["message"].startswith(
+        "Invalid input for field/attribute description. Value: ddd")

@@ -24,8 +24,10 @@ _TYPES: dict[str, tuple[type, ...]] = {
 
 
 def _fail(path: str, value: Any, reason: str) -> exception.ValidationError:
+    """Nova names the innermost key (``description``, not ``server/description``)."""
+    field = path.rsplit("/", 1)[-1] if path else "body"
     return exception.ValidationError(
-        message=f"Invalid input for field/attribute {path or 'body'}. Value: {value}. {reason}")
+        message=f"Invalid input for field/attribute {field}. Value: {value}. {reason}")
 
 
 def _type_ok(value: Any, names: list[str]) -> bool:
