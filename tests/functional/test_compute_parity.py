@@ -120,3 +120,12 @@ def test_too_long_description_names_the_description_field(admin, server):
     assert response.status_code == 400
     assert response.json()["badRequest"]["message"].startswith(
         "Invalid input for field/attribute description. Value: ddd")
+
+
+def test_unshelve_of_an_active_server_is_409(admin, server):
+    response = raw(admin, "POST", f"/servers/{server.id}/action", "2.1", {"unshelve": None})
+    assert response.status_code == 409, response.text
+    assert response.json()["conflictingRequest"]["message"] == (
+        f"Cannot 'unshelve' instance {server.id} while it is in vm_state active")
+    with pytest.raises(openstack.exceptions.ConflictException):
+        admin.compute.unshelve_server(server)
