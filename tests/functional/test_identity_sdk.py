@@ -35,3 +35,19 @@ def test_catalog_lists_services_without_endpoints(admin, identity):
     token = admin.identity.get("/auth/tokens", headers={
         "X-Subject-Token": admin.session.get_token()}).json()["token"]
     assert service.id in {entry["id"] for entry in token["catalog"]}
+
+
+def test_role_and_region_patch(admin):
+    role = admin.identity.create_role(name="patchable", description="before")
+    updated = admin.identity.update_role(role, name="patched", description="after")
+    assert (updated.name, updated.description) == ("patched", "after")
+    assert admin.identity.get_role(role.id).name == "patched"
+    admin.identity.create_role(name="taken")
+    with pytest.raises(sdk_exceptions.ConflictException):
+        admin.identity.update_role(role, name="taken")
+    region = admin.identity.create_region(id="RegionTwo", description="before")
+    updated_region = admin.identity.update_region(region, description="after")
+    assert updated_region.description == "after"
+    assert admin.identity.get_region("RegionTwo").description == "after"
+    with pytest.raises(sdk_exceptions.NotFoundException):
+        admin.identity.update_region("nowhere", description="x")

@@ -190,6 +190,19 @@ def create_region(request: wsgi.Request) -> webob.Response:
         return wsgi.json_response({"region": region_view(request, region)}, status=201)
 
 
+def update_region(request: wsgi.Request, region_id: str) -> webob.Response:
+    common.authorize(request, "update_region")
+    ref = common.section(request.json_body_dict(), "region")
+    if ref.get("id", region_id) != region_id:
+        raise exception.ValidationError(field="id", reason="The id of a region cannot change.")
+    with common.writing("region") as session:
+        region = common.get_or_404(session, models.Region, region_id, "region")
+        if "description" in ref:
+            region.description = common.string(ref, "description", max_len=65535)
+        session.flush()
+        return wsgi.json_response({"region": region_view(request, region)})
+
+
 def delete_region(request: wsgi.Request, region_id: str) -> webob.Response:
     common.authorize(request, "delete_region")
     with common.writing("region") as session:
@@ -206,7 +219,8 @@ def add_routes(router: wsgi.Router) -> None:
                           delete_service)),
             ("endpoints", (list_endpoints, create_endpoint, get_endpoint, update_endpoint,
                            delete_endpoint)),
-            ("regions", (list_regions, create_region, get_region, None, delete_region))):
+            ("regions", (list_regions, create_region, get_region, update_region,
+                         delete_region))):
         listing, create, show, update, remove = handlers
         key = "{" + name[:-1] + "_id}"
         router.add("GET", f"/v3/{name}", listing)

@@ -349,6 +349,26 @@ def create_role(request: wsgi.Request) -> webob.Response:
         return wsgi.json_response({"role": role_view(request, role)}, status=201)
 
 
+def update_role(request: wsgi.Request, role_id: str) -> webob.Response:
+    common.authorize(request, "update_role")
+    ref = common.section(request.json_body_dict(), "role")
+    with common.writing("role") as session:
+        role = common.get_or_404(session, models.Role, role_id, "role")
+        if "name" in ref:
+            name = common.string(ref, "name", required=True) or ""
+            if name != role.name and session.scalars(select(models.Role).filter_by(
+                    name=name)).first():
+                raise exception.Conflict(message=f"Duplicate entry: a role named {name} "
+                                         "exists.")
+            role.name = name
+        if "description" in ref:
+            role.description = common.string(ref, "description", max_len=65535)
+        session.flush()
+        view = role_view(request, role)
+    cache.invalidate()  # tokens carry role names
+    return wsgi.json_response({"role": view})
+
+
 def delete_role(request: wsgi.Request, role_id: str) -> webob.Response:
     common.authorize(request, "delete_role")
     with common.writing("role") as session:
@@ -522,6 +542,7 @@ def add_routes(router: wsgi.Router) -> None:
     router.add("GET", "/v3/roles", list_roles)
     router.add("POST", "/v3/roles", create_role)
     router.add("GET", "/v3/roles/{role_id}", get_role)
+    router.add("PATCH", "/v3/roles/{role_id}", update_role)
     router.add("DELETE", "/v3/roles/{role_id}", delete_role)
     router.add("GET", "/v3/role_assignments", list_role_assignments)
     for target_type in ("project", "domain"):
