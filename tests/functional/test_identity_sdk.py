@@ -51,3 +51,20 @@ def test_role_and_region_patch(admin):
     assert admin.identity.get_region("RegionTwo").description == "after"
     with pytest.raises(sdk_exceptions.NotFoundException):
         admin.identity.update_region("nowhere", description="x")
+
+
+def test_deleting_a_disabled_domain_deletes_its_projects_and_users(admin):
+    domain = admin.identity.create_domain(name="doomed")
+    project = admin.identity.create_project(name="inside", domain_id=domain.id)
+    user = admin.identity.create_user(name="someone", domain_id=domain.id, password="pw")
+    member = admin.identity.find_role("member")
+    admin.identity.assign_project_role_to_user(project, user, member)
+    with pytest.raises(sdk_exceptions.ForbiddenException):
+        admin.identity.delete_domain(domain)  # still enabled
+    admin.identity.update_domain(domain, enabled=False)
+    admin.identity.delete_domain(domain)
+    assert admin.identity.find_domain(domain.id) is None
+    assert admin.identity.find_project(project.id) is None
+    assert admin.identity.find_user(user.id) is None
+    assert list(admin.identity.role_assignments(user_id=user.id)) == []
+    assert list(admin.identity.role_assignments(scope_project_id=project.id)) == []

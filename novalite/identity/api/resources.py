@@ -108,13 +108,22 @@ def delete_domain(request: wsgi.Request, domain_id: str) -> webob.Response:
         if domain.enabled:
             raise exception.Forbidden(message="Cannot delete a domain that is enabled, "
                                       "please disable it first.")
-        for model in (models.Project, models.User):
-            if session.scalars(select(model).filter_by(domain_id=domain_id)).first():
-                raise exception.Conflict(message="The domain still has projects or users.")
+        # As Keystone: what the domain owns goes with it, and every grant on or of it.
+        project_ids = list(session.scalars(select(models.Project.id).filter_by(
+            domain_id=domain_id)))
+        user_ids = list(session.scalars(select(models.User.id).filter_by(
+            domain_id=domain_id)))
         session.execute(delete(models.RoleAssignment).where(
-            models.RoleAssignment.target_type == "domain",
-            models.RoleAssignment.target_id == domain_id))
+            ((models.RoleAssignment.target_type == "domain")
+             & (models.RoleAssignment.target_id == domain_id))
+            | ((models.RoleAssignment.target_type == "project")
+               & models.RoleAssignment.target_id.in_(project_ids))
+            | models.RoleAssignment.user_id.in_(user_ids)))
+        session.execute(delete(models.Project).where(models.Project.id.in_(project_ids)))
+        session.execute(delete(models.User).where(models.User.id.in_(user_ids)))
         session.delete(domain)
+    for user_id in user_ids:
+        tokens.revoke_user(user_id)
     return wsgi.empty_response(204)
 
 
