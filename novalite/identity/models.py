@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -30,6 +41,8 @@ class Project(TimestampMixin, Base):
     description: Mapped[str | None] = mapped_column(Text)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     parent_id: Mapped[str | None] = mapped_column(String(64))
+    # keys of a project body Keystone does not know, stored and returned as given
+    extra: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class User(TimestampMixin, Base):

@@ -68,3 +68,18 @@ def test_deleting_a_disabled_domain_deletes_its_projects_and_users(admin):
     assert admin.identity.find_user(user.id) is None
     assert list(admin.identity.role_assignments(user_id=user.id)) == []
     assert list(admin.identity.role_assignments(scope_project_id=project.id)) == []
+
+
+def test_project_extra_properties_are_stored_and_returned(admin):
+    created = admin.identity.post("/projects", json={"project": {
+        "name": "extra", "description": "d", "color": "blue", "size": 3}})
+    assert created.status_code == 201, created.text
+    project = created.json()["project"]
+    assert (project["color"], project["size"], project["description"]) == ("blue", 3, "d")
+    shown = admin.identity.get(f"/projects/{project['id']}").json()["project"]
+    assert (shown["color"], shown["size"]) == ("blue", 3)
+    patched = admin.identity.patch(f"/projects/{project['id']}", json={"project": {
+        "color": "red", "shape": "round"}}).json()["project"]
+    assert (patched["color"], patched["size"], patched["shape"]) == ("red", 3, "round")
+    found = admin.identity.get("/projects?name=extra").json()["projects"]
+    assert found[0]["shape"] == "round" and found[0]["id"] == project["id"]

@@ -22,8 +22,18 @@ def domain_view(request: wsgi.Request, domain: models.Domain) -> dict[str, Any]:
             "links": {"self": common.url(request, f"/v3/domains/{domain.id}")}}
 
 
+# Keystone's own project attributes; any other key of a body is an extra property.
+PROJECT_ATTRIBUTES = frozenset({"id", "name", "domain_id", "description", "enabled",
+                                "parent_id", "is_domain", "tags", "options", "links"})
+
+
+def _project_extra(ref: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in ref.items() if key not in PROJECT_ATTRIBUTES}
+
+
 def project_view(request: wsgi.Request, project: models.Project) -> dict[str, Any]:
-    return {"id": project.id, "name": project.name, "domain_id": project.domain_id,
+    return {**(project.extra or {}),
+            "id": project.id, "name": project.name, "domain_id": project.domain_id,
             "description": project.description or "", "enabled": project.enabled,
             "parent_id": project.parent_id or project.domain_id, "is_domain": False,
             "tags": [], "options": {},
@@ -178,7 +188,8 @@ def create_project(request: wsgi.Request) -> webob.Response:
             id=common.new_id(), name=name, domain_id=domain_id,
             description=common.string(ref, "description", max_len=65535),
             enabled=common.boolean(ref, "enabled", True),
-            parent_id=None if parent_id == domain_id else parent_id)
+            parent_id=None if parent_id == domain_id else parent_id,
+            extra=_project_extra(ref) or None)
         session.add(project)
         session.flush()
         return wsgi.json_response({"project": project_view(request, project)}, status=201)
@@ -195,6 +206,9 @@ def update_project(request: wsgi.Request, project_id: str) -> webob.Response:
             project.description = common.string(ref, "description", max_len=65535)
         if "enabled" in ref:
             project.enabled = bool(common.boolean(ref, "enabled"))
+        extra = _project_extra(ref)
+        if extra:  # merged into the stored ones, as Keystone's update does
+            project.extra = {**(project.extra or {}), **extra}
         session.flush()
         return wsgi.json_response({"project": project_view(request, project)})
 
