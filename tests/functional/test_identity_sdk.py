@@ -83,3 +83,22 @@ def test_project_extra_properties_are_stored_and_returned(admin):
     assert (patched["color"], patched["size"], patched["shape"]) == ("red", 3, "round")
     found = admin.identity.get("/projects?name=extra").json()["projects"]
     assert found[0]["shape"] == "round" and found[0]["id"] == project["id"]
+
+
+def test_domain_specific_roles_may_reuse_global_names(admin):
+    domain = admin.identity.create_domain(name="scoped")
+    role = admin.identity.create_role(name="member", domain_id=domain.id)
+    assert role.domain_id == domain.id
+    with pytest.raises(sdk_exceptions.ConflictException):
+        admin.identity.create_role(name="member", domain_id=domain.id)
+    with pytest.raises(sdk_exceptions.ConflictException):
+        admin.identity.create_role(name="member")
+    assert [r.id for r in admin.identity.roles(domain_id=domain.id)] == [role.id]
+    assert role.id not in {r.id for r in admin.identity.roles()}
+    assert admin.identity.get_role(role.id).domain_id == domain.id
+    renamed = admin.identity.update_role(role, name="reader")  # free in that domain
+    assert renamed.name == "reader"
+    admin.identity.update_domain(domain, enabled=False)
+    admin.identity.delete_domain(domain)
+    with pytest.raises(sdk_exceptions.NotFoundException):
+        admin.identity.get_role(role.id)

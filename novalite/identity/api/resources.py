@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import webob
@@ -32,7 +33,7 @@ def _project_extra(ref: dict[str, Any]) -> dict[str, Any]:
 
 
 def project_view(request: wsgi.Request, project: models.Project) -> dict[str, Any]:
-    return {**(project.extra or {}),
+    return {**json.loads(project.extra or "{}"),
             "id": project.id, "name": project.name, "domain_id": project.domain_id,
             "description": project.description or "", "enabled": project.enabled,
             "parent_id": project.parent_id or project.domain_id, "is_domain": False,
@@ -52,7 +53,8 @@ def user_view(request: wsgi.Request, user: models.User) -> dict[str, Any]:
 
 
 def role_view(request: wsgi.Request, role: models.Role) -> dict[str, Any]:
-    return {"id": role.id, "name": role.name, "domain_id": None,
+    domain_id = None if role.domain_id == models.NULL_DOMAIN else role.domain_id
+    return {"id": role.id, "name": role.name, "domain_id": domain_id,
             "description": role.description, "options": {},
             "links": {"self": common.url(request, f"/v3/roles/{role.id}")}}
 
@@ -129,6 +131,13 @@ def delete_domain(request: wsgi.Request, domain_id: str) -> webob.Response:
             | ((models.RoleAssignment.target_type == "project")
                & models.RoleAssignment.target_id.in_(project_ids))
             | models.RoleAssignment.user_id.in_(user_ids)))
+        role_ids = list(session.scalars(select(models.Role.id).filter_by(domain_id=domain_id)))
+        session.execute(delete(models.RoleAssignment).where(
+            models.RoleAssignment.role_id.in_(role_ids)))
+        session.execute(delete(models.ImpliedRole).where(
+            models.ImpliedRole.prior_role_id.in_(role_ids)
+            | models.ImpliedRole.implied_role_id.in_(role_ids)))
+        session.execute(delete(models.Role).where(models.Role.id.in_(role_ids)))
         session.execute(delete(models.Project).where(models.Project.id.in_(project_ids)))
         session.execute(delete(models.User).where(models.User.id.in_(user_ids)))
         session.delete(domain)
@@ -189,7 +198,7 @@ def create_project(request: wsgi.Request) -> webob.Response:
             description=common.string(ref, "description", max_len=65535),
             enabled=common.boolean(ref, "enabled", True),
             parent_id=None if parent_id == domain_id else parent_id,
-            extra=_project_extra(ref) or None)
+            extra=json.dumps(_project_extra(ref)) if _project_extra(ref) else None)
         session.add(project)
         session.flush()
         return wsgi.json_response({"project": project_view(request, project)}, status=201)
@@ -208,7 +217,7 @@ def update_project(request: wsgi.Request, project_id: str) -> webob.Response:
             project.enabled = bool(common.boolean(ref, "enabled"))
         extra = _project_extra(ref)
         if extra:  # merged into the stored ones, as Keystone's update does
-            project.extra = {**(project.extra or {}), **extra}
+            project.extra = json.dumps({**json.loads(project.extra or "{}"), **extra})
         session.flush()
         return wsgi.json_response({"project": project_view(request, project)})
 
@@ -343,7 +352,9 @@ def delete_user(request: wsgi.Request, user_id: str) -> webob.Response:
 
 def list_roles(request: wsgi.Request) -> webob.Response:
     common.authorize(request, "list_roles")
-    query = select(models.Role).order_by(models.Role.name)
+    # the global roles, or those of ``domain_id``, as Keystone lists them
+    query = select(models.Role).order_by(models.Role.name).where(
+        models.Role.domain_id == (request.GET.get("domain_id") or models.NULL_DOMAIN))
     if "name" in request.GET:
         query = query.where(models.Role.name == request.GET["name"])
     with db_api.session_scope() as session:
@@ -362,10 +373,14 @@ def create_role(request: wsgi.Request) -> webob.Response:
     common.authorize(request, "create_role")
     ref = common.section(request.json_body_dict(), "role")
     name = common.string(ref, "name", required=True)
+    domain_id = common.string(ref, "domain_id", max_len=64) or models.NULL_DOMAIN
     with common.writing("role") as session:
-        if session.scalars(select(models.Role).filter_by(name=name)).first():
+        if domain_id != models.NULL_DOMAIN:
+            common.get_or_404(session, models.Domain, domain_id, "domain")
+        if session.scalars(select(models.Role).filter_by(name=name,
+                                                         domain_id=domain_id)).first():
             raise exception.Conflict(message=f"Duplicate entry: a role named {name} exists.")
-        role = models.Role(id=common.new_id(), name=name,
+        role = models.Role(id=common.new_id(), name=name, domain_id=domain_id,
                            description=common.string(ref, "description", max_len=65535))
         session.add(role)
         session.flush()
@@ -377,10 +392,13 @@ def update_role(request: wsgi.Request, role_id: str) -> webob.Response:
     ref = common.section(request.json_body_dict(), "role")
     with common.writing("role") as session:
         role = common.get_or_404(session, models.Role, role_id, "role")
+        if "domain_id" in ref and (ref["domain_id"] or models.NULL_DOMAIN) != role.domain_id:
+            raise exception.ValidationError(field="domain_id",
+                                            reason="Update of `domain_id` is not allowed.")
         if "name" in ref:
             name = common.string(ref, "name", required=True) or ""
             if name != role.name and session.scalars(select(models.Role).filter_by(
-                    name=name)).first():
+                    name=name, domain_id=role.domain_id)).first():
                 raise exception.Conflict(message=f"Duplicate entry: a role named {name} "
                                          "exists.")
             role.name = name

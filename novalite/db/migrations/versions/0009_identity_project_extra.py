@@ -14,4 +14,6 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.add_column("identity_projects", sa.Column("extra", sa.JSON(), nullable=True))
+    # JSON text: a JSON column has no equality on PostgreSQL, and projects are
+    # selected DISTINCT
+    op.add_column("identity_projects", sa.Column("extra", sa.Text(), nullable=True))
