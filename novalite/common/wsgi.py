@@ -31,12 +31,44 @@ CONTEXT_KEY = "novalite.context"
 Handler = Callable[..., webob.Response]
 FaultBody = Callable[[int, str], dict[str, Any]]
 
+# Deeper JSON is refused before parsing: the decoder (and every walk over the result)
+# recurses once per level, and a 100,000-deep array would end in RecursionError.
+MAX_JSON_DEPTH = 100
+_JSON_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _json_depth_exceeds(data: bytes, limit: int) -> bool:
+    if data.count(b"[") + data.count(b"{") <= limit:
+        return False
+    depth = 0
+    for token in _JSON_TOKENS.finditer(data):
+        char = token.group()
+        if char in (b"[", b"{"):
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in (b"]", b"}"):
+            depth -= 1
+    return False
+
+
+def parse_json(data: bytes | str) -> Any:
+    """A request body's JSON; ``Invalid`` (400) for malformed or too deeply nested input."""
+    raw = data.encode() if isinstance(data, str) else data
+    if _json_depth_exceeds(raw, MAX_JSON_DEPTH):
+        raise exception.Invalid(reason=f"Malformed request body: JSON nested deeper than "
+                                       f"{MAX_JSON_DEPTH} levels")
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:
+        raise exception.Invalid(reason=f"Malformed request body: {error}") from None
+
 
 class Request(webob.Request):
     @property
     def context(self) -> RequestContext:
         ctxt = self.environ.get(CONTEXT_KEY)
-        if ctxt is None:
+        if not isinstance(ctxt, RequestContext):
             raise exception.NotAuthenticated()
         return ctxt
 
@@ -46,10 +78,7 @@ class Request(webob.Request):
             if required:
                 raise exception.Invalid(reason="The request body is empty.")
             return {}
-        try:
-            body = json.loads(self.body)
-        except (ValueError, UnicodeDecodeError) as error:
-            raise exception.Invalid(reason=f"Malformed request body: {error}") from None
+        body = parse_json(self.body)
         if not isinstance(body, dict):
             raise exception.Invalid(reason="The request body must be a JSON object.")
         return body
@@ -67,7 +96,7 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
 
 def empty_response(status: int = 204, headers: dict[str, str] | None = None) -> webob.Response:
     response = webob.Response(status=status)
-    response.content_type = None  # type: ignore[assignment]
+    response.content_type = None
     for key, value in (headers or {}).items():
         response.headers[key] = value
     return response
@@ -115,6 +144,8 @@ class Router:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
                  ) -> Iterable[bytes]:
+        if not path_is_utf8(environ):
+            return fault_response(self.fault_body, 400, BAD_PATH)(environ, start_response)
         request = Request(environ)
         try:
             handler, params = self.match(request.method, request.path_info)
@@ -125,8 +156,9 @@ class Router:
             response.headers["Allow"] = ", ".join(error.allowed)
         except exception.NovaliteException as error:
             response = fault_response(self.fault_body, error.code, error.message)
-        except webob.exc.HTTPException as error:
-            response = fault_response(self.fault_body, error.code, error.detail or error.title)
+        except webob.exc.WSGIHTTPException as error:
+            response = fault_response(self.fault_body, int(error.code),
+                                      str(error.detail or error.title))
         except Exception:
             LOG.exception("Unexpected error handling %s %s", request.method, request.path_info)
             response = fault_response(self.fault_body, 500, "An unexpected error prevented "
@@ -150,6 +182,16 @@ def build_router(fault_body: FaultBody, *tables: Iterable[Route]) -> Router:
         for route in table:
             router.add(route.method, route.path, route.handler)
     return router
+BAD_PATH = "The request path is not valid UTF-8."
+
+
+def path_is_utf8(environ: dict[str, Any]) -> bool:
+    """WSGI gives the decoded path as latin-1 text; webob reads it as UTF-8."""
+    try:
+        environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return False
+    return True
 
 
 class MethodNotAllowed(Exception):

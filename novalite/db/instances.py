@@ -202,6 +202,21 @@ def _status_condition(statuses: Iterable[str]) -> Any:
     return or_(*clauses) if clauses else false()
 
 
+def _changed_between(query: Select[Any], column: Any, since: datetime.datetime | None,
+                     before: datetime.datetime | None) -> Select[Any]:
+    """``changes-since`` (inclusive) and ``changes-before`` (inclusive) against the time
+    as the API shows it, to the second (as Nova's second-precision columns hold it): a
+    row changed at 12:00:00.5 shows 12:00:00, so ``changes-before=12:00:00`` includes it
+    and ``changes-since=12:00:00.2`` does not."""
+    second = datetime.timedelta(seconds=1)
+    if since is not None:
+        lower = since if not since.microsecond else since.replace(microsecond=0) + second
+        query = query.where(column >= lower)
+    if before is not None:
+        query = query.where(column < before.replace(microsecond=0) + second)
+    return query
+
+
 _EXACT_FILTERS = ("host", "node", "project_id", "user_id", "vm_state", "task_state",
                   "power_state", "image_ref", "instance_type_id", "key_name",
                   "availability_zone", "reservation_id", "uuid", "locked", "launch_index")
@@ -213,10 +228,7 @@ def _apply_filters(query: Select[Any], filters: dict[str, Any]) -> Select[Any]:
     changes_since = filters.pop("changes-since", filters.pop("changes_since", None))
     changes_before = filters.pop("changes-before", filters.pop("changes_before", None))
     changed = func.coalesce(Instance.updated_at, Instance.created_at)
-    if changes_since is not None:
-        query = query.where(changed >= changes_since)
-    if changes_before is not None:
-        query = query.where(changed <= changes_before)
+    query = _changed_between(query, changed, changes_since, changes_before)
     if deleted is not None:
         query = query.where(Instance.deleted.is_(bool(deleted)))
     elif changes_since is None and changes_before is None:
@@ -595,10 +607,7 @@ def list_actions(instance_uuid: str, limit: int | None = None, marker: str | Non
                  changes_before: datetime.datetime | None = None) -> list[dict[str, Any]]:
     """Newest first; ``marker`` is a request id."""
     query = select(InstanceAction).where(InstanceAction.instance_uuid == instance_uuid)
-    if changes_since is not None:
-        query = query.where(InstanceAction.updated_at >= changes_since)
-    if changes_before is not None:
-        query = query.where(InstanceAction.updated_at <= changes_before)
+    query = _changed_between(query, InstanceAction.updated_at, changes_since, changes_before)
     with db_api.session_scope() as session:
         if marker is not None:
             try:

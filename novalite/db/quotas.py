@@ -21,6 +21,11 @@ from novalite.db.compute_models import Instance, KeyPair, Quota, QuotaLock
 RESOURCES = ("instances", "cores", "ram", "metadata_items", "key_pairs", "server_groups",
              "server_group_members")
 UNLIMITED = -1
+# Quotas Nova still stores and shows to the microversions that have them (the network
+# ones before 2.36, the injected file ones before 2.57); novalite does not enforce them.
+LEGACY_DEFAULTS = {"fixed_ips": -1, "floating_ips": 10, "security_groups": 10,
+                   "security_group_rules": 20, "injected_files": 5,
+                   "injected_file_content_bytes": 10240, "injected_file_path_bytes": 255}
 
 
 def defaults() -> dict[str, int]:
@@ -39,8 +44,19 @@ def get_limits(project_id: str, session: Session | None = None) -> dict[str, int
     return limits
 
 
+def get_legacy_limits(project_id: str) -> dict[str, int]:
+    """The legacy quotas (``LEGACY_DEFAULTS``) with ``project_id``'s stored values."""
+    limits = dict(LEGACY_DEFAULTS)
+    with db_api.session_scope() as session:
+        for row in session.scalars(select(Quota).where(Quota.project_id == project_id,
+                                                       Quota.resource.in_(limits))):
+            limits[row.resource] = row.hard_limit
+    return limits
+
+
 def update(project_id: str, values: dict[str, int]) -> dict[str, int]:
-    unknown = set(values) - set(RESOURCES)
+    """Store limits (enforced and legacy ones); returns the enforced limits."""
+    unknown = set(values) - set(RESOURCES) - set(LEGACY_DEFAULTS)
     if unknown:
         raise exception.Invalid(reason=f"unknown quota resources {', '.join(sorted(unknown))}")
     with db_api.session_scope() as session:

@@ -33,7 +33,8 @@ def _new_id() -> str:
 
 
 def _role(session: Session, name: str) -> models.Role:
-    role = session.scalars(select(models.Role).filter_by(name=name)).first()
+    role = session.scalars(select(models.Role).filter_by(
+        name=name, domain_id=models.NULL_DOMAIN)).first()
     if role is None:
         role = models.Role(id=_new_id(), name=name)
         session.add(role)

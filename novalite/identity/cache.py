@@ -67,15 +67,19 @@ def _raw_catalog() -> list[dict[str, Any]]:
         return cached[1]
     services: dict[str, dict[str, Any]] = {}
     with db_api.session_scope() as session:
+        # Every enabled service, those without (enabled) endpoints too, as Keystone lists
         rows = session.execute(
             select(models.CatalogService, models.Endpoint)
-            .join(models.Endpoint, models.Endpoint.service_id == models.CatalogService.id)
-            .where(models.CatalogService.enabled.is_(True), models.Endpoint.enabled.is_(True))
+            .outerjoin(models.Endpoint, (models.Endpoint.service_id == models.CatalogService.id)
+                       & models.Endpoint.enabled.is_(True))
+            .where(models.CatalogService.enabled.is_(True))
             .order_by(models.CatalogService.type, models.Endpoint.interface))
         for service, endpoint in rows:
             entry = services.setdefault(service.id, {
                 "id": service.id, "type": service.type, "name": service.name,
                 "endpoints": []})
+            if endpoint is None:
+                continue
             entry["endpoints"].append({
                 "id": endpoint.id, "interface": endpoint.interface,
                 "region": endpoint.region_id, "region_id": endpoint.region_id,
@@ -109,6 +113,6 @@ def catalog(project_id: str | None) -> list[dict[str, Any]]:
             url = substitute(endpoint["url"], project_id)
             if url is not None:
                 endpoints.append({**endpoint, "url": url})
-        if endpoints:
-            result.append({**service, "endpoints": endpoints})
+        # kept with no endpoint left, as Keystone does (its bug 1436704)
+        result.append({**service, "endpoints": endpoints})
     return result

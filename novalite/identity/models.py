@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -30,6 +39,8 @@ class Project(TimestampMixin, Base):
     description: Mapped[str | None] = mapped_column(Text)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     parent_id: Mapped[str | None] = mapped_column(String(64))
+    # keys of a project body Keystone does not know, stored (JSON text) and returned as given
+    extra: Mapped[str | None] = mapped_column(Text)
 
 
 class User(TimestampMixin, Base):
@@ -46,11 +57,19 @@ class User(TimestampMixin, Base):
     default_project_id: Mapped[str | None] = mapped_column(String(64))
 
 
+NULL_DOMAIN = "<<null>>"  # a global role's domain_id, as Keystone stores it
+
+
 class Role(TimestampMixin, Base):
+    """Role names are unique per domain; global roles have ``NULL_DOMAIN``."""
+
     __tablename__ = "identity_roles"
+    __table_args__ = (UniqueConstraint("name", "domain_id"),)
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    name: Mapped[str] = mapped_column(String(255), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    domain_id: Mapped[str] = mapped_column(String(64), default=NULL_DOMAIN,
+                                           server_default=NULL_DOMAIN)
     description: Mapped[str | None] = mapped_column(Text)
 
 

@@ -159,3 +159,8 @@ class MacAddressInUseByBoundPort(InUse):
 class MacGenerationFailure(NeutronError):
     msg_fmt = "Unable to generate unique mac on network %(net_id)s."
     code = 503
+
+
+class OverQuota(NeutronError):
+    msg_fmt = "Quota exceeded for resources: %(overs)s."
+    code = 409

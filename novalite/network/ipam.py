@@ -1,6 +1,6 @@
 """IP address management, the pure part: subnets, allocation pools, picking addresses, MACs.
 
-No I/O here; ``novalite.network.store`` feeds these functions what the database says
+No I/O here; ``novalite.network.store.ports`` feeds these functions what the database says
 and relies on the database's unique constraint for the final word.
 """
 
@@ -19,7 +19,8 @@ class InvalidSubnet(ValueError):
 
 
 def parse_cidr(cidr: Any) -> ipaddress.IPv4Network:
-    """An IPv4 network in canonical form, as Neutron accepts it (no host bits set)."""
+    """An IPv4 network in canonical form. As in Neutron, host bits may be set
+    (``10.99.99.0/16`` is ``10.99.0.0/16``) but the prefix length must be given."""
     if not isinstance(cidr, str):
         raise InvalidSubnet(f"'{cidr}' is not a valid IP subnet.")
     try:
@@ -28,11 +29,24 @@ def parse_cidr(cidr: Any) -> ipaddress.IPv4Network:
         raise InvalidSubnet(f"'{cidr}' is not a valid IP subnet.") from None
     if network.version != 4:
         raise InvalidSubnet("Only IPv4 subnets are supported.")
-    if str(network) != cidr:
+    if "/" not in cidr:
         raise InvalidSubnet(f"'{cidr}' isn't a recommended CIDR, it should be "
                             f"'{network}'.")
     if network.prefixlen > 30:
         raise InvalidSubnet(f"The prefix length of {cidr} leaves no usable address.")
+    return network
+
+
+def parse_cidr_any_length(cidr: Any) -> ipaddress.IPv4Network:
+    """An IPv4 destination (``0.0.0.0/0`` to a /32), normalised: a host route's."""
+    if not isinstance(cidr, str) or "/" not in cidr:
+        raise InvalidSubnet(f"'{cidr}' is not a valid IP subnet.")
+    try:
+        network = ipaddress.ip_network(cidr, strict=False)
+    except ValueError:
+        raise InvalidSubnet(f"'{cidr}' is not a valid IP subnet.") from None
+    if network.version != 4:
+        raise InvalidSubnet(f"'{cidr}' is not an IPv4 subnet.")
     return network
 
 

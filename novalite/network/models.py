@@ -2,7 +2,7 @@
 
 ``ip_allocations`` carries ``UNIQUE(subnet_id, ip_address)``: the database, not the
 code, guarantees that an address is never handed out twice, whatever the number of
-API processes allocating at once (see ``novalite.network.store``).
+API processes allocating at once (see ``novalite.network.store.ports``).
 ``default_security_groups`` has one row per project (its primary key), so two
 requests racing to create a project's ``default`` group cannot both win.
 """
@@ -60,6 +60,7 @@ class Subnet(Base):
     enable_dhcp: Mapped[bool] = mapped_column(Boolean, default=True)
     allocation_pools: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     dns_nameservers: Mapped[list[str]] = mapped_column(JSON, default=list)
+    host_routes: Mapped[list[dict[str, str]] | None] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow,
                                                           onupdate=utcnow)
@@ -157,3 +158,13 @@ class DefaultSecurityGroup(Base):
     project_id: Mapped[str] = mapped_column(String(255), primary_key=True)
     security_group_id: Mapped[str] = mapped_column(
         String(36), ForeignKey("security_groups.id", ondelete="CASCADE"))
+
+
+class NetworkQuota(Base):
+    """A project's override of one network quota default (-1: unlimited)."""
+
+    __tablename__ = "network_quotas"
+
+    project_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    resource: Mapped[str] = mapped_column(String(255), primary_key=True)
+    hard_limit: Mapped[int] = mapped_column(Integer)

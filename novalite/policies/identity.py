@@ -38,13 +38,14 @@ def list_rules() -> list[policy.RuleDefault]:
     for action in ("list_domains", "create_domain", "update_domain", "delete_domain",
                    "list_projects", "create_project", "update_project", "delete_project",
                    "list_users", "create_user", "update_user", "delete_user",
-                   "list_roles", "get_role", "create_role", "delete_role",
+                   "list_roles", "get_role", "create_role", "update_role", "delete_role",
                    "list_implied_roles",
                    "create_grant", "revoke_grant", "check_grant", "list_grants",
                    "list_services", "get_service", "create_service", "update_service",
                    "delete_service",
                    "list_endpoints", "get_endpoint", "create_endpoint", "update_endpoint",
                    "delete_endpoint",
-                   "list_regions", "get_region", "create_region", "delete_region"):
+                   "list_regions", "get_region", "create_region", "update_region",
+                   "delete_region"):
         rules.append(_rule(action, ADMIN, f"Admin only: {action.replace('_', ' ')}."))
     return rules

@@ -48,6 +48,8 @@ _RULES = [
     ("delete_security_group_rule", ADMIN_OR_PROJECT_MEMBER, "Delete a security group rule."),
     ("get_quota", f"({ADMIN}) or (role:reader and project_id:%(project_id)s)",
      "Show a project's quotas."),
+    ("update_quota", ADMIN, "Change a project's quotas."),
+    ("delete_quota", ADMIN, "Reset a project's quotas to the defaults."),
 ]
 
 RULES = [policy.RuleDefault(f"network:{name}", check, description=description)

@@ -39,6 +39,7 @@ RULES = [
           "Unlock a server locked by an administrator"),
     _rule("os_compute_api:os-deferred-delete:force", MEMBER, "Force-delete a server"),
     _rule("os_compute_api:os-console-output", MEMBER, "Read a server's console log"),
+    _rule("os_compute_api:os-shelve:unshelve", MEMBER, "Unshelve a shelved server"),
     _rule("os_compute_api:os-server-diagnostics", ADMIN, "Show a server's diagnostics"),
     _rule("os_compute_api:os-instance-actions:list", READER, "List a server's actions"),
     _rule("os_compute_api:os-instance-actions:show", READER, "Show a server action"),

@@ -222,3 +222,34 @@ def test_keypair_quota_and_duplicates(db: str) -> None:
         keypairs.create("ua", "k1", "ssh-rsa AAAA", "aa:bb", project_id="proja")
     with pytest.raises(exception.OverQuota):
         keypairs.create("ua", "k2", "ssh-rsa AAAA", "aa:bb", project_id="proja")
+
+
+def test_changes_since_and_before_compare_at_the_shown_second(db: str) -> None:
+    """The API shows updated_at to the second; a server (and an action) updated at
+    12:00:00.5 shows 12:00:00, so both bounds at 12:00:00 include it (Nova: since is
+    >=, before is <=), a bound later in that second or in the second before does not."""
+    import sqlalchemy as sa
+
+    from novalite.db import api as db_api
+    from novalite.db.compute_models import Instance, InstanceAction
+
+    (created,) = instances.create_instances(USER_A, [_values(USER_A)])
+    uuid = created["uuid"]
+    instances.action_start(USER_A, uuid, "reboot", request_id="req-1")
+    changed = datetime.datetime(2030, 1, 1, 12, 0, 0, 500000)
+    with db_api.session_scope() as session:
+        session.execute(sa.update(Instance).where(Instance.uuid == uuid)
+                        .values(updated_at=changed))
+        session.execute(sa.update(InstanceAction).where(InstanceAction.instance_uuid == uuid)
+                        .values(updated_at=changed))
+    shown = datetime.datetime(2030, 1, 1, 12, 0, 0)
+    cases = [({"changes-since": shown}, True), ({"changes-before": shown}, True),
+             ({"changes-since": shown, "changes-before": shown}, True),
+             ({"changes-since": shown.replace(microsecond=200000)}, False),
+             ({"changes-before": shown - datetime.timedelta(microseconds=1)}, False)]
+    for filters, found in cases:
+        listed = [i["uuid"] for i in instances.list_instances(USER_A, dict(filters))]
+        assert listed == ([uuid] if found else []), filters
+        actions = instances.list_actions(uuid, changes_since=filters.get("changes-since"),
+                                         changes_before=filters.get("changes-before"))
+        assert len(actions) == int(found), filters

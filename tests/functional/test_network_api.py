@@ -258,7 +258,7 @@ def test_malformed_input_is_400(a):
         ("POST", "/networks", {"network": {"status": "DOWN"}}),
         ("PUT", f"/networks/{net['id']}", {"network": {"id": "x"}}),
         ("POST", "/subnets", {"subnet": {"network_id": net["id"], "cidr": "banana"}}),
-        ("POST", "/subnets", {"subnet": {"network_id": net["id"], "cidr": "10.5.0.1/24"}}),
+        ("POST", "/subnets", {"subnet": {"network_id": net["id"], "cidr": "10.5.0.1"}}),
         ("POST", "/subnets", {"subnet": {"network_id": net["id"]}}),
         ("POST", "/subnets", {"subnet": {"network_id": "not-a-uuid", "cidr": "10.5.0.0/24"}}),
         ("POST", "/subnets", {"subnet": {"network_id": net["id"], "cidr": "10.5.0.0/24",
@@ -271,6 +271,14 @@ def test_malformed_input_is_400(a):
         ("POST", "/subnets", {"subnet": {"network_id": net["id"], "cidr": "192.168.10.128/25"}}),
         ("POST", "/subnets", {"subnet": {"network_id": net["id"], "cidr": "10.5.0.0/24",
                                          "dns_nameservers": ["x"]}}),
+        *[("POST", "/subnets", {"subnet": {"network_id": net["id"], "cidr": "10.5.0.0/24",
+                                           "host_routes": routes}})
+          for routes in ("x", [{"destination": "10.9.0.0/24"}], [{"destination": "x",
+                                                                   "nexthop": "10.5.0.9"}],
+                         [{"destination": "10.9.0.0/24", "nexthop": "fd00::1"}],
+                         [{"destination": "10.9.0.0/24", "nexthop": "10.5.0.9"}] * 2,
+                         [{"destination": f"10.9.{i}.0/24", "nexthop": "10.5.0.9"}
+                          for i in range(21)])],
         ("POST", "/ports", {"port": {}}),
         ("POST", "/ports", {"port": {"network_id": net["id"], "fixed_ips": "10.0.0.1"}}),
         ("POST", "/ports", {"port": {"network_id": net["id"], "fixed_ips": [{}]}}),
@@ -377,6 +385,30 @@ def test_extensions_and_quotas(a, b):
     quota = a.call("GET", f"/quotas/{PROJECT_A}", expect=200).json()["quota"]
     assert quota["port"] > 0 and quota["network"] > 0
     neutron_error(b.call("GET", f"/quotas/{PROJECT_A}"), 403, "PolicyNotAuthorized")
+
+
+def test_quota_update_validation_list_and_reset(a, admin):
+    assert admin.call("GET", "/quotas", expect=200).json()["quotas"] == []
+    body = admin.call("PUT", f"/quotas/{PROJECT_A}", {"quota": {"port": "2", "subnet": -1}},
+                      expect=200).json()["quota"]
+    assert (body["port"], body["subnet"], body["network"]) == (2, -1, 100)
+    (listed,) = admin.call("GET", "/quotas", expect=200).json()["quotas"]
+    assert (listed["project_id"], listed["tenant_id"], listed["port"]) == (PROJECT_A,
+                                                                           PROJECT_A, 2)
+    for bad in ({"port": "many"}, {"port": -2}, {"port": 10**30}, {"bogus": 1}, {"port": True}):
+        neutron_error(admin.call("PUT", f"/quotas/{PROJECT_A}", {"quota": bad}), 400,
+                      "HTTPBadRequest")
+    neutron_error(a.call("PUT", f"/quotas/{PROJECT_A}", {"quota": {"port": 9}}), 403,
+                  "PolicyNotAuthorized")
+    net = a.create("network", name="n")
+    a.create("port", network_id=net["id"])
+    a.create("port", network_id=net["id"])
+    message = neutron_error(a.call("POST", "/ports", {"port": {"network_id": net["id"]}}),
+                            409, "OverQuota")
+    assert message == "Quota exceeded for resources: ['port']."
+    admin.call("DELETE", f"/quotas/{PROJECT_A}", expect=204)
+    assert a.call("GET", f"/quotas/{PROJECT_A}", expect=200).json()["quota"]["port"] == 500
+    a.create("port", network_id=net["id"])
 
 
 def test_pagination(a):

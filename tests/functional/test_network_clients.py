@@ -177,3 +177,45 @@ def test_network_client_with_the_users_token(cloud, demo):
     with pytest.raises(network_exceptions.PortNotFound):
         client.show_port(ctxt, port["id"])
     assert client.list_ports(ctxt) == []
+
+
+def test_sdk_subnet_cidr_with_host_bits_is_normalised(demo):
+    """Neutron accepts a cidr with host bits set and stores the network it names."""
+    net = demo.network.create_network(name="host-bits")
+    sub = demo.network.create_subnet(network_id=net.id, cidr="10.99.99.0/16", ip_version=4)
+    assert (sub.cidr, sub.gateway_ip) == ("10.99.0.0/16", "10.99.0.1")
+    assert demo.network.get_subnet(sub.id).cidr == "10.99.0.0/16"
+
+
+def test_sdk_subnet_host_routes(demo):
+    """openstacksdk's own subnet test sets host routes up and reads them back."""
+    routes = [{"destination": "10.101.0.0/24", "nexthop": "10.100.0.254"}]
+    net = demo.network.create_network(name="routed")
+    sub = demo.network.create_subnet(network_id=net.id, cidr="10.100.0.0/24", ip_version=4,
+                                     dns_nameservers=["8.8.4.4", "8.8.8.8"],
+                                     host_routes=routes)
+    assert demo.network.get_subnet(sub.id).host_routes == routes
+    more = [*routes, {"destination": "0.0.0.0/0", "nexthop": "10.100.0.253"}]
+    assert demo.network.update_subnet(sub, host_routes=more).host_routes == more
+    assert demo.network.get_subnet(sub.id).host_routes == more
+    assert demo.network.update_subnet(sub, host_routes=[]).host_routes == []
+
+
+def test_sdk_network_quotas_are_stored_and_enforced(admin, demo):
+    project = demo.current_project_id
+    updated = admin.network.update_quota(project, networks=2, ports=7, subnets=3)
+    assert (updated.networks, updated.ports, updated.subnets) == (2, 7, 3)
+    quota = demo.network.get_quota(project)
+    assert (quota.networks, quota.ports, quota.subnets) == (2, 7, 3)
+    assert quota.security_groups == 10  # the default, untouched
+    details = demo.network.get_quota(project, details=True)
+    assert details.networks["limit"] == 2
+    demo.network.create_network(name="q1")
+    demo.network.create_network(name="q2")
+    with pytest.raises(sdk_exceptions.ConflictException) as error:
+        demo.network.create_network(name="q3")
+    assert "Quota exceeded for resources: ['network']" in str(error.value)
+    assert demo.network.get_quota(project, details=True).networks["used"] == 2
+    admin.network.delete_quota(project)
+    assert demo.network.get_quota(project).networks == 100
+    demo.network.create_network(name="q3")

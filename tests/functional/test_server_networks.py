@@ -119,3 +119,47 @@ def test_concurrent_boots_fill_a_subnet_without_duplicates(admin, image, cloud):
     wait_for(lambda: not any(admin.compute.find_server(i) for i in ids), timeout=60,
              message="every server gone")
     assert list(admin.network.ports(network_id=network.id)) == []
+
+
+
+def test_server_shows_its_ports_security_groups(admin, image, cloud):
+    """show and detail name the security groups of the server's ports, as Nova does."""
+    shared = admin.network.find_network("shared")
+    group = admin.network.create_security_group(name="web")
+    server = admin.compute.create_server(name="sg", flavor_id="1", image_id=image,
+                                         networks="auto", security_groups=[{"name": "web"}])
+    server = active(admin, server.id)
+    assert server.security_groups == [{"name": "web"}]
+    [listed] = [s for s in admin.compute.servers(details=True) if s.id == server.id]
+    assert listed.security_groups == [{"name": "web"}]
+    attached = admin.compute.create_server_interface(server.id, net_id=shared.id)
+    shown = admin.compute.get_server(server.id)
+    assert sorted(g["name"] for g in shown.security_groups) == ["default", "web"]
+    admin.compute.delete_server_interface(attached.port_id, server=server.id)
+    admin.compute.delete_server(server)
+    admin.compute.wait_for_delete(server, wait=60, interval=0.05)
+    admin.network.delete_security_group(group)
+
+
+def test_interface_attach_and_detach_are_instance_actions(admin, image, cloud, caplog):
+    """Attach and detach are recorded as instance actions with the compute's events under
+    them, as in Nova (no InstanceActionNotFound on the way)."""
+    shared = admin.network.find_network("shared")
+    server = active(admin, admin.compute.create_server(name="if", flavor_id="1",
+                                                       image_id=image, networks="auto").id)
+    attached = admin.compute.create_server_interface(server.id, net_id=shared.id)
+    admin.compute.delete_server_interface(attached.port_id, server=server.id)
+    wait_for(lambda: len(admin.compute.get_server(server.id).addresses["shared"]) == 1)
+
+    def events(action: str) -> list[str]:
+        records = [a for a in admin.compute.server_actions(server.id) if a.action == action]
+        if len(records) != 1:
+            return []
+        detailed = admin.compute.get_server_action(records[0].request_id, server.id)
+        return [e["event"] for e in detailed.events if e.get("result") == "Success"]
+
+    assert events("attach_interface") == ["compute_attach_interface"]
+    wait_for(lambda: events("detach_interface") == ["compute_detach_interface"])
+    assert "InstanceActionNotFound" not in caplog.text
+    admin.compute.delete_server(server)
+    admin.compute.wait_for_delete(server, wait=60, interval=0.05)

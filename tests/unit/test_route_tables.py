@@ -15,13 +15,13 @@ from novalite.identity.api import auth, catalog, resources
 from novalite.image import api as image_api
 from novalite.image.api import data, images, members, schemas, versions
 from novalite.network import api as network_api
-from novalite.network.api import misc, networks, ports, security_groups, subnets
+from novalite.network.api import misc, networks, ports, quotas, security_groups, subnets
 
 TABLES: dict[str, tuple[ModuleType, ...]] = {
     "compute": compute_app.RESOURCES,
     "identity": (auth, resources, catalog),
     "image": (versions, schemas, images, data, members),
-    "network": (misc, networks, subnets, ports, security_groups),
+    "network": (misc, quotas, networks, subnets, ports, security_groups),
 }
 
 
@@ -55,7 +55,7 @@ def test_each_api_router_comes_from_its_tables(conf: object) -> None:
     assert compute.match("DELETE", "/servers/s1") == (servers.delete, {"server_id": "s1"})
     assert image_api.make_router().match("GET", "/v2/images/i1/file")[0] is data.download
     network = network_api.make_router()
-    assert network.match("GET", "/v2.0/quotas/p1/details")[0] is misc.quota_details
+    assert network.match("GET", "/v2.0/quotas/p1/details")[0] is quotas.details
     assert network.match("PUT", "/v2.0/ports/p1")[0] is ports.update
     identity = identity_api.make_app().router
     assert identity.match("PATCH", "/v3/endpoints/e1")[0] is catalog.update_endpoint

@@ -25,6 +25,7 @@ from novalite.api.compute import (
     limits,
     microversions,
     quota_sets,
+    removed,
     server_actions,
     server_diagnostics,
     server_metadata,
@@ -40,7 +41,7 @@ from novalite.identity.validation import default_validator
 RESOURCES: tuple[ModuleType, ...] = (
     flavors, keypairs, quota_sets, limits, services, availability_zones, hypervisors,
     servers, server_actions, server_metadata, server_tags, server_diagnostics,
-    instance_actions, attach_interfaces)
+    instance_actions, attach_interfaces, removed)
 _PROJECT = re.compile(r"^/([0-9a-f-]+)(/.*)$")
 
 

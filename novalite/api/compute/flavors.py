@@ -139,7 +139,8 @@ def action(request: Request, flavor_id: str) -> webob.Response:
     if "addTenantAccess" in body:
         policy.authorize(request.context,
                          "os_compute_api:os-flavor-access:add_tenant_access", {})
-        if flavor_db.get(flavor_id)["is_public"]:
+        # Nova refuses a public flavor only from 2.7; before, the access is stored
+        if common.at_least(request, "2.7") and flavor_db.get(flavor_id)["is_public"]:
             raise exception.Conflict(message="Can not add access to a public flavor.")
         projects = flavor_db.add_access(flavor_id, body["addTenantAccess"]["tenant"])
     else:

@@ -13,20 +13,27 @@ from novalite.common import exception, policy, wsgi
 from novalite.common.wsgi import Request
 from novalite.db import quotas
 
-# Quotas Nova still shows to old microversions; novalite does not enforce them.
-_NOVA_NETWORK = {"fixed_ips": -1, "floating_ips": 10, "security_groups": 10,
-                 "security_group_rules": 20}  # dropped at 2.36
-_INJECTED = {"injected_files": 5, "injected_file_content_bytes": 10240,
-             "injected_file_path_bytes": 255}  # dropped at 2.57
+# Quotas Nova still stores and shows to old microversions; novalite does not enforce them.
+_NOVA_NETWORK = ("fixed_ips", "floating_ips", "security_groups",
+                 "security_group_rules")  # dropped at 2.36
+_INJECTED = ("injected_files", "injected_file_content_bytes",
+             "injected_file_path_bytes")  # dropped at 2.57
 
 
-def _legacy(request: Request) -> dict[str, int]:
-    extra: dict[str, int] = {}
+def _legacy_names(request: Request) -> tuple[str, ...]:
+    names: tuple[str, ...] = ()
     if not common.at_least(request, "2.36"):
-        extra.update(_NOVA_NETWORK)
+        names += _NOVA_NETWORK
     if not common.at_least(request, "2.57"):
-        extra.update(_INJECTED)
-    return extra
+        names += _INJECTED
+    return names
+
+
+def _legacy(request: Request, project_id: str | None) -> dict[str, int]:
+    """The legacy quotas the microversion shows: the project's, or the defaults."""
+    values = (quotas.get_legacy_limits(project_id) if project_id is not None
+              else quotas.LEGACY_DEFAULTS)
+    return {name: values[name] for name in _legacy_names(request)}
 
 
 def _authorize(request: Request, action: str, project_id: str) -> None:
@@ -34,8 +41,9 @@ def _authorize(request: Request, action: str, project_id: str) -> None:
                      {"project_id": project_id})
 
 
-def _body(request: Request, project_id: str | None, limits: dict[str, int]) -> dict[str, Any]:
-    body: dict[str, Any] = {**limits, **_legacy(request)}
+def _body(request: Request, project_id: str | None, limits: dict[str, int],
+          legacy: dict[str, int]) -> dict[str, Any]:
+    body: dict[str, Any] = {**limits, **legacy}
     if project_id is not None:
         body["id"] = project_id
     return {"quota_set": body}
@@ -43,7 +51,8 @@ def _body(request: Request, project_id: str | None, limits: dict[str, int]) -> d
 
 def show(request: Request, project_id: str) -> webob.Response:
     _authorize(request, "show", project_id)
-    return wsgi.json_response(_body(request, project_id, quotas.get_limits(project_id)))
+    return wsgi.json_response(_body(request, project_id, quotas.get_limits(project_id),
+                                    _legacy(request, project_id)))
 
 
 def detail(request: Request, project_id: str) -> webob.Response:
@@ -53,7 +62,7 @@ def detail(request: Request, project_id: str) -> webob.Response:
     values: dict[str, Any] = {resource: {"limit": limit, "in_use": used.get(resource, 0),
                                          "reserved": 0}
                               for resource, limit in limits.items()}
-    for resource, limit in _legacy(request).items():
+    for resource, limit in _legacy(request, project_id).items():
         values[resource] = {"limit": limit, "in_use": 0, "reserved": 0}
     values["id"] = project_id
     return wsgi.json_response({"quota_set": values})
@@ -61,26 +70,31 @@ def detail(request: Request, project_id: str) -> webob.Response:
 
 def defaults(request: Request, project_id: str) -> webob.Response:
     _authorize(request, "defaults", project_id)
-    return wsgi.json_response(_body(request, project_id, quotas.defaults()))
+    return wsgi.json_response(_body(request, project_id, quotas.defaults(),
+                                    _legacy(request, None)))
 
 
 def update(request: Request, project_id: str) -> webob.Response:
     _authorize(request, "update", project_id)
     body = common.body_of(request)
-    legacy = tuple(_legacy(request)) + ("networks",) * (not common.at_least(request, "2.36"))
+    legacy = _legacy_names(request) + ("networks",) * (not common.at_least(request, "2.36"))
     validation.validate(schemas.update(legacy), body)
     values = dict(body["quota_set"])
+    if "networks" in values:  # nova-network's, rejected as in Nova
+        raise exception.Invalid(message="The networks quota has been removed")
     force = common.parse_bool(values.pop("force", False), "force")
-    wanted = {key: int(value) for key, value in values.items() if key in quotas.RESOURCES}
+    wanted = {key: int(value) for key, value in values.items()
+              if key in quotas.RESOURCES or key in legacy}
     if not force:
         used = quotas.usage(project_id, request.context.user_id)
         for resource, limit in wanted.items():
-            if limit != quotas.UNLIMITED and limit < used.get(resource, 0):
+            if (resource in quotas.RESOURCES and limit != quotas.UNLIMITED
+                    and limit < used.get(resource, 0)):
                 raise exception.Invalid(
                     message=f"Quota limit {limit} for {resource} must be greater than or "
                             f"equal to already used and reserved {used[resource]}.")
     limits = quotas.update(project_id, wanted)
-    return wsgi.json_response(_body(request, None, limits))
+    return wsgi.json_response(_body(request, None, limits, _legacy(request, project_id)))
 
 
 def delete(request: Request, project_id: str) -> webob.Response:

@@ -72,6 +72,16 @@ def _console_output(request: Request, instance: dict[str, Any], body: Any) -> we
     return wsgi.json_response({"output": output})
 
 
+def _unshelve(request: Request, instance: dict[str, Any], body: Any) -> webob.Response:
+    """Only Nova's refusal: novalite has no shelve, so no server is ever in ``shelved`` or
+    ``shelved_offloaded``, the vm_states Nova unshelves from; every other is a 409."""
+    validation.validate({"type": ["object", "null"]}, body, "unshelve")
+    if instance.get("locked") and not request.context.is_admin:
+        raise exception.InstanceIsLocked(instance_uuid=instance["uuid"])
+    raise exception.InstanceInvalidState(action="unshelve", instance_uuid=instance["uuid"],
+                                         attr="vm_state", state=instance["vm_state"])
+
+
 # action name → (policy rule, handler)
 ACTIONS: dict[str, tuple[str, Action]] = {
     "reboot": ("os_compute_api:servers:reboot", _reboot),
@@ -85,6 +95,7 @@ ACTIONS: dict[str, tuple[str, Action]] = {
     "unlock": ("os_compute_api:os-lock-server:unlock", _simple("unlock")),
     "forceDelete": ("os_compute_api:os-deferred-delete:force", _force_delete),
     "os-getConsoleOutput": ("os_compute_api:os-console-output", _console_output),
+    "unshelve": ("os_compute_api:os-shelve:unshelve", _unshelve),
 }
 
 

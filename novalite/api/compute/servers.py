@@ -15,6 +15,7 @@ from novalite.api.compute.schemas import servers as schemas
 from novalite.api.compute.views import servers as views
 from novalite.common import exception, policy, rpc, wsgi
 from novalite.common.wsgi import Request
+from novalite.compute import network
 from novalite.compute.api import API
 from novalite.compute.boot_request import BootRequest
 from novalite.db import instances
@@ -121,7 +122,9 @@ def _list(request: Request, detailed: bool) -> webob.Response:
     found = instances.list_instances(ctxt, filters, sort_keys=sort_keys, sort_dirs=sort_dirs,
                                      limit=limit, marker=marker, all_tenants=all_tenants)
     host_status = views.HostStatus()
-    servers = [views.show(request, i, host_status, in_list=True) if detailed
+    groups = network.security_groups_by_server(ctxt, found) if detailed else {}
+    servers = [views.show(request, i, host_status, in_list=True, security_groups=groups)
+               if detailed
                else views.basic(request, i) for i in found]
     body: dict[str, Any] = {"servers": servers}
     if limit and len(found) == limit:

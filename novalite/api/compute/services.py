@@ -77,8 +77,11 @@ def _find(request: Request, service_id: str) -> dict[str, Any]:
     if common.at_least(request, "2.53"):
         if service_id.isdigit():
             raise exception.Invalid(message=f"Invalid uuid {service_id}")
-    elif not service_id.isdigit():
+    elif not (service_id.isascii() and service_id.isdigit()):
         raise exception.Invalid(message=f"Invalid service id {service_id}")
+    elif int(service_id) > validation.MAX_INT:  # a 32-bit column: no such service
+        raise exception.Invalid(
+            message=f"Invalid input received: id must be <= {validation.MAX_INT}")
     return service_store.get(service_id)
 
 

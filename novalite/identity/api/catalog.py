@@ -190,6 +190,19 @@ def create_region(request: wsgi.Request) -> webob.Response:
         return wsgi.json_response({"region": region_view(request, region)}, status=201)
 
 
+def update_region(request: wsgi.Request, region_id: str) -> webob.Response:
+    common.authorize(request, "update_region")
+    ref = common.section(request.json_body_dict(), "region")
+    if ref.get("id", region_id) != region_id:
+        raise exception.ValidationError(field="id", reason="The id of a region cannot change.")
+    with common.writing("region") as session:
+        region = common.get_or_404(session, models.Region, region_id, "region")
+        if "description" in ref:
+            region.description = common.string(ref, "description", max_len=65535)
+        session.flush()
+        return wsgi.json_response({"region": region_view(request, region)})
+
+
 def delete_region(request: wsgi.Request, region_id: str) -> webob.Response:
     common.authorize(request, "delete_region")
     with common.writing("region") as session:
@@ -214,5 +227,6 @@ ROUTES: tuple[wsgi.Route, ...] = (
     wsgi.Route("GET", "/v3/regions", list_regions),
     wsgi.Route("POST", "/v3/regions", create_region),
     wsgi.Route("GET", "/v3/regions/{region_id}", get_region),
+    wsgi.Route("PATCH", "/v3/regions/{region_id}", update_region),
     wsgi.Route("DELETE", "/v3/regions/{region_id}", delete_region),
 )

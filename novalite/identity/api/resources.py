@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import webob
@@ -22,8 +23,18 @@ def domain_view(request: wsgi.Request, domain: models.Domain) -> dict[str, Any]:
             "links": {"self": common.url(request, f"/v3/domains/{domain.id}")}}
 
 
+# Keystone's own project attributes; any other key of a body is an extra property.
+PROJECT_ATTRIBUTES = frozenset({"id", "name", "domain_id", "description", "enabled",
+                                "parent_id", "is_domain", "tags", "options", "links"})
+
+
+def _project_extra(ref: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in ref.items() if key not in PROJECT_ATTRIBUTES}
+
+
 def project_view(request: wsgi.Request, project: models.Project) -> dict[str, Any]:
-    return {"id": project.id, "name": project.name, "domain_id": project.domain_id,
+    return {**json.loads(project.extra or "{}"),
+            "id": project.id, "name": project.name, "domain_id": project.domain_id,
             "description": project.description or "", "enabled": project.enabled,
             "parent_id": project.parent_id or project.domain_id, "is_domain": False,
             "tags": [], "options": {},
@@ -42,7 +53,8 @@ def user_view(request: wsgi.Request, user: models.User) -> dict[str, Any]:
 
 
 def role_view(request: wsgi.Request, role: models.Role) -> dict[str, Any]:
-    return {"id": role.id, "name": role.name, "domain_id": None,
+    domain_id = None if role.domain_id == models.NULL_DOMAIN else role.domain_id
+    return {"id": role.id, "name": role.name, "domain_id": domain_id,
             "description": role.description, "options": {},
             "links": {"self": common.url(request, f"/v3/roles/{role.id}")}}
 
@@ -108,13 +120,29 @@ def delete_domain(request: wsgi.Request, domain_id: str) -> webob.Response:
         if domain.enabled:
             raise exception.Forbidden(message="Cannot delete a domain that is enabled, "
                                       "please disable it first.")
-        for model in (models.Project, models.User):
-            if session.scalars(select(model).filter_by(domain_id=domain_id)).first():
-                raise exception.Conflict(message="The domain still has projects or users.")
+        # As Keystone: what the domain owns goes with it, and every grant on or of it.
+        project_ids = list(session.scalars(select(models.Project.id).filter_by(
+            domain_id=domain_id)))
+        user_ids = list(session.scalars(select(models.User.id).filter_by(
+            domain_id=domain_id)))
         session.execute(delete(models.RoleAssignment).where(
-            models.RoleAssignment.target_type == "domain",
-            models.RoleAssignment.target_id == domain_id))
+            ((models.RoleAssignment.target_type == "domain")
+             & (models.RoleAssignment.target_id == domain_id))
+            | ((models.RoleAssignment.target_type == "project")
+               & models.RoleAssignment.target_id.in_(project_ids))
+            | models.RoleAssignment.user_id.in_(user_ids)))
+        role_ids = list(session.scalars(select(models.Role.id).filter_by(domain_id=domain_id)))
+        session.execute(delete(models.RoleAssignment).where(
+            models.RoleAssignment.role_id.in_(role_ids)))
+        session.execute(delete(models.ImpliedRole).where(
+            models.ImpliedRole.prior_role_id.in_(role_ids)
+            | models.ImpliedRole.implied_role_id.in_(role_ids)))
+        session.execute(delete(models.Role).where(models.Role.id.in_(role_ids)))
+        session.execute(delete(models.Project).where(models.Project.id.in_(project_ids)))
+        session.execute(delete(models.User).where(models.User.id.in_(user_ids)))
         session.delete(domain)
+    for user_id in user_ids:
+        tokens.revoke_user(user_id)
     return wsgi.empty_response(204)
 
 
@@ -169,7 +197,8 @@ def create_project(request: wsgi.Request) -> webob.Response:
             id=common.new_id(), name=name, domain_id=domain_id,
             description=common.string(ref, "description", max_len=65535),
             enabled=common.boolean(ref, "enabled", True),
-            parent_id=None if parent_id == domain_id else parent_id)
+            parent_id=None if parent_id == domain_id else parent_id,
+            extra=json.dumps(_project_extra(ref)) if _project_extra(ref) else None)
         session.add(project)
         session.flush()
         return wsgi.json_response({"project": project_view(request, project)}, status=201)
@@ -186,6 +215,9 @@ def update_project(request: wsgi.Request, project_id: str) -> webob.Response:
             project.description = common.string(ref, "description", max_len=65535)
         if "enabled" in ref:
             project.enabled = bool(common.boolean(ref, "enabled"))
+        extra = _project_extra(ref)
+        if extra:  # merged into the stored ones, as Keystone's update does
+            project.extra = json.dumps({**json.loads(project.extra or "{}"), **extra})
         session.flush()
         return wsgi.json_response({"project": project_view(request, project)})
 
@@ -320,7 +352,9 @@ def delete_user(request: wsgi.Request, user_id: str) -> webob.Response:
 
 def list_roles(request: wsgi.Request) -> webob.Response:
     common.authorize(request, "list_roles")
-    query = select(models.Role).order_by(models.Role.name)
+    # the global roles, or those of ``domain_id``, as Keystone lists them
+    query = select(models.Role).order_by(models.Role.name).where(
+        models.Role.domain_id == (request.GET.get("domain_id") or models.NULL_DOMAIN))
     if "name" in request.GET:
         query = query.where(models.Role.name == request.GET["name"])
     with db_api.session_scope() as session:
@@ -339,14 +373,41 @@ def create_role(request: wsgi.Request) -> webob.Response:
     common.authorize(request, "create_role")
     ref = common.section(request.json_body_dict(), "role")
     name = common.string(ref, "name", required=True)
+    domain_id = common.string(ref, "domain_id", max_len=64) or models.NULL_DOMAIN
     with common.writing("role") as session:
-        if session.scalars(select(models.Role).filter_by(name=name)).first():
+        if domain_id != models.NULL_DOMAIN:
+            common.get_or_404(session, models.Domain, domain_id, "domain")
+        if session.scalars(select(models.Role).filter_by(name=name,
+                                                         domain_id=domain_id)).first():
             raise exception.Conflict(message=f"Duplicate entry: a role named {name} exists.")
-        role = models.Role(id=common.new_id(), name=name,
+        role = models.Role(id=common.new_id(), name=name, domain_id=domain_id,
                            description=common.string(ref, "description", max_len=65535))
         session.add(role)
         session.flush()
         return wsgi.json_response({"role": role_view(request, role)}, status=201)
+
+
+def update_role(request: wsgi.Request, role_id: str) -> webob.Response:
+    common.authorize(request, "update_role")
+    ref = common.section(request.json_body_dict(), "role")
+    with common.writing("role") as session:
+        role = common.get_or_404(session, models.Role, role_id, "role")
+        if "domain_id" in ref and (ref["domain_id"] or models.NULL_DOMAIN) != role.domain_id:
+            raise exception.ValidationError(field="domain_id",
+                                            reason="Update of `domain_id` is not allowed.")
+        if "name" in ref:
+            name = common.string(ref, "name", required=True) or ""
+            if name != role.name and session.scalars(select(models.Role).filter_by(
+                    name=name, domain_id=role.domain_id)).first():
+                raise exception.Conflict(message=f"Duplicate entry: a role named {name} "
+                                         "exists.")
+            role.name = name
+        if "description" in ref:
+            role.description = common.string(ref, "description", max_len=65535)
+        session.flush()
+        view = role_view(request, role)
+    cache.invalidate()  # tokens carry role names
+    return wsgi.json_response({"role": view})
 
 
 def delete_role(request: wsgi.Request, role_id: str) -> webob.Response:
@@ -535,6 +596,7 @@ ROUTES: tuple[wsgi.Route, ...] = (
     wsgi.Route("GET", "/v3/roles", list_roles),
     wsgi.Route("POST", "/v3/roles", create_role),
     wsgi.Route("GET", "/v3/roles/{role_id}", get_role),
+    wsgi.Route("PATCH", "/v3/roles/{role_id}", update_role),
     wsgi.Route("DELETE", "/v3/roles/{role_id}", delete_role),
     wsgi.Route("GET", "/v3/role_assignments", list_role_assignments),
     *_grant_routes("project"),

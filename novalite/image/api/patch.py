@@ -7,10 +7,9 @@ path Glance accepts apart from ``/locations``. Escapes ``~0``/``~1`` are decoded
 from __future__ import annotations
 
 import dataclasses
-import json
 from typing import Any
 
-from novalite.common import exception
+from novalite.common import exception, wsgi
 
 MEDIA_TYPES = ("application/openstack-images-v2.1-json-patch",
                "application/openstack-images-v2.0-json-patch")
@@ -45,10 +44,7 @@ def _decode_path(path: Any) -> str:
 def parse(content_type: str | None, body: bytes) -> list[Change]:
     if (content_type or "").split(";")[0].strip() not in MEDIA_TYPES:
         raise UnsupportedMediaType(reason=f"Unsupported Content-Type; use {MEDIA_TYPES[0]}.")
-    try:
-        document = json.loads(body or b"null")
-    except (ValueError, UnicodeDecodeError):
-        raise exception.Invalid(message="Malformed JSON in request body.") from None
+    document = wsgi.parse_json(body or b"null")
     if not isinstance(document, list):
         raise exception.Invalid(message="Request body must be a JSON array of operation "
                                         "objects.")

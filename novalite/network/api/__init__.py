@@ -14,7 +14,15 @@ from typing import Any
 from novalite.common import auth, wsgi
 from novalite.conf import CONF
 from novalite.identity.validation import default_validator
-from novalite.network.api import common, misc, networks, ports, security_groups, subnets
+from novalite.network.api import (
+    common,
+    misc,
+    networks,
+    ports,
+    quotas,
+    security_groups,
+    subnets,
+)
 from novalite.policies import network as network_policies
 
 WSGIApp = Callable[..., Iterable[bytes]]
@@ -26,8 +34,8 @@ def fault_body(code: int, message: str) -> dict[str, Any]:
 
 
 def make_router() -> wsgi.Router:
-    return wsgi.build_router(fault_body, misc.ROUTES, networks.ROUTES, subnets.ROUTES,
-                             ports.ROUTES, security_groups.ROUTES)
+    return wsgi.build_router(fault_body, misc.ROUTES, quotas.ROUTES, networks.ROUTES,
+                             subnets.ROUTES, ports.ROUTES, security_groups.ROUTES)
 
 
 class _StripJsonSuffix:

@@ -1,4 +1,4 @@
-"""Version documents, the extension list and (reported, not enforced) quotas."""
+"""Version documents and the extension list."""
 
 from __future__ import annotations
 
@@ -35,11 +35,6 @@ EXTENSIONS = [
     ("project-id", "project_id field enabled", "Extension that indicates that project_id "
                                                "field is enabled."),
 ]
-DEFAULT_QUOTA = {"network": 100, "subnet": 100, "port": 500, "security_group": 10,
-                 "security_group_rule": 100, "router": 10, "floatingip": 50,
-                 "rbac_policy": 10, "subnetpool": -1}
-
-
 def _version_href(request: wsgi.Request) -> str:
     return f"{request.host_url}/v2.0/"
 
@@ -76,34 +71,9 @@ def extension(request: wsgi.Request, alias: str) -> webob.Response:
     raise exc.ExtensionNotFound(extension_alias=alias)
 
 
-@common.neutron_faults
-def quotas(request: wsgi.Request) -> webob.Response:
-    ctxt = request.context
-    common.authorize(ctxt, "get_quota", "")
-    return wsgi.json_response({"quotas": []})
-
-
-@common.neutron_faults
-def quota(request: wsgi.Request, project_id: str) -> webob.Response:
-    ctxt = request.context
-    common.authorize(ctxt, "get_quota", project_id)
-    return wsgi.json_response({"quota": dict(DEFAULT_QUOTA)})
-
-
-@common.neutron_faults
-def quota_details(request: wsgi.Request, project_id: str) -> webob.Response:
-    ctxt = request.context
-    common.authorize(ctxt, "get_quota", project_id)
-    return wsgi.json_response({"quota": {name: {"limit": limit, "used": 0, "reserved": 0}
-                                         for name, limit in DEFAULT_QUOTA.items()}})
-
-
 ROUTES: tuple[wsgi.Route, ...] = (
     wsgi.Route("GET", "/", versions),
     wsgi.Route("GET", "/v2.0", version),
     wsgi.Route("GET", "/v2.0/extensions", extensions),
     wsgi.Route("GET", "/v2.0/extensions/{alias}", extension),
-    wsgi.Route("GET", "/v2.0/quotas", quotas),
-    wsgi.Route("GET", "/v2.0/quotas/{project_id}/details", quota_details),
-    wsgi.Route("GET", "/v2.0/quotas/{project_id}", quota),
 )

@@ -49,6 +49,7 @@ def create(request: wsgi.Request) -> webob.Response:
         common.authorize(ctxt, "create_network:shared", owner)
     if values.get("router_external"):
         common.authorize(ctxt, "create_network:router:external", owner)
+    store.check_quota(owner, "network")
     network = store.create_network({**values, "project_id": owner})
     return common.render_one(request, "network", views.network(network), status=201)
 

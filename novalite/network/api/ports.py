@@ -128,6 +128,7 @@ def create(request: wsgi.Request) -> webob.Response:
     mac = values.pop("mac_address", None)
     values.setdefault("admin_state_up", True)
     values["status"] = _status(values.get("binding_host_id", ""), values["admin_state_up"])
+    store.check_quota(owner, "port")
     port = store.create_port({**values, "network_id": network["id"], "project_id": owner},
                              fixed_ips=fixed_ips, security_groups=groups, mac_address=mac)
     return common.render_one(request, "port", views.port(port), status=201)

@@ -51,6 +51,7 @@ def create(request: wsgi.Request) -> webob.Response:
         raise exc.SecurityGroupDefaultAlreadyExists()
     description = common.to_str("description", body.get("description") or "")
     store.ensure_default_security_group(owner)
+    store.check_quota(owner, "security_group")
     group = store.create_security_group(owner, name, description)
     return common.render_one(request, "security_group", views.security_group(group),
                              status=201)

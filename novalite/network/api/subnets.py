@@ -23,6 +23,7 @@ COLUMNS = {"id": ("id", "str"), "name": ("name", "str"), "project_id": ("project
            "gateway_ip": ("gateway_ip", "str"), "ip_version": ("ip_version", "int"),
            "enable_dhcp": ("enable_dhcp", "bool"), "description": ("description", "str")}
 MAX_NAMESERVERS = 5
+MAX_HOST_ROUTES = 20  # Neutron's max_subnet_host_routes default
 
 
 def _invalid(error: ipam.InvalidSubnet) -> exc.InvalidInput:
@@ -44,10 +45,36 @@ def _nameservers(value: Any) -> list[str]:
     return servers
 
 
+def _host_routes(value: Any, subnet_id: str | None = None) -> list[dict[str, str]]:
+    """``[{"destination": cidr, "nexthop": ip}]`` checked as Neutron does: the two keys
+    exactly, a valid IPv4 destination (stored normalised) and next hop, no duplicates,
+    at most ``MAX_HOST_ROUTES``."""
+    if not isinstance(value, list):
+        raise common.invalid("host_routes", value, f"Invalid data format for hostroute: "
+                                                   f"'{value}'")
+    routes: list[dict[str, str]] = []
+    for route in value:
+        if not isinstance(route, dict) or set(route) != {"destination", "nexthop"}:
+            raise common.invalid("host_routes", value, f"Invalid input. '{route}' must be a "
+                                 "dictionary with keys: ['destination', 'nexthop']")
+        try:
+            destination = str(ipam.parse_cidr_any_length(route["destination"]))
+            nexthop = str(ipam.parse_ip(route["nexthop"]))
+        except ipam.InvalidSubnet as error:
+            raise common.invalid("host_routes", value, str(error).rstrip(".")) from None
+        normalised = {"destination": destination, "nexthop": nexthop}
+        if normalised in routes:
+            raise common.invalid("host_routes", value, f"Duplicate hostroute '{route}'")
+        routes.append(normalised)
+    if len(routes) > MAX_HOST_ROUTES:
+        raise exc.InvalidInput(error_message=(
+            f"Unable to complete operation for {subnet_id or 'the subnet'}. The number of "
+            f"host routes exceeds the limit {MAX_HOST_ROUTES}"))
+    return routes
+
+
 def _no_extras(body: dict[str, Any]) -> None:
-    """Accept only the empty values of features novalite lacks (IPv6, pools, routes)."""
-    if body.get("host_routes") not in (None, []):
-        raise common.bad_request("subnet", "host_routes are not supported")
+    """Accept only the empty values of features novalite lacks (IPv6, subnet pools)."""
     for key in ("ipv6_ra_mode", "ipv6_address_mode", "subnetpool_id", "prefixlen"):
         if body.get(key) is not None:
             raise common.bad_request("subnet", f"{key} is not supported")
@@ -89,7 +116,9 @@ def create(request: wsgi.Request) -> webob.Response:
               "name": common.to_str("name", body.get("name", "")),
               "description": common.to_str("description", body.get("description", "")),
               "enable_dhcp": common.to_bool("enable_dhcp", body.get("enable_dhcp", True)),
-              "dns_nameservers": _nameservers(body.get("dns_nameservers", []))}
+              "dns_nameservers": _nameservers(body.get("dns_nameservers", [])),
+              "host_routes": _host_routes(body.get("host_routes") or [])}
+    store.check_quota(owner, "subnet")
     subnet = store.create_subnet(values)
     return common.render_one(request, "subnet", views.subnet(subnet), status=201)
 
@@ -137,6 +166,8 @@ def update(request: wsgi.Request, subnet_id: str) -> webob.Response:
         values["enable_dhcp"] = common.to_bool("enable_dhcp", body["enable_dhcp"])
     if "dns_nameservers" in body:
         values["dns_nameservers"] = _nameservers(body["dns_nameservers"])
+    if "host_routes" in body:
+        values["host_routes"] = _host_routes(body["host_routes"] or [], subnet_id)
     cidr = ipam.parse_cidr(subnet["cidr"])
     try:
         gateway = subnet["gateway_ip"]

@@ -33,7 +33,8 @@ def subnet(row: dict[str, Any]) -> dict[str, Any]:
             "ip_version": row["ip_version"], "cidr": row["cidr"],
             "gateway_ip": row["gateway_ip"], "enable_dhcp": row["enable_dhcp"],
             "allocation_pools": row["allocation_pools"],
-            "dns_nameservers": row["dns_nameservers"], "host_routes": [],
+            "dns_nameservers": row["dns_nameservers"],
+            "host_routes": [dict(route) for route in row.get("host_routes") or []],
             "ipv6_ra_mode": None, "ipv6_address_mode": None, "subnetpool_id": None,
             **_standard(row)}
 

@@ -14,14 +14,20 @@ from typing import Any
 
 from novalite.common import exception
 
+MAX_INT = 2**31 - 1  # Nova's db.constants.MAX_INT: the columns are 32-bit
+# Nova's rxtx_factor bound: the largest float a 32-bit FLOAT column holds.
+SQL_SP_FLOAT_MAX = 3.40282e+38
+
 _TYPES: dict[str, tuple[type, ...]] = {
     "object": (dict,), "array": (list,), "string": (str,), "boolean": (bool,),
     "integer": (int,), "number": (int, float), "null": (type(None),)}
 
 
 def _fail(path: str, value: Any, reason: str) -> exception.ValidationError:
+    """Nova names the innermost key (``description``, not ``server/description``)."""
+    field = path.rsplit("/", 1)[-1] if path else "body"
     return exception.ValidationError(
-        message=f"Invalid input for field/attribute {path or 'body'}. Value: {value}. {reason}")
+        message=f"Invalid input for field/attribute {field}. Value: {value}. {reason}")
 
 
 def _type_ok(value: Any, names: list[str]) -> bool:
@@ -31,6 +37,21 @@ def _type_ok(value: Any, names: list[str]) -> bool:
         if isinstance(value, _TYPES[name]):
             return True
     return False
+
+
+def _number(value: Any) -> int | float | None:
+    """Numbers, and numeric strings: Nova compares both with ``minimum``/``maximum``."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return value
+    if isinstance(value, str):
+        for kind in (int, float):
+            try:
+                return kind(value)
+            except (ValueError, OverflowError):
+                continue
+    return None
 
 
 def validate(schema: dict[str, Any], value: Any, path: str = "") -> None:
@@ -48,7 +69,9 @@ def validate(schema: dict[str, Any], value: Any, path: str = "") -> None:
             raise _fail(path, value, f"{value!r} is too long")
         if "pattern" in schema and not re.search(schema["pattern"], value):
             raise _fail(path, value, f"{value!r} does not match {schema['pattern']!r}")
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    number = _number(value)
+    if number is not None:
+        value = number
         if "minimum" in schema and value < schema["minimum"]:
             raise _fail(path, value, f"{value!r} is less than the minimum of "
                                      f"{schema['minimum']}")

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-_POSITIVE = {"type": ["integer", "string"], "pattern": "^[0-9]+$", "minimum": 1}
-_NON_NEGATIVE = {"type": ["integer", "string"], "pattern": "^[0-9]+$", "minimum": 0}
+from novalite.api.compute.schemas import MAX_INT, SQL_SP_FLOAT_MAX
+
+_POSITIVE = {"type": ["integer", "string"], "pattern": "^[0-9]+$", "minimum": 1,
+             "maximum": MAX_INT}
+_NON_NEGATIVE = {"type": ["integer", "string"], "pattern": "^[0-9]+$", "minimum": 0,
+                 "maximum": MAX_INT}
 _DESCRIPTION = {"type": ["string", "null"], "maxLength": 65535}
 _NAME = {"type": "string", "minLength": 1, "maxLength": 255,
          "pattern": r"^(?! )[^\x00-\x1f]*(?<! )$"}
@@ -20,9 +24,10 @@ create: dict[str, Any] = {
                    "pattern": r"^(?! )[a-zA-Z0-9. _-]+(?<! )$"},
             "ram": _POSITIVE, "vcpus": _POSITIVE, "disk": _NON_NEGATIVE,
             "OS-FLV-EXT-DATA:ephemeral": _NON_NEGATIVE,
-            "swap": {"type": ["integer", "string"], "pattern": "^[0-9]*$", "minimum": 0},
+            "swap": {"type": ["integer", "string"], "pattern": "^[0-9]*$", "minimum": 0,
+                     "maximum": MAX_INT},
             "rxtx_factor": {"type": ["number", "string"], "pattern": r"^[0-9]+(\.[0-9]+)?$",
-                            "minimum": 0},
+                            "minimum": 0, "maximum": SQL_SP_FLOAT_MAX},
             "os-flavor-access:is_public": {"type": ["boolean", "string"]},
             "description": _DESCRIPTION,
         },

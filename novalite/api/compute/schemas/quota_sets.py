@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from novalite.api.compute.schemas import MAX_INT
 from novalite.db import quotas
 
-_LIMIT = {"type": ["integer", "string"], "pattern": r"^-?[0-9]+$", "minimum": -1}
+_LIMIT = {"type": ["integer", "string"], "pattern": r"^-?[0-9]+$", "minimum": -1,
+          "maximum": MAX_INT}
 LEGACY = ("fixed_ips", "floating_ips", "security_groups", "security_group_rules",
           "networks", "injected_files", "injected_file_content_bytes",
           "injected_file_path_bytes")

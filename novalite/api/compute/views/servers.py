@@ -99,7 +99,10 @@ class HostStatus:
 
 
 def show(request: Request, instance: dict[str, Any], host_status: HostStatus | None = None,
-         in_list: bool = False) -> dict[str, Any]:
+         in_list: bool = False,
+         security_groups: dict[str, list[dict[str, str]]] | None = None) -> dict[str, Any]:
+    """``security_groups``: the lookup of ``network.security_groups_by_server`` for a
+    list; a single server's is looked up here."""
     ctxt = request.context
     is_admin = policy.check(ctxt, "os_compute_api:os-extended-server-attributes",
                             {"project_id": instance["project_id"]})
@@ -131,8 +134,10 @@ def show(request: Request, instance: dict[str, Any], host_status: HostStatus | N
         "OS-EXT-STS:power_state": instance["power_state"],
         "os-extended-volumes:volumes_attached": instance.get("volumes_attached") or [],
     })
-    if instance.get("security_groups"):
-        body["security_groups"] = instance["security_groups"]
+    if security_groups is None:
+        security_groups = network.security_groups_by_server(ctxt, [instance])
+    if security_groups.get(instance["uuid"]):
+        body["security_groups"] = security_groups[instance["uuid"]]
     if status in _PROGRESS_STATUSES:
         body["progress"] = instance.get("progress") or 0
     if status in ("ERROR", "DELETED"):
