@@ -17,6 +17,7 @@ from novalite.api.compute import (
     attach_interfaces,
     availability_zones,
     common,
+    console_auth_tokens,
     faults,
     flavors,
     hypervisors,
@@ -25,6 +26,7 @@ from novalite.api.compute import (
     limits,
     microversions,
     quota_sets,
+    remote_consoles,
     server_actions,
     server_diagnostics,
     server_metadata,
@@ -39,7 +41,7 @@ from novalite.common.context import RequestContext
 RESOURCES: tuple[ModuleType, ...] = (
     flavors, keypairs, quota_sets, limits, services, availability_zones, hypervisors,
     servers, server_actions, server_metadata, server_tags, server_diagnostics,
-    instance_actions, attach_interfaces)
+    instance_actions, attach_interfaces, remote_consoles, console_auth_tokens)
 _PROJECT = re.compile(r"^/([0-9a-f-]+)(/.*)$")
 
 
