@@ -444,3 +444,40 @@ def test_proxies_serve_the_web_clients_and_nothing_else(cloud, proxies, tmp_path
     assert terminal.status_code == 200 and "/xterm/lib/xterm.js" in terminal.text
     xterm = requests.get(f"{serial}/xterm/lib/xterm.js", timeout=10)
     assert xterm.status_code == 200, f"no @xterm/xterm in {CONF.serial_console.xterm_dir}"
+
+
+def test_console_connect_takes_a_stock_viewer_to_the_guest(cloud, proxies, demo, admin,
+                                                          image, console, tmp_path):
+    """``novalite console connect``: the HTTP step with the XVP proxy for a viewer that
+    speaks only RFB; the viewer gets the guest's banner and its bytes are relayed."""
+    server = _boot(demo, image, "viewer")
+    _point(cloud, admin, server, console)
+    env = _cli_env(cloud, tmp_path)
+    binary = os.path.join(os.path.dirname(sys.executable), "novalite")
+    process = subprocess.Popen([binary, "console", "connect", "--os-cloud", "demo", "--once",
+                                "viewer"], env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert line.startswith("novalite: console of viewer on 127.0.0.1:"), (
+            line + (process.stderr.read() if process.stderr else ""))
+        port = int(line.split("127.0.0.1:")[1].split()[0])
+        import socket
+
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as viewer:
+            received = b""
+            while RFB_BANNER not in received:
+                received += viewer.recv(100)
+            assert received == RFB_BANNER  # nothing of the HTTP step reaches the viewer
+            viewer.sendall(b"RFB 003.008\n")
+            echoed = b""
+            while len(echoed) < 12:
+                echoed += viewer.recv(100)
+            assert echoed == b"RFB 003.008\n"
+        assert process.wait(timeout=30) == 0
+        assert "token" not in line
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
