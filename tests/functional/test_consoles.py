@@ -17,38 +17,10 @@ import openstack
 import pytest
 import requests
 
-from novalite import services
 from novalite.conf import CONF
 from tests.consoles import RFB_BANNER, FakeConsole, Refused, WebSocketClient, xvp_connect
 from tests.functional.cloud import wait_for
 from tests.functional.conftest import ADMIN_PASSWORD, DEMO_PASSWORD
-
-_PORTS = (("vnc", "novncproxy_port"), ("vnc", "xvpvncproxy_port"),
-          ("spice", "html5proxy_port"), ("serial_console", "serialproxy_port"))
-_BASES = {"novncproxy": ("vnc", "novncproxy_base_url", "http://127.0.0.1:{}/vnc_lite.html"),
-          "xvpvncproxy": ("vnc", "xvpvncproxy_base_url", "http://127.0.0.1:{}/console"),
-          "spicehtml5proxy": ("spice", "html5proxy_base_url",
-                              "http://127.0.0.1:{}/spice_auto.html"),
-          "serialproxy": ("serial_console", "base_url", "ws://127.0.0.1:{}/")}
-
-
-@pytest.fixture
-def proxies(cloud, conf) -> Iterator[dict[str, Any]]:
-    """The four console proxies on ephemeral ports, the URL bases naming them."""
-    for group, option in _PORTS:
-        conf.set_override(option, 0, group)
-    started = {factory.__name__: factory() for factory in services.CONSOLE_PROXIES}
-    for proxy in started.values():
-        proxy.start()
-    for name, (group, option, template) in _BASES.items():
-        conf.set_override(option, template.format(started[name].port), group)
-    yield started
-    for proxy in started.values():
-        proxy.stop()
-    for group, option in _PORTS:
-        conf.clear_override(option, group)
-    for group, option, _ in _BASES.values():
-        conf.clear_override(option, group)
 
 
 def _connect(cloud: dict[str, Any], user: str, password: str) -> Any:
