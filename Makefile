@@ -2,8 +2,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# novnc and spice-html5: the consoles' web clients; nodejs (npm: tools/install-assets) fetches @xterm/xterm (the
-# serial console page); chromium runs the browser tests (Playwright drives it)
+# novnc, spice-html5: the consoles' web clients; nodejs: tools/install-assets fetches
+# npm's @xterm/xterm (the serial console page); chromium: the browser tests (Playwright)
 APT_PACKAGES := python3 python3-venv python3-dev gcc make pkg-config iproute2 genisoimage dnsmasq-base dnsmasq-utils nftables busybox-static novnc spice-html5 nodejs chromium
 
 .PHONY: install up test lint unit functional integration bench clean
