@@ -105,8 +105,13 @@ class ConsoleServer:
             task.add_done_callback(self._sessions.discard)
 
     async def _peek(self, loop: asyncio.AbstractEventLoop, sock: socket.socket) -> bytes:
-        readable = loop.create_future()
-        loop.add_reader(sock.fileno(), lambda: readable.done() or readable.set_result(None))
+        readable: asyncio.Future[None] = loop.create_future()
+
+        def ready() -> None:
+            if not readable.done():
+                readable.set_result(None)
+
+        loop.add_reader(sock.fileno(), ready)
         try:
             await asyncio.wait_for(readable, 30)
         finally:

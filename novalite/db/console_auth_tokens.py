@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from typing import Any
 
 from sqlalchemy import delete, select
 
@@ -70,10 +71,12 @@ def delete_for_instance(instance_uuid: str, console_type: str | None = None,
     if port is not None:
         query = query.where(TokenRow.port == port)
     with db_api.session_scope() as session:
-        return int(session.execute(query).rowcount or 0)
+        result: Any = session.execute(query)
+        return int(result.rowcount or 0)
 
 
 def purge_expired(now: datetime.datetime | None = None) -> int:
     with db_api.session_scope() as session:
-        return int(session.execute(delete(TokenRow).where(
-            TokenRow.expires <= (now or utcnow()))).rowcount or 0)
+        result: Any = session.execute(delete(TokenRow).where(
+            TokenRow.expires <= (now or utcnow())))
+        return int(result.rowcount or 0)
