@@ -453,3 +453,81 @@ def test_console_connect_takes_a_stock_viewer_to_the_guest(cloud, proxies, demo,
         if process.poll() is None:
             process.kill()
         process.wait()
+
+
+def test_sessions_end_at_expiry_when_enforced(cloud, proxies, demo, admin, image, console,
+                                              conf):
+    """``[consoleauth] enforce_session_timeout``: the proxy closes a session when its
+    token expires (off by default, as in Nova)."""
+    server = _boot(demo, image)
+    _point(cloud, admin, server, console)
+    conf.set_override("token_ttl", 2, "consoleauth")
+    conf.set_override("enforce_session_timeout", True, "consoleauth")
+    try:
+        client = WebSocketClient(_url(cloud, demo, server.id, "serial", "serial"))
+        client.recv_until(RFB_BANNER)
+        assert client.recv() is None  # closed by the proxy at expiry
+    finally:
+        conf.clear_override("token_ttl", "consoleauth")
+        conf.clear_override("enforce_session_timeout", "consoleauth")
+
+
+def _self_signed(tmp_path: Any) -> tuple[str, str]:
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(1).not_valid_before(now)
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return str(cert_path), str(key_path)
+
+
+def test_tls_on_the_same_port_and_ssl_only(conf, tmp_path):
+    """As websockify: with a certificate a TLS and a plain client share the port;
+    ``ssl_only`` turns the plain one away."""
+    from novalite.console.server import tls_context
+    from novalite.console.websocketproxy import WebSocketProxy
+
+    web = tmp_path / "web"
+    web.mkdir()
+    (web / "vnc_lite.html").write_text("noVNC")
+    cert, key = _self_signed(tmp_path)
+    conf.set_override("cert", cert)
+    conf.set_override("key", key)
+    try:
+        for ssl_only in (False, True):
+            conf.set_override("ssl_only", ssl_only)
+            proxy = WebSocketProxy("test", "127.0.0.1", 0, ("novnc",),
+                                   static_roots={"/": str(web)}, tls=tls_context(),
+                                   ssl_only=ssl_only)
+            proxy.start()
+            try:
+                url = f"127.0.0.1:{proxy.port}/vnc_lite.html"
+                assert requests.get(f"https://{url}", verify=cert, timeout=10).text == "noVNC"
+                if ssl_only:
+                    with pytest.raises(requests.ConnectionError):
+                        requests.get(f"http://{url}", timeout=10)
+                else:
+                    assert requests.get(f"http://{url}", timeout=10).text == "noVNC"
+            finally:
+                proxy.stop()
+    finally:
+        for option in ("cert", "key", "ssl_only"):
+            conf.clear_override(option)
