@@ -2,7 +2,9 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := python3 python3-venv python3-dev gcc make pkg-config iproute2 genisoimage dnsmasq-base dnsmasq-utils nftables busybox-static
+# novnc, spice-html5: the consoles' web clients; nodejs: tools/install-assets fetches
+# npm's @xterm/xterm (the serial console page); chromium: the browser tests (Playwright)
+APT_PACKAGES := python3 python3-venv python3-dev gcc make pkg-config iproute2 genisoimage dnsmasq-base dnsmasq-utils nftables busybox-static novnc spice-html5 nodejs chromium
 
 .PHONY: install up test lint unit functional integration bench clean
 
@@ -16,6 +18,7 @@ $(VENV)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[libvirt,client]'
+	@bash tools/install-assets $(VENV)/share/novalite
 	@touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml

@@ -2,7 +2,8 @@
 and by ``novalite up`` (which runs them all in one process).
 
 An RPC service becomes a ``novalite.common.service.Service``; an HTTP API becomes a
-``novalite.common.wsgi.Server``. Both have ``name``, ``start()`` and ``stop()``.
+``novalite.common.wsgi.Server``; a console proxy a ``novalite.console.server.
+ConsoleServer``. All have ``name``, ``start()`` and ``stop()``.
 ``HTTP_APIS`` also says how each API appears in the service catalog;
 ``INTERNAL_HTTP_APIS`` are served but never in the catalog (the metadata API: guests
 reach it through the metadata proxy, not through Keystone).
@@ -71,6 +72,52 @@ def network_server() -> wsgi.Server:
     from novalite.network.api import make_server
 
     return make_server()
+
+
+def _tls() -> dict[str, object]:
+    from novalite.console.server import tls_context
+
+    return {"tls": tls_context(), "ssl_only": bool(CONF.ssl_only)}
+
+
+def novncproxy() -> Runnable:
+    """noVNC (Debian's novnc, ``[DEFAULT] web``) and its WebSockets to the guests' VNC."""
+    from novalite.console.websocketproxy import WebSocketProxy
+
+    return WebSocketProxy("novncproxy", CONF.vnc.novncproxy_host, CONF.vnc.novncproxy_port,
+                          ("novnc",), static_roots={"/": CONF.web}, **_tls())
+
+
+def spicehtml5proxy() -> Runnable:
+    """spice-html5 (Debian's spice-html5) and its WebSockets to the guests' SPICE."""
+    from novalite.console.websocketproxy import WebSocketProxy
+
+    return WebSocketProxy("spicehtml5proxy", CONF.spice.html5proxy_host,
+                          CONF.spice.html5proxy_port, ("spice-html5",),
+                          static_roots={"/": CONF.spice.web}, **_tls())
+
+
+def serialproxy() -> Runnable:
+    """WebSockets of binary frames to the guests' serial ports, and an xterm.js page."""
+    from importlib import resources
+
+    from novalite.console.websocketproxy import WebSocketProxy
+
+    page = resources.files("novalite.console").joinpath("static/serial.html").read_bytes()
+    return WebSocketProxy("serialproxy", CONF.serial_console.serialproxy_host,
+                          CONF.serial_console.serialproxy_port, ("serial",),
+                          static_roots={"/xterm/": CONF.serial_console.xterm_dir},
+                          index=page, **_tls())
+
+
+def xvpvncproxy() -> Runnable:
+    """One HTTP request with the token, then raw RFB: for native VNC viewers."""
+    from novalite.console.xvp import XVPProxy
+
+    return XVPProxy("xvpvncproxy", CONF.vnc.xvpvncproxy_host, CONF.vnc.xvpvncproxy_port,
+                    **_tls())
+
+
 def metadata_server() -> wsgi.Server:
     from novalite.api.metadata import handler
 
@@ -121,6 +168,9 @@ INTERNAL_HTTP_APIS: list[InternalHttpApi] = [
 
 RPC_SERVICES: list[Callable[[], Service]] = [conductor_service, scheduler_service,
                                                compute_service]
+#: the console proxies, in nova's port order (6080, 6081, 6082, 6083)
+CONSOLE_PROXIES: list[Callable[[], Runnable]] = [novncproxy, xvpvncproxy, spicehtml5proxy,
+                                                 serialproxy]
 
 
 def all_in_one() -> list[Runnable]:
@@ -128,6 +178,7 @@ def all_in_one() -> list[Runnable]:
     runnables: list[Runnable] = [factory() for factory in RPC_SERVICES]
     runnables.extend(api.make_server() for api in HTTP_APIS)
     runnables.extend(api.make_server() for api in INTERNAL_HTTP_APIS)
+    runnables.extend(factory() for factory in CONSOLE_PROXIES)
     return runnables
 
 

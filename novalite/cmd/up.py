@@ -108,6 +108,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     tiny.add_argument("--upload", action="store_true",
                       help="upload it as image 'tiny' with the clouds.yaml of --data-dir")
     tiny.add_argument("--force", action="store_true", help="rebuild even when cached")
+    console = sub.add_parser("console", help="server consoles")
+    console_sub = console.add_subparsers(dest="console_command", required=True)
+    connect = console_sub.add_parser(
+        "connect", help="listen on a local port for a VNC viewer (tigervnc, gvncviewer ...) "
+                        "and take it to SERVER's console through the XVP proxy")
+    connect.add_argument("server", help="server name or id")
+    connect.add_argument("--os-cloud", default=os.environ.get("OS_CLOUD", "novalite"),
+                         help="clouds.yaml entry (default $OS_CLOUD or novalite)")
+    connect.add_argument("--listen", default="127.0.0.1:0", metavar="HOST:PORT",
+                         help="where the viewer connects (default a free port on 127.0.0.1)")
+    connect.add_argument("--once", action="store_true", help="exit after one session")
     return parser.parse_args(argv)
 
 
@@ -143,6 +154,29 @@ def build_tiny_command(args: argparse.Namespace) -> int:
             auth = yaml.safe_load(handle)["clouds"]["novalite"]["auth"]
         ids = upload_tiny_image(data_dir, auth["auth_url"], auth["password"])
         print(f"uploaded: image 'tiny' {ids['image_id']}")
+    return 0
+
+
+def console_connect_command(args: argparse.Namespace) -> int:
+    from novalite.console import connect
+
+    host, _, port = args.listen.rpartition(":")
+    try:
+        url = connect.xvpvnc_url(args.server, args.os_cloud)
+    except Exception as error:  # the SDK's errors say what went wrong; no traceback
+        print(f"novalite console connect: {error}", file=sys.stderr)
+        return 1
+    listener = connect.LocalListener(url, host or "127.0.0.1", int(port or 0))
+    address = f"{listener.address[0]}:{listener.address[1]}"
+    print(f"novalite: console of {args.server} on {address} (a VNC viewer: "
+          f"vncviewer {address})" + ("" if args.once else "; Ctrl-C to stop"), flush=True)
+    try:
+        listener.serve(once=args.once)
+    except KeyboardInterrupt:
+        pass
+    except (OSError, connect.ProxyRefused) as error:
+        print(f"novalite console connect: {error}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -213,6 +247,8 @@ def main(argv: list[str] | None = None) -> int:
         return up(args)
     if args.command == "image" and args.image_command == "build-tiny":
         return build_tiny_command(args)
+    if args.command == "console" and args.console_command == "connect":
+        return console_connect_command(args)
     return 2
 
 

@@ -167,3 +167,26 @@ class ImageNotActive(Invalid):
 
 class FlavorTooSmall(Invalid):
     msg_fmt = "%(reason)s"
+
+
+class ConsoleTypeInvalid(Invalid):
+    msg_fmt = "Invalid console type %(console_type)s"
+
+
+class ConsoleTypeUnavailable(Invalid):
+    msg_fmt = "Unavailable console type %(console_type)s."
+
+
+class ConsolePortRangeExhausted(Invalid):
+    msg_fmt = "The console port range %(min_port)d-%(max_port)d is exhausted."
+
+
+class InstanceNotReady(Conflict):
+    msg_fmt = "Instance %(instance_id)s is not ready"
+
+
+class InvalidToken(NotAuthenticated):
+    """A console token that is unknown, expired or no longer matches its console. The
+    token itself is never part of the message (messages reach logs)."""
+
+    msg_fmt = "The token is invalid or has expired."

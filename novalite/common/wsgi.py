@@ -160,7 +160,8 @@ class Router:
             response = fault_response(self.fault_body, int(error.code),
                                       str(error.detail or error.title))
         except Exception:
-            LOG.exception("Unexpected error handling %s %s", request.method, request.path_info)
+            LOG.exception("Unexpected error handling %s %s", request.method,
+                          loggable_path(request.path_info))
             response = fault_response(self.fault_body, 500, "An unexpected error prevented "
                                       "the server from fulfilling your request.")
         return response(environ, start_response)
@@ -204,8 +205,19 @@ def fault_response(fault_body: FaultBody, code: int, message: str) -> webob.Resp
     return json_response(fault_body(code, message), status=code)
 
 
+#: path segments that are credentials (a console token is its own authorization)
+_SECRET_SEGMENTS = re.compile(r"(/os-console-auth-tokens/)[^/]+")
+
+
+def loggable_path(path: str) -> str:
+    """``path`` with credentials in it replaced by ``***`` (query strings are never
+    logged at all)."""
+    return _SECRET_SEGMENTS.sub(r"\1***", path)
+
+
 class RequestLog:
-    """Logs one line per request: method, path, status, duration. Never a header."""
+    """Logs one line per request: method, path, status, duration. Never a header, a
+    query string or a token in the path."""
 
     def __init__(self, app: Callable[..., Iterable[bytes]], name: str) -> None:
         self.app = app
@@ -223,7 +235,8 @@ class RequestLog:
         result = self.app(environ, capture)
         if self.log.isEnabledFor(logging.INFO):
             self.log.info("%s %s %s %.1fms", environ.get("REQUEST_METHOD"),
-                          environ.get("PATH_INFO"), status_holder[0].split()[0]
+                          loggable_path(environ.get("PATH_INFO") or ""),
+                          status_holder[0].split()[0]
                           if status_holder else "-", (time.monotonic() - started) * 1000)
         return result
 

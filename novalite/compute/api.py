@@ -18,8 +18,9 @@ from novalite.compute import resolve
 from novalite.compute import rpcapi as compute_rpcapi
 from novalite.compute.boot_request import BootRequest
 from novalite.conductor import rpcapi as conductor_rpcapi
-from novalite.db import instances, keypairs, service_store
-from novalite.objects import Flavor, ImageMeta, RequestSpec
+from novalite.conf import CONF
+from novalite.db import console_auth_tokens, instances, keypairs, service_store
+from novalite.objects import ConsoleAuthToken, Flavor, ImageMeta, RequestSpec
 from novalite.objects import Instance as InstanceObject
 from novalite.placement import client as placement
 
@@ -277,6 +278,32 @@ class API:
                                                  attr="vm_state", state=instance["vm_state"])
         return self.compute.get_console_output(ctxt, InstanceObject.from_db(instance),
                                                tail_length)
+
+    # --- remote consoles ----------------------------------------------------------------
+
+    def get_console(self, ctxt: RequestContext, instance: Instance,
+                    console_type: str) -> ConsoleAuthToken:
+        """A new token for the server's console of ``console_type`` (its URL is the
+        object's ``access_url``): the compute node says where the console is, the
+        token is made and stored (as a hash) here. 409 unless the guest runs."""
+        if (not instance.get("host") or instance["vm_state"] not in _CONSOLE_VM_STATES
+                or instance["task_state"] in (states.DELETING, states.POWERING_OFF)):
+            raise exception.InstanceNotReady(instance_id=instance["uuid"])
+        connection = self.compute.get_console(ctxt, InstanceObject.from_db(instance),
+                                              console_type)
+        return console_auth_tokens.authorize(connection, CONF.consoleauth.token_ttl)
+
+    @staticmethod
+    def get_console_token(token: str) -> ConsoleAuthToken:
+        """The connection a valid console token stands for (the admin API)."""
+        found = console_auth_tokens.get_by_token(token)
+        if found is None:
+            raise exception.NotFound(message="Token not found")
+        return found
+
+
+#: a guest in these states has running displays and serial port
+_CONSOLE_VM_STATES = (states.ACTIVE, states.PAUSED)
 
 
 def _hostname(display_name: str) -> str:

@@ -19,16 +19,17 @@ from typing import Any
 
 import oslo_messaging as messaging
 
-from novalite.common import exception
+from novalite.common import exception, rpc
 from novalite.common import instance_states as states
 from novalite.common.context import RequestContext, get_admin_context
 from novalite.common.manager import Manager, periodic_task
-from novalite.compute import network
+from novalite.compute import consoles, network
 from novalite.compute.legacy import ComputeV1Proxy
 from novalite.compute.resource_tracker import ResourceTracker
 from novalite.conductor.rpcapi import ConductorAPI
 from novalite.conf import CONF
 from novalite.objects import (
+    ConsoleAuthToken,
     Instance,
     InstanceActionEvent,
     InstanceFault,
@@ -36,7 +37,15 @@ from novalite.objects import (
     RequestSpec,
     Selection,
 )
-from novalite.virt.driver import ComputeDriver, Diagnostics, LifecycleEvent, VirtDriverError
+from novalite.virt.driver import (
+    ComputeDriver,
+    ConsoleEndpoint,
+    ConsoleUnavailable,
+    Diagnostics,
+    GuestNotRunning,
+    LifecycleEvent,
+    VirtDriverError,
+)
 
 LOG = logging.getLogger(__name__)
 
@@ -77,7 +86,7 @@ def _utcnow() -> datetime.datetime:
 
 
 class ComputeManager(Manager):
-    target = messaging.Target(version="2.0")
+    target = messaging.Target(version="2.1")
 
     def __init__(self, host: str, service_name: str = "novalite-compute",
                  driver: ComputeDriver | None = None,
@@ -326,8 +335,11 @@ class ComputeManager(Manager):
 
     def _power_action(self, ctxt: RequestContext, instance: Instance, event: str,
                       running_task_state: str | None, expected_task_state: str,
-                      final_vm_state: str, call: Callable[[dict[str, Any]], None]) -> None:
-        """Run one driver call for an instance whose task_state the API already set."""
+                      final_vm_state: str, call: Callable[[dict[str, Any]], None],
+                      ends_consoles: bool = False) -> None:
+        """Run one driver call for an instance whose task_state the API already set;
+        ``ends_consoles``: its console tokens are deleted once the call returned (the
+        guest's displays and serial port are gone or moved)."""
         instance_uuid = instance.uuid
         with self._instance_lock(instance_uuid):
             try:
@@ -337,6 +349,8 @@ class ComputeManager(Manager):
                     expected_task_state = running_task_state
                 with self._event(ctxt, instance_uuid, event):
                     call(self._driver_instance(instance))
+                if ends_consoles:
+                    self._delete_console_tokens(ctxt, instance_uuid)
             except _GONE:
                 return
             except Exception as error:
@@ -362,12 +376,14 @@ class ComputeManager(Manager):
             ctxt, instance, "compute_reboot_instance",
             states.REBOOT_STARTED_HARD if hard else states.REBOOT_STARTED,
             states.REBOOTING_HARD if hard else states.REBOOTING,
-            states.ACTIVE, lambda i: self.driver.reboot(ctxt, i, _vifs(i), reboot_type))
+            states.ACTIVE, lambda i: self.driver.reboot(ctxt, i, _vifs(i), reboot_type),
+            ends_consoles=hard)
 
     def stop_instance(self, ctxt: RequestContext, instance: Instance) -> None:
         self._power_action(ctxt, instance, "compute_stop_instance", None, states.POWERING_OFF,
                            states.STOPPED,
-                           lambda i: self.driver.power_off(i, CONF.shutdown_timeout))
+                           lambda i: self.driver.power_off(i, CONF.shutdown_timeout),
+                           ends_consoles=True)
 
     def start_instance(self, ctxt: RequestContext, instance: Instance) -> None:
         self._power_action(ctxt, instance, "compute_start_instance", None, states.POWERING_ON,
@@ -436,3 +452,46 @@ class ComputeManager(Manager):
             lines = output.splitlines()
             output = "\n".join(lines[-tail_length:]) + ("\n" if lines else "")
         return output
+
+    # --- consoles -----------------------------------------------------------------------
+
+    def _delete_console_tokens(self, ctxt: RequestContext, instance_uuid: str) -> None:
+        if not self.conductor.can_send_version("2.1"):
+            LOG.debug("conductor too old to delete console tokens of %s", instance_uuid)
+            return
+        self.conductor.console_auth_tokens_delete(ctxt, instance_uuid)
+
+    def _console_endpoint(self, instance: Instance, kind: consoles.ConsoleType
+                          ) -> ConsoleEndpoint:
+        driver_instance = self._driver_instance(instance)
+        read = {"vnc": self.driver.get_vnc_console, "spice": self.driver.get_spice_console,
+                "serial": self.driver.get_serial_console}[kind.display]
+        try:
+            return read(driver_instance)
+        except GuestNotRunning:
+            raise exception.InstanceNotReady(instance_id=instance.uuid) from None
+        except ConsoleUnavailable:
+            raise exception.ConsoleTypeUnavailable(console_type=kind.name) from None
+        except VirtDriverError:  # no such guest here (yet)
+            raise exception.InstanceNotReady(instance_id=instance.uuid) from None
+
+    @rpc.expected_exceptions(exception.ConsoleTypeInvalid, exception.ConsoleTypeUnavailable,
+                             exception.InstanceNotReady)
+    def get_console(self, ctxt: RequestContext, instance: Instance,
+                    console_type: str) -> ConsoleAuthToken:
+        kind = consoles.console_type(console_type)
+        endpoint = self._console_endpoint(instance, kind)
+        return ConsoleAuthToken(
+            console_type=kind.name, host=endpoint.host, port=endpoint.port,
+            internal_access_path=endpoint.internal_access_path, instance_uuid=instance.uuid,
+            access_url_base=kind.access_url_base())
+
+    def validate_console_port(self, ctxt: RequestContext, instance: Instance, port: int,
+                              console_type: str) -> bool:
+        """Whether the console still listens where the token says: a guest restarted
+        or redefined since may listen elsewhere, and another guest may have the port."""
+        try:
+            endpoint = self._console_endpoint(instance, consoles.console_type(console_type))
+        except exception.NovaliteException:
+            return False
+        return endpoint.port == int(port)

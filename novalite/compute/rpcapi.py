@@ -7,6 +7,7 @@ Version history:
   1.1 - attach_interface, detach_interface
   2.0 - (release 0.2.0) instances, request specs and selections are versioned objects
         (novalite.objects); 1.x carried release 0.1.0's plain dicts
+  2.1 - (release 0.2.0) get_console, validate_console_port (ConsoleAuthToken)
 
 A compute service of release 0.1.0 gets 1.x messages with its dicts (the objects'
 ``to_legacy``) until it is upgraded: ``[upgrade_levels] compute = auto`` follows the
@@ -19,7 +20,7 @@ from typing import Any
 
 from novalite.common import exception
 from novalite.common.context import RequestContext
-from novalite.objects import Instance, RequestSpec, Selection
+from novalite.objects import ConsoleAuthToken, Instance, RequestSpec, Selection
 from novalite.objects.upgrade import MinimumVersion, VersionedRPCAPI
 
 TOPIC = "compute"
@@ -39,7 +40,7 @@ def _legacy(value: Any) -> Any:
 
 class ComputeAPI(VersionedRPCAPI):
     TOPIC = TOPIC
-    RPC_API_VERSION = "2.0"
+    RPC_API_VERSION = "2.1"
     UPGRADE_LEVEL = "compute"
     LEVEL_ATTRIBUTE = "compute_rpc"
     AUTO_BINARY = BINARY
@@ -61,6 +62,19 @@ class ComputeAPI(VersionedRPCAPI):
             return client.call(ctxt, method, **kwargs)
         client.cast(ctxt, method, **kwargs)
         return None
+
+    def _require(self, version: str, what: str) -> None:
+        """A 409 when the compute nodes are too old for ``what``."""
+        if not self.can_send_version(version):
+            raise exception.Conflict(reason=f"{what} needs compute RPC {version}; this "
+                                            f"cloud is capped at {self.version_cap}")
+
+    def _call_v21(self, ctxt: RequestContext, host: str | None, method: str, what: str,
+                  **kwargs: Any) -> Any:
+        self._require("2.1", what)
+        if not host:
+            raise exception.Invalid(reason=f"{method}: the instance has no host")
+        return self.prepare(server=host, version="2.1").call(ctxt, method, **kwargs)
 
     def build_and_run_instance(self, ctxt: RequestContext, host: str, instance: Instance,
                                request_spec: RequestSpec, alternates: list[Selection],
@@ -115,3 +129,20 @@ class ComputeAPI(VersionedRPCAPI):
 
     def detach_interface(self, ctxt: RequestContext, instance: Instance, port_id: str) -> None:
         self._send(ctxt, instance.host, "detach_interface", instance=instance, port_id=port_id)
+
+    def get_console(self, ctxt: RequestContext, instance: Instance,
+                    console_type: str) -> ConsoleAuthToken:
+        """Where the guest's console of ``console_type`` is, as a token not yet
+        authorized (no token, no id): the caller stores it."""
+        connection: ConsoleAuthToken = self._call_v21(
+            ctxt, instance.host, "get_console", "A remote console", instance=instance,
+            console_type=console_type)
+        return connection
+
+    def validate_console_port(self, ctxt: RequestContext, instance: Instance, port: int,
+                              console_type: str) -> bool:
+        """Whether the guest's console of ``console_type`` still listens on ``port``."""
+        valid: bool = self._call_v21(
+            ctxt, instance.host, "validate_console_port", "Checking a console token",
+            instance=instance, port=port, console_type=console_type)
+        return valid

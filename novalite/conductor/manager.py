@@ -6,19 +6,23 @@ Everything that crosses its door is a versioned object (``novalite.objects``);
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import oslo_messaging as messaging
 
 from novalite.common import exception, rpc
 from novalite.common.context import RequestContext
-from novalite.common.manager import Manager
+from novalite.common.manager import Manager, periodic_task
+from novalite.compute import rpcapi as compute_rpcapi
 from novalite.conductor import records
 from novalite.conductor.legacy import ConductorV1Proxy
 from novalite.conductor.tasks.build import BuildTask
-from novalite.db import instances, service_store
+from novalite.conf import CONF
+from novalite.db import console_auth_tokens, instances, service_store
 from novalite.objects import (
     ComputeNode,
+    ConsoleAuthToken,
     Instance,
     InstanceActionEvent,
     InstanceFault,
@@ -27,13 +31,16 @@ from novalite.objects import (
     Selection,
 )
 
+LOG = logging.getLogger(__name__)
+
 
 class ConductorManager(Manager):
-    target = messaging.Target(version="2.0")
+    target = messaging.Target(version="2.1")
 
     def __init__(self, host: str, service_name: str) -> None:
         super().__init__(host, service_name)
         self.build_task = BuildTask()
+        self.compute = compute_rpcapi.ComputeAPI(minimum_version=service_store.minimum_version)
 
     def rpc_endpoints(self) -> list[object]:
         return [self, ConductorV1Proxy(self)]
@@ -100,4 +107,43 @@ class ConductorManager(Manager):
 
     def compute_node_update(self, ctxt: RequestContext, node: ComputeNode) -> str:
         return records.update_compute_node(node)
+
+    # --- console tokens -----------------------------------------------------------------
+
+    @rpc.expected_exceptions(exception.InvalidToken)
+    def console_auth_token_validate(self, ctxt: RequestContext, token_hash: str
+                                    ) -> ConsoleAuthToken:
+        token = console_auth_tokens.validate(token_hash)
+        if token is None:
+            raise exception.InvalidToken()
+        try:
+            instance = Instance.from_db(instances.get(None, token.instance_uuid))
+        except exception.InstanceNotFound:
+            console_auth_tokens.delete_for_instance(token.instance_uuid)
+            raise exception.InvalidToken() from None
+        if not self.compute.validate_console_port(ctxt, instance, token.port,
+                                                  token.console_type):
+            LOG.info("%s console of %s moved from port %d: its tokens are deleted",
+                     token.console_type, token.instance_uuid, token.port)
+            console_auth_tokens.delete_for_instance(token.instance_uuid, token.console_type,
+                                                    token.port)
+            raise exception.InvalidToken()
+        return token
+
+    def console_auth_tokens_delete(self, ctxt: RequestContext, instance_uuid: str) -> None:
+        console_auth_tokens.delete_for_instance(instance_uuid)
+
+    @periodic_task(spacing=None)
+    def _purge_expired_console_auth_tokens(self, ctxt: RequestContext) -> None:
+        purged = console_auth_tokens.purge_expired()
+        if purged:
+            LOG.info("purged %d expired console tokens", purged)
+
+    def periodic_tasks(self):  # type: ignore[no-untyped-def]
+        tasks = []
+        for method, spec in super().periodic_tasks():
+            if method.__name__ == "_purge_expired_console_auth_tokens":
+                spec = type(spec)(CONF.consoleauth.purge_interval, spec.run_immediately)
+            tasks.append((method, spec))
+        return tasks
 

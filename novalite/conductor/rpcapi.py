@@ -9,6 +9,7 @@ Version history:
         InstanceFault, InstanceActionEvent, ComputeNode; instance_update became
         instance_save (the object's changed fields); service_report carries the
         service version
+  2.1 - (release 0.2.0) console_auth_token_validate, console_auth_tokens_delete
 
 The conductor serves 1.x too (``novalite.conductor.legacy``) for compute services
 of release 0.1.0 during a rolling upgrade.
@@ -25,6 +26,7 @@ from novalite.common.context import RequestContext, get_admin_context
 from novalite.objects import (
     SERVICE_VERSION,
     ComputeNode,
+    ConsoleAuthToken,
     Instance,
     InstanceActionEvent,
     InstanceFault,
@@ -39,7 +41,7 @@ LOG = logging.getLogger(__name__)
 
 class ConductorAPI(VersionedRPCAPI):
     TOPIC = TOPIC
-    RPC_API_VERSION = "2.0"
+    RPC_API_VERSION = "2.1"
     UPGRADE_LEVEL = "conductor"
     LEVEL_ATTRIBUTE = "conductor_rpc"
     AUTO_BINARY = "novalite-conductor"
@@ -119,6 +121,22 @@ class ConductorAPI(VersionedRPCAPI):
         """Report a node's resources; returns its resource provider uuid."""
         provider: str = self._v2().call(ctxt, "compute_node_update", node=node)
         return provider
+
+
+    # --- console tokens (proxies and compute nodes) --------------------------------------
+
+    def console_auth_token_validate(self, ctxt: RequestContext, token_hash: str
+                                    ) -> ConsoleAuthToken:
+        """The unexpired token of ``token_hash`` whose console still listens where it
+        says; ``InvalidToken`` otherwise. Proxies send the SHA-256 of what they were
+        given, so the bus never carries a usable token."""
+        token: ConsoleAuthToken = self.prepare(version="2.1").call(
+            ctxt, "console_auth_token_validate", token_hash=token_hash)
+        return token
+
+    def console_auth_tokens_delete(self, ctxt: RequestContext, instance_uuid: str) -> None:
+        self.prepare(version="2.1").call(ctxt, "console_auth_tokens_delete",
+                                         instance_uuid=instance_uuid)
 
 
 class ConductorReporter:

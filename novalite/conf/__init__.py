@@ -12,6 +12,7 @@ from oslo_messaging import transport as _messaging_transport
 from novalite.conf import (
     api,
     compute,
+    console,
     database,
     default,
     fake_driver,
@@ -45,6 +46,7 @@ _MODULES = (
     glance,
     network,
     metadata,
+    console,
 )
 
 for _module in _MODULES:

@@ -202,3 +202,20 @@ class InstanceActionEvent(TimestampMixin, Base):
     finish_time: Mapped[datetime.datetime | None] = mapped_column(DateTime)
     host: Mapped[str | None] = mapped_column(String(255))
     details: Mapped[str | None] = mapped_column(Text)
+
+
+class ConsoleAuthToken(TimestampMixin, Base):
+    """One console session's authorization: only the SHA-256 of the token is kept."""
+
+    __tablename__ = "console_auth_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(255), unique=True)
+    console_type: Mapped[str] = mapped_column(String(255))
+    host: Mapped[str] = mapped_column(String(255))
+    port: Mapped[int] = mapped_column(Integer)
+    internal_access_path: Mapped[str | None] = mapped_column(String(255))
+    instance_uuid: Mapped[str] = mapped_column(
+        ForeignKey("instances.uuid", ondelete="CASCADE"), index=True)
+    access_url_base: Mapped[str | None] = mapped_column(String(255))
+    expires: Mapped[datetime.datetime] = mapped_column(DateTime, index=True)

@@ -23,7 +23,7 @@ from novalite.common import exception
 from novalite.common import instance_states as states
 from novalite.common.context import RequestContext
 from novalite.db import api as db_api
-from novalite.db import quotas
+from novalite.db import console_auth_tokens, quotas
 from novalite.db.base import utcnow
 from novalite.db.compute_models import (
     Instance,
@@ -423,6 +423,7 @@ def soft_delete(ctxt: RequestContext | None, instance_uuid: str,
                                  "power_state": states.NOSTATE, "terminated_at": now,
                                  "deleted": True, "deleted_at": now, "updated_at": now},
            expected_task_state=expected_task_state)
+    console_auth_tokens.delete_for_instance(instance_uuid)
     return get(ctxt, instance_uuid, read_deleted=True)
 
 

@@ -37,8 +37,8 @@ SERVICE_VERSION_HISTORY: tuple[ServiceLevel, ...] = (
     ServiceLevel("0.1.0", compute_rpc="1.1", conductor_rpc="1.1", scheduler_rpc="1.0",
                  objects=None),
     # 1: release 0.2.0 - versioned objects at every door (compute 2.0, conductor 2.0,
-    #    scheduler 2.0)
-    ServiceLevel("0.2.0", compute_rpc="2.0", conductor_rpc="2.0", scheduler_rpc="2.0",
+    #    scheduler 2.0); remote consoles (compute 2.1, conductor 2.1)
+    ServiceLevel("0.2.0", compute_rpc="2.1", conductor_rpc="2.1", scheduler_rpc="2.0",
                  objects={"BlockDeviceMapping": "1.0", "ComputeNode": "1.0",
                           "ConsoleAuthToken": "1.0", "Flavor": "1.0", "ImageMeta": "1.0",
                           "Instance": "1.0", "InstanceAction": "1.0",
@@ -57,7 +57,9 @@ def level(version: int) -> ServiceLevel:
 
 def level_for_rpc(attribute: str, rpc_version: str) -> ServiceLevel:
     """The newest entry whose ``attribute`` (e.g. ``compute_rpc``) is ``rpc_version`` or
-    older: what an explicit ``[upgrade_levels]`` cap means for objects."""
+    older: what an explicit ``[upgrade_levels]`` cap means for objects. A cap inside a
+    major version no entry names exactly (2.0, when 0.2.0 speaks 2.1) is that major's
+    first entry: minor versions only add methods, so its objects are the same."""
     from novalite.objects.base import version_tuple
 
     wanted = version_tuple(rpc_version)
@@ -65,6 +67,10 @@ def level_for_rpc(attribute: str, rpc_version: str) -> ServiceLevel:
     for entry in SERVICE_VERSION_HISTORY:
         if version_tuple(getattr(entry, attribute)) <= wanted:
             chosen = entry
+    if version_tuple(getattr(chosen, attribute))[0] < wanted[0]:
+        for entry in SERVICE_VERSION_HISTORY:
+            if version_tuple(getattr(entry, attribute))[0] == wanted[0]:
+                return entry
     return chosen
 
 

@@ -108,6 +108,28 @@ class VirtDriverError(Exception):
     """A driver operation failed; the message goes into the instance fault."""
 
 
+class ConsoleUnavailable(VirtDriverError):
+    """The guest has no console of this kind (the driver has none, or it is disabled)."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(f"No {kind} console")
+        self.kind = kind
+
+
+class GuestNotRunning(VirtDriverError):
+    """The guest is not running, so none of its consoles listens."""
+
+
+@dataclasses.dataclass(frozen=True)
+class ConsoleEndpoint:
+    """Where a running guest's console listens on its host: what a proxy dials.
+    ``internal_access_path``, when set, is sent as ``CONNECT <path>`` first."""
+
+    host: str
+    port: int
+    internal_access_path: str | None = None
+
+
 class ComputeDriver(abc.ABC):
     """Drives one hypervisor host."""
 
@@ -177,6 +199,18 @@ class ComputeDriver(abc.ABC):
 
     def get_console_output(self, context: RequestContext | None, instance: Instance) -> str:
         raise VirtDriverError("This driver has no console log.")
+
+    def get_vnc_console(self, instance: Instance) -> ConsoleEndpoint:
+        """The guest's VNC server, read from the running guest (so a proxy can check a
+        token against the port the guest has now)."""
+        raise ConsoleUnavailable("vnc")
+
+    def get_spice_console(self, instance: Instance) -> ConsoleEndpoint:
+        raise ConsoleUnavailable("spice")
+
+    def get_serial_console(self, instance: Instance) -> ConsoleEndpoint:
+        """The TCP server of the guest's first serial port (raw bytes of the UART)."""
+        raise ConsoleUnavailable("serial")
 
     def refresh_security_group_rules(self, instance: Instance, vif: VIF) -> None:
         """Apply ``vif["security_group_rules"]`` to the host side of the port, if it is

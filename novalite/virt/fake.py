@@ -19,7 +19,9 @@ from novalite.conf import CONF
 from novalite.virt.driver import (
     VIF,
     ComputeDriver,
+    ConsoleEndpoint,
     Diagnostics,
+    GuestNotRunning,
     HostResources,
     ImageMeta,
     Instance,
@@ -29,6 +31,10 @@ from novalite.virt.driver import (
 )
 
 _pids = itertools.count(1000)
+#: fake display and serial ports: a display port is new with each (fake) QEMU process,
+#: a serial port with each definition (spawn, hard reboot), as with libvirt
+_display_ports = itertools.count(5900)
+_serial_ports = itertools.count(10000)
 
 
 @dataclasses.dataclass
@@ -42,6 +48,14 @@ class FakeGuest:
     memory_mb: int
     console: list[str] = dataclasses.field(default_factory=list)
     vifs: list[str] = dataclasses.field(default_factory=list)  # the ports plugged
+    vnc_port: int = 0
+    spice_port: int = 0
+    serial_port: int = 0
+
+    def new_process(self) -> None:
+        self.pid = next(_pids)
+        self.vnc_port = next(_display_ports)
+        self.spice_port = next(_display_ports)
 
 
 class FakeDriver(ComputeDriver):
@@ -49,6 +63,8 @@ class FakeDriver(ComputeDriver):
         self.host = host or CONF.host
         self._guests: dict[str, FakeGuest] = {}
         self._lock = threading.Lock()
+        #: (instance uuid, kind) -> endpoint: tests point a console at a server of theirs
+        self.console_endpoints: dict[tuple[str, str], ConsoleEndpoint] = {}
 
     def _delay(self, fraction: float = 0.1) -> None:
         if CONF.fake_driver.spawn_delay:
@@ -84,13 +100,15 @@ class FakeDriver(ComputeDriver):
         flag = CONF.fake_driver.fail_spawn_image_property
         if str(properties.get(flag, image_meta.get(flag, ""))).lower() == "true":
             raise VirtDriverError("Injected spawn failure for this image")
+        guest = FakeGuest(
+            uuid=instance["uuid"], name=instance.get("name", str(instance["uuid"])),
+            power_state=states.RUNNING, pid=0, defined_at=time.time(),
+            vcpus=instance.get("vcpus", 1), memory_mb=instance.get("memory_mb", 0),
+            console=["fake guest booting", "login: "],
+            vifs=[vif["id"] for vif in network_info], serial_port=next(_serial_ports))
+        guest.new_process()
         with self._lock:
-            self._guests[instance["uuid"]] = FakeGuest(
-                uuid=instance["uuid"], name=instance.get("name", str(instance["uuid"])),
-                power_state=states.RUNNING, pid=next(_pids), defined_at=time.time(),
-                vcpus=instance.get("vcpus", 1), memory_mb=instance.get("memory_mb", 0),
-                console=["fake guest booting", "login: "],
-                vifs=[vif["id"] for vif in network_info])
+            self._guests[instance["uuid"]] = guest
 
     def attach_interface(self, context: RequestContext | None, instance: Instance,
                          vif: VIF) -> None:
@@ -115,9 +133,10 @@ class FakeDriver(ComputeDriver):
                reboot_type: str) -> None:
         self._delay()
         guest = self._guest(instance)
-        guest.pid = next(_pids)
+        guest.new_process()
         if reboot_type == "HARD":
             guest.defined_at = time.time()
+            guest.serial_port = next(_serial_ports)
         guest.power_state = states.RUNNING
 
     def guest_initiated_reboot(self, instance: Instance) -> None:
@@ -135,7 +154,7 @@ class FakeDriver(ComputeDriver):
         self._delay()
         guest = self._guest(instance)
         guest.power_state = states.RUNNING
-        guest.pid = next(_pids)
+        guest.new_process()
 
     def pause(self, instance: Instance) -> None:
         self._guest(instance).power_state = states.POWER_PAUSED
@@ -152,7 +171,7 @@ class FakeDriver(ComputeDriver):
                network_info: NetworkInfo) -> None:
         guest = self._guest(instance)
         guest.power_state = states.RUNNING
-        guest.pid = next(_pids)
+        guest.new_process()
 
     def crash(self, instance_uuid: str) -> None:
         """Failure injection: the guest stops on its own (the hypervisor reports it)."""
@@ -174,3 +193,19 @@ class FakeDriver(ComputeDriver):
 
     def get_console_output(self, context: RequestContext | None, instance: Instance) -> str:
         return "\n".join(self._guest(instance).console) + "\n"
+
+    def _console(self, instance: Instance, kind: str, port: int) -> ConsoleEndpoint:
+        guest = self._guest(instance)
+        if guest.power_state not in (states.RUNNING, states.POWER_PAUSED):
+            raise GuestNotRunning(f"Instance {instance['uuid']} is not running")
+        override = self.console_endpoints.get((guest.uuid, kind))
+        return override or ConsoleEndpoint("127.0.0.1", port)
+
+    def get_vnc_console(self, instance: Instance) -> ConsoleEndpoint:
+        return self._console(instance, "vnc", self._guest(instance).vnc_port)
+
+    def get_spice_console(self, instance: Instance) -> ConsoleEndpoint:
+        return self._console(instance, "spice", self._guest(instance).spice_port)
+
+    def get_serial_console(self, instance: Instance) -> ConsoleEndpoint:
+        return self._console(instance, "serial", self._guest(instance).serial_port)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
+from novalite import services
 from novalite.common import wsgi
 from novalite.conf import CONF
 from novalite.identity import bootstrap
@@ -74,3 +76,31 @@ def cloud(identity, conf) -> Iterator[dict[str, object]]:
     plane.stop()
     conf.clear_override("password", "neutron")
     conf.clear_override("auth_url", "neutron")
+
+
+_PORTS = (("vnc", "novncproxy_port"), ("vnc", "xvpvncproxy_port"),
+          ("spice", "html5proxy_port"), ("serial_console", "serialproxy_port"))
+_BASES = {"novncproxy": ("vnc", "novncproxy_base_url", "http://127.0.0.1:{}/vnc_lite.html"),
+          "xvpvncproxy": ("vnc", "xvpvncproxy_base_url", "http://127.0.0.1:{}/console"),
+          "spicehtml5proxy": ("spice", "html5proxy_base_url",
+                              "http://127.0.0.1:{}/spice_auto.html"),
+          "serialproxy": ("serial_console", "base_url", "ws://127.0.0.1:{}/")}
+
+
+@pytest.fixture
+def proxies(cloud, conf) -> Iterator[dict[str, Any]]:
+    """The four console proxies on ephemeral ports, the URL bases naming them."""
+    for group, option in _PORTS:
+        conf.set_override(option, 0, group)
+    started = {factory.__name__: factory() for factory in services.CONSOLE_PROXIES}
+    for proxy in started.values():
+        proxy.start()
+    for name, (group, option, template) in _BASES.items():
+        conf.set_override(option, template.format(started[name].port), group)
+    yield started
+    for proxy in started.values():
+        proxy.stop()
+    for group, option in _PORTS:
+        conf.clear_override(option, group)
+    for group, option, _ in _BASES.values():
+        conf.clear_override(option, group)

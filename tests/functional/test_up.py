@@ -28,7 +28,8 @@ def cloud(tmp_path):
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     ports = {"identity": free_port(), "image": free_port(), "compute": free_port(),
-             "metadata": free_port(), "network": free_port()}
+             "metadata": free_port(), "network": free_port(), "novnc": free_port(),
+             "xvpvnc": free_port(), "spice": free_port(), "serial": free_port()}
     (data_dir / "novalite.conf").write_text(
         f"[DEFAULT]\nosapi_compute_listen_port = {ports['compute']}\n"
         f"metadata_listen_port = {ports['metadata']}\n"
@@ -36,6 +37,10 @@ def cloud(tmp_path):
         f"[identity]\nlisten_port = {ports['identity']}\n"
         f"[image]\nbind_port = {ports['image']}\n"
         f"[network]\nbind_port = {ports['network']}\n"
+        f"[vnc]\nnovncproxy_port = {ports['novnc']}\nxvpvncproxy_port = {ports['xvpvnc']}\n"
+        f"novncproxy_base_url = http://127.0.0.1:{ports['novnc']}/vnc_lite.html\n"
+        f"[spice]\nhtml5proxy_port = {ports['spice']}\n"
+        f"[serial_console]\nserialproxy_port = {ports['serial']}\n"
         f"[identity]\npassword_hash_memory_kib = 1024\n")
     process = subprocess.Popen([os.path.join(BIN, "novalite"), "up", "--data-dir", str(data_dir)],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -80,6 +85,21 @@ def check_metadata_api(cloud) -> None:
     assert requests.get(path, headers=headers, timeout=10).status_code == 403
 
 
+def check_console_proxies(cloud) -> None:
+    """The four console proxies run in novalite up: each refuses a made-up token."""
+    ports = cloud["ports"]
+    assert b"RFB" not in requests.get(f"http://127.0.0.1:{ports['xvpvnc']}/console?token=x",
+                                      timeout=10).content
+    assert requests.get(f"http://127.0.0.1:{ports['xvpvnc']}/console?token=x",
+                        timeout=10).status_code == 401
+    for name in ("novnc", "spice", "serial"):
+        response = requests.get(f"http://127.0.0.1:{ports[name]}/?token=x", timeout=10,
+                                headers={"Connection": "Upgrade", "Upgrade": "websocket",
+                                         "Sec-WebSocket-Version": "13",
+                                         "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="})
+        assert response.status_code == 403, name
+
+
 def test_up_serves_the_openstack_cli_and_stops_on_sigterm(cloud):
     progress = [line for line in cloud["lines"] if line.startswith("novalite: [")]
     assert [line.split("]")[0] for line in progress] == [f"novalite: [{i}/6" for i in
@@ -93,6 +113,7 @@ def test_up_serves_the_openstack_cli_and_stops_on_sigterm(cloud):
     assert {"identity", "image", "compute", "network"} <= {entry["Type"] for entry in catalog}
     assert not [entry for entry in catalog if "metadata" in entry["Type"]]
     check_metadata_api(cloud)
+    check_console_proxies(cloud)
     networks = json.loads(openstack(cloud, "network", "list", "-f", "json"))
     assert [n["Name"] for n in networks] == ["shared"]  # bootstrap made the default network
     openstack(cloud, "project", "create", "p1")

@@ -59,5 +59,15 @@ def test_no_plain_dict_crosses_the_door(cls, name, method):
 
 def test_the_checked_doors_are_the_newest_versions():
     assert (ComputeAPI.RPC_API_VERSION, ConductorAPI.RPC_API_VERSION,
-            SchedulerAPI.RPC_API_VERSION) == ("2.0", "2.0", "2.0")
-    assert len(list(_methods())) >= 25
+            SchedulerAPI.RPC_API_VERSION) == ("2.1", "2.1", "2.0")
+    assert len(list(_methods())) >= 29
+
+
+def test_console_tokens_cross_as_objects():
+    """The console doors: the token object, a hash or a uuid, never a dict."""
+    from novalite.objects import ConsoleAuthToken
+
+    hints = typing.get_type_hints(ComputeAPI.get_console)
+    assert hints["return"] is ConsoleAuthToken
+    hints = typing.get_type_hints(ConductorAPI.console_auth_token_validate)
+    assert hints["return"] is ConsoleAuthToken and hints["token_hash"] is str

@@ -17,6 +17,7 @@ from novalite.api.compute import (
     attach_interfaces,
     availability_zones,
     common,
+    console_auth_tokens,
     faults,
     flavors,
     hypervisors,
@@ -25,6 +26,7 @@ from novalite.api.compute import (
     limits,
     microversions,
     quota_sets,
+    remote_consoles,
     removed,
     server_actions,
     server_diagnostics,
@@ -41,7 +43,7 @@ from novalite.identity.validation import default_validator
 RESOURCES: tuple[ModuleType, ...] = (
     flavors, keypairs, quota_sets, limits, services, availability_zones, hypervisors,
     servers, server_actions, server_metadata, server_tags, server_diagnostics,
-    instance_actions, attach_interfaces, removed)
+    instance_actions, attach_interfaces, removed, remote_consoles, console_auth_tokens)
 _PROJECT = re.compile(r"^/([0-9a-f-]+)(/.*)$")
 
 

@@ -1,4 +1,5 @@
-"""``POST /servers/{id}/action``: reboot, stop/start, pause, suspend, lock, console output.
+"""``POST /servers/{id}/action``: reboot, stop/start, pause, suspend, lock, console output
+and the legacy remote console actions (``novalite.api.compute.remote_consoles``).
 
 The body names one action (``{"reboot": {"type": "SOFT"}}``); each maps to a policy
 rule and a method of the compute API, which answers 409 when the server's state
@@ -12,7 +13,7 @@ from typing import Any
 
 import webob
 
-from novalite.api.compute import common
+from novalite.api.compute import common, remote_consoles
 from novalite.api.compute import schemas as validation
 from novalite.api.compute.schemas import servers as schemas
 from novalite.api.compute.servers import compute_api, get_instance
@@ -96,6 +97,7 @@ ACTIONS: dict[str, tuple[str, Action]] = {
     "forceDelete": ("os_compute_api:os-deferred-delete:force", _force_delete),
     "os-getConsoleOutput": ("os_compute_api:os-console-output", _console_output),
     "unshelve": ("os_compute_api:os-shelve:unshelve", _unshelve),
+    **remote_consoles.LEGACY_ACTIONS,
 }
 
 

@@ -35,7 +35,9 @@ class GuestDisk:
 
 @dataclasses.dataclass(frozen=True)
 class GuestSerial:
-    """Serial port 0: a pty (or a unix socket) for interactive use, logged to a file.
+    """Serial port 0 for interactive use, logged to a file: a TCP server on
+    ``tcp_host:tcp_port`` (raw bytes, what the serial console proxy dials), a unix
+    socket, or a pty.
 
     The log is appended to, so a console survives reboots that start a new QEMU.
     A socket path must stay under the 108 bytes of ``sun_path``.
@@ -43,9 +45,16 @@ class GuestSerial:
 
     log_path: str
     socket_path: str | None = None
+    tcp_host: str | None = None
+    tcp_port: int | None = None
 
     def to_element(self) -> ET.Element:
-        if self.socket_path:
+        if self.tcp_port is not None:
+            serial = ET.Element("serial", type="tcp")
+            ET.SubElement(serial, "source", mode="bind", host=self.tcp_host or "127.0.0.1",
+                          service=str(self.tcp_port))
+            ET.SubElement(serial, "protocol", type="raw")
+        elif self.socket_path:
             serial = ET.Element("serial", type="unix")
             ET.SubElement(serial, "source", mode="bind", path=self.socket_path)
         else:
@@ -127,6 +136,8 @@ class GuestConfig:
     disks: tuple[GuestDisk, ...] = ()
     serial: GuestSerial | None = None
     graphics: tuple[GuestGraphics, ...] = (GuestGraphics("vnc"), GuestGraphics("spice"))
+    #: the SPICE agent's virtio channel (``[spice] agent_enabled``)
+    spice_agent: bool = False
     interfaces: tuple[GuestInterface, ...] = ()
     kernel: str | None = None
     initrd: str | None = None
@@ -170,6 +181,9 @@ class GuestConfig:
             devices.append(self.serial.to_element())
         for graphics in self.graphics:
             devices.append(graphics.to_element())
+        if self.spice_agent and any(g.type == "spice" for g in self.graphics):
+            channel = ET.SubElement(devices, "channel", type="spicevmc")
+            ET.SubElement(channel, "target", type="virtio", name="com.redhat.spice.0")
         if self.graphics:
             video = ET.SubElement(devices, "video")
             ET.SubElement(video, "model", type=self.video_model)
@@ -212,3 +226,26 @@ def disk_paths(domain_xml: str) -> list[str]:
     root = ET.fromstring(domain_xml)
     return [source.get("file", "") for source in root.iterfind("devices/disk/source")
             if source.get("file")]
+
+
+def graphics_port(domain_xml: str, kind: str) -> int | None:
+    """The port a running domain's ``vnc`` or ``spice`` display listens on (None when
+    it has none, or it is not running: autoport reads -1 then)."""
+    graphics = ET.fromstring(domain_xml).find(f"devices/graphics[@type='{kind}']")
+    if graphics is None:
+        return None
+    try:
+        port = int(graphics.get("port", "-1"))
+    except ValueError:
+        return None
+    return port if port > 0 else None
+
+
+def serial_tcp_ports(domain_xml: str) -> list[tuple[str, int]]:
+    """(host, port) of each TCP server serial port of a domain, in port order."""
+    found: list[tuple[str, int]] = []
+    for serial in ET.fromstring(domain_xml).iterfind("devices/serial[@type='tcp']"):
+        source = serial.find("source[@mode='bind']")
+        if source is not None and (source.get("service") or "").isdigit():
+            found.append((source.get("host") or "127.0.0.1", int(source.get("service", "0"))))
+    return found

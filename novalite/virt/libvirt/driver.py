@@ -33,9 +33,12 @@ from novalite.virt import configdrive
 from novalite.virt.driver import (
     VIF,
     ComputeDriver,
+    ConsoleEndpoint,
+    ConsoleUnavailable,
     CpuDiagnostics,
     Diagnostics,
     DiskDiagnostics,
+    GuestNotRunning,
     HostResources,
     ImageMeta,
     Instance,
@@ -47,6 +50,7 @@ from novalite.virt.libvirt import config, probe
 from novalite.virt.libvirt.host import Host, power_state_from_domain_state
 from novalite.virt.libvirt.imagecache import ImageCache
 from novalite.virt.libvirt.protocols import Domain
+from novalite.virt.libvirt.serial import SerialPorts
 from novalite.virt.libvirt.vif import VifDriver
 
 LOG = logging.getLogger(__name__)
@@ -102,6 +106,8 @@ class LibvirtDriver(ComputeDriver):
         self._virt_type: str | None = None
         self.vif_driver = VifDriver()
         self.image_cache = ImageCache(os.path.join(self.images_path, "_base"))
+        self.serial_ports = SerialPorts(CONF.serial_console.port_range,
+                                        CONF.serial_console.proxyclient_address)
 
     # --- paths and helpers --------------------------------------------------------------
 
@@ -235,11 +241,36 @@ class LibvirtDriver(ComputeDriver):
             virt_type=self.virt_type, memory_mb=int(instance.get("memory_mb") or 64),
             vcpus=int(instance.get("vcpus") or 1), metadata=metadata,
             disks=self._disks(directory),
-            serial=config.GuestSerial(os.path.join(directory, CONSOLE_LOG)),
+            serial=self._serial(os.path.join(directory, CONSOLE_LOG)),
+            graphics=self._graphics(), spice_agent=bool(CONF.spice.agent_enabled),
             interfaces=interfaces,
             kernel=self.image_cache.path(kernel_id) if kernel_id else None,
             initrd=self.image_cache.path(ramdisk_id) if kernel_id and ramdisk_id else None,
             cmdline=boot.get("cmdline") if kernel_id else None)
+
+    def _serial(self, log_path: str) -> config.GuestSerial:
+        """Serial port 0: a TCP server for the serial console proxy (a new port for
+        each definition), or a pty when serial consoles are disabled; logged either
+        way."""
+        if not CONF.serial_console.enabled:
+            return config.GuestSerial(log_path)
+        in_use: set[int] = set()
+        for domain in self._host.list_domains():
+            try:
+                in_use.update(port for _, port in config.serial_tcp_ports(domain.XMLDesc(0)))
+            except self.libvirt.libvirtError:
+                continue  # undefined while we looked
+        return config.GuestSerial(log_path, tcp_host=CONF.serial_console.proxyclient_address,
+                                  tcp_port=self.serial_ports.acquire(in_use))
+
+    @staticmethod
+    def _graphics() -> tuple[config.GuestGraphics, ...]:
+        graphics = []
+        if CONF.vnc.enabled:
+            graphics.append(config.GuestGraphics("vnc", CONF.vnc.server_listen))
+        if CONF.spice.enabled:
+            graphics.append(config.GuestGraphics("spice", CONF.spice.server_listen))
+        return tuple(graphics)
 
     @staticmethod
     def _disks(directory: str) -> tuple[config.GuestDisk, ...]:
@@ -515,12 +546,39 @@ class LibvirtDriver(ComputeDriver):
                 "cpu_details": cpu_details, "nic_details": [], "disk_details": disk_details,
                 "config_drive": False}
 
+    def _running_xml(self, instance: Instance) -> str:
+        domain = self._domain(instance)
+        if not domain.isActive():
+            raise GuestNotRunning(f"Instance {instance['uuid']} is not running")
+        return domain.XMLDesc(0)
+
+    def _display(self, instance: Instance, kind: str, proxyclient_address: str
+                 ) -> ConsoleEndpoint:
+        port = config.graphics_port(self._running_xml(instance), kind)
+        if port is None:
+            raise ConsoleUnavailable(kind)
+        return ConsoleEndpoint(proxyclient_address, port)
+
+    def get_vnc_console(self, instance: Instance) -> ConsoleEndpoint:
+        return self._display(instance, "vnc", CONF.vnc.server_proxyclient_address)
+
+    def get_spice_console(self, instance: Instance) -> ConsoleEndpoint:
+        return self._display(instance, "spice", CONF.spice.server_proxyclient_address)
+
+    def get_serial_console(self, instance: Instance) -> ConsoleEndpoint:
+        ports = config.serial_tcp_ports(self._running_xml(instance))
+        if not ports:
+            raise ConsoleUnavailable("serial")
+        host, port = ports[0]
+        return ConsoleEndpoint(host, port)
+
     def console_pty(self, instance: Instance) -> str | None:
-        """The host pty of a running guest's serial console (interactive access)."""
+        """The host pty of a running guest's serial console (interactive access), when
+        serial consoles are disabled (else the port is a TCP server)."""
         domain = self._host.lookup(str(instance["uuid"]))
         if domain is None or not domain.isActive():
             return None
-        source = ET.fromstring(domain.XMLDesc(0)).find("devices/serial/source")
+        source = ET.fromstring(domain.XMLDesc(0)).find("devices/serial[@type='pty']/source")
         return source.get("path") if source is not None else None
 
     def get_console_output(self, context: RequestContext | None, instance: Instance) -> str:

@@ -98,3 +98,26 @@ def test_metadata_round_trip_and_disk_paths() -> None:
     assert metadata == guest().metadata
     assert config.disk_paths(xml) == ["/i/disk"]
     assert config.parse_metadata("<domain><name>x</name></domain>") is None
+
+
+def test_tcp_serial_keeps_its_log_and_spice_agent_channel() -> None:
+    xml = guest(serial=config.GuestSerial("/i/console.log", tcp_host="127.0.0.1",
+                                          tcp_port=10042), spice_agent=True).to_xml()
+    assert '<serial type="tcp">' in xml
+    assert '<source mode="bind" host="127.0.0.1" service="10042" />' in xml
+    assert '<protocol type="raw" />' in xml
+    assert '<log file="/i/console.log" append="on" />' in xml
+    assert '<channel type="spicevmc">' in xml
+    assert '<target type="virtio" name="com.redhat.spice.0" />' in xml
+    assert config.serial_tcp_ports(xml) == [("127.0.0.1", 10042)]
+    assert '<channel' not in guest(spice_agent=True, graphics=()).to_xml()
+
+
+def test_graphics_ports_of_a_running_and_a_stopped_domain() -> None:
+    running = ("<domain><devices><graphics type='vnc' port='5901' autoport='yes'/>"
+               "<graphics type='spice' port='5902' autoport='yes'/></devices></domain>")
+    stopped = "<domain><devices><graphics type='vnc' port='-1' autoport='yes'/></devices></domain>"
+    assert config.graphics_port(running, "vnc") == 5901
+    assert config.graphics_port(running, "spice") == 5902
+    assert config.graphics_port(stopped, "vnc") is None
+    assert config.graphics_port(stopped, "spice") is None

@@ -46,3 +46,18 @@ def test_unknown_instances_and_host(driver: LibvirtDriver) -> None:
     assert driver.list_instance_uuids() == []  # the test domain is not novalite's
     resources = driver.get_host_resources()
     assert resources.hypervisor_type == "QEMU" and resources.vcpus > 0
+
+
+def test_consoles_of_a_running_and_a_stopped_guest(driver: LibvirtDriver) -> None:
+    from novalite.virt.driver import ConsoleUnavailable, GuestNotRunning
+
+    domain = driver._host.connect().lookupByName("test")
+    instance = {"uuid": domain.UUIDString(), "name": "test"}
+    with pytest.raises(ConsoleUnavailable):  # test:///default's domain has no display
+        driver.get_vnc_console(instance)
+    with pytest.raises(ConsoleUnavailable):
+        driver.get_serial_console(instance)
+    driver.power_off(instance, timeout=0)
+    with pytest.raises(GuestNotRunning):
+        driver.get_spice_console(instance)
+    driver.power_on(None, instance, [])
