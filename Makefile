@@ -8,13 +8,14 @@ APT_PACKAGES := python3 python3-venv python3-dev gcc make pkg-config iproute2 ge
 
 install: $(VENV)/.installed
 
-# libvirt + QEMU for real guests (tools/setup-libvirt: packages, qemu.conf, daemons).
+# libvirt + QEMU for real guests (tools/setup-libvirt: packages, qemu.conf, daemons);
+# the client extra puts the openstack CLI and openstacksdk into .venv for the README.
 $(VENV)/.installed: pyproject.toml
 	@bash tools/apt-install $(APT_PACKAGES)
 	@bash tools/setup-libvirt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[libvirt]'
+	$(BIN)/pip install --quiet -e '.[libvirt,client]'
 	@touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
