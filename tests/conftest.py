@@ -96,11 +96,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Mark every test that uses the database, so the PostgreSQL and MariaDB passes of
     ``tools/run-tests`` run exactly those (``-m db``). Tests that boot real guests run
     once: the database paths they take are the functional tests', which run on all three,
-    and a guest costs seconds of CPU."""
+    and a guest costs seconds of CPU. A test marked ``postgresql_only`` runs on the
+    PostgreSQL pass alone (deselected on the others): its own processes use a database
+    of their own, one pass is enough."""
+    kind = os.environ.get("NOVALITE_TEST_DB", "sqlite")
+    kept, deselected = [], []
     for item in items:
         fixtures = getattr(item, "fixturenames", ())
+        if item.get_closest_marker("postgresql_only"):
+            (kept if kind == "postgresql" else deselected).append(item)
+            item.add_marker(pytest.mark.db)
+            continue
+        kept.append(item)
         if "db" in fixtures and not _REAL_GUESTS.intersection(fixtures):
             item.add_marker(pytest.mark.db)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
 
 
 _REAL_GUESTS = {"libvirt_conf", "network_conf"}

@@ -58,8 +58,25 @@ def check_service_versions() -> Result:
 
 
 def check_upgrade_levels() -> Result:
+    """No pin may stay once every node is upgraded; and while compute services of the
+    previous release run, ``[upgrade_levels] compute`` must cap what is sent at what they
+    speak (``auto`` or their version): unset, this control plane sends them 2.0, which
+    they drop, and their servers stay in BUILD or in a task state for ever."""
     from novalite.conf import CONF
+    from novalite.db import service_store
+    from novalite.objects.base import version_tuple
+    from novalite.objects.service import SERVICE_VERSION, level
 
+    oldest = service_store.minimum_version("novalite-compute")
+    compute = CONF.upgrade_levels.compute or None
+    if oldest < SERVICE_VERSION and compute != "auto":
+        speaks = level(oldest).compute_rpc
+        if compute is None or version_tuple(compute) > version_tuple(speaks):
+            return Result(FAILURE, f"Compute services of release {level(oldest).release} "
+                                   f"speak compute RPC {speaks}, but [upgrade_levels] compute "
+                                   f"is {compute or 'unset'}: they cannot understand what "
+                                   "this control plane sends them. Set [upgrade_levels] "
+                                   "compute = auto.")
     pinned = {name: getattr(CONF.upgrade_levels, name)
               for name in ("compute", "conductor", "scheduler")
               if getattr(CONF.upgrade_levels, name) not in (None, "", "auto")}
