@@ -167,3 +167,7 @@ class ImageNotActive(Invalid):
 
 class FlavorTooSmall(Invalid):
     msg_fmt = "%(reason)s"
+
+
+class InstanceGroupNotFound(NotFound):
+    msg_fmt = "Instance group %(group_uuid)s could not be found."

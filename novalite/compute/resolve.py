@@ -11,7 +11,7 @@ from typing import Any
 from novalite.common import exception
 from novalite.common.context import RequestContext
 from novalite.compute import network
-from novalite.db import flavors
+from novalite.db import flavors, server_groups
 from novalite.image.client import ImageClient, properties
 
 
@@ -57,6 +57,20 @@ class Resolver:
         if zone not in zones:
             raise exception.Invalid(message="The requested availability zone is not available")
         return zone
+
+    def server_group(self, ctxt: RequestContext, group_id: Any) -> str | None:
+        """The uuid of the server group a ``group`` hint names; 400 when there is none
+        (another project's group is none, unless the caller is an admin)."""
+        if not group_id:
+            return None
+        try:
+            group = server_groups.get(str(group_id))
+        except exception.InstanceGroupNotFound as error:
+            raise exception.Invalid(message=error.message) from None
+        if not ctxt.is_admin and group["project_id"] != ctxt.project_id:
+            raise exception.Invalid(
+                message=exception.InstanceGroupNotFound(group_uuid=group_id).message)
+        return str(group["uuid"])
 
     def block_devices(self, mappings: list[dict[str, Any]]) -> None:
         """Only the local image disk exists until the volume service does."""

@@ -202,3 +202,29 @@ class InstanceActionEvent(TimestampMixin, Base):
     finish_time: Mapped[datetime.datetime | None] = mapped_column(DateTime)
     host: Mapped[str | None] = mapped_column(String(255))
     details: Mapped[str | None] = mapped_column(Text)
+
+
+class InstanceGroup(TimestampMixin, Base):
+    """A server group (Nova's instance_groups, with its one policy and its rules)."""
+
+    __tablename__ = "instance_groups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    name: Mapped[str | None] = mapped_column(String(255))
+    project_id: Mapped[str] = mapped_column(String(255), index=True)
+    user_id: Mapped[str] = mapped_column(String(255))
+    policy: Mapped[str] = mapped_column(String(255))
+    rules: Mapped[str | None] = mapped_column(Text)  # JSON: {"max_server_per_host": n}
+
+
+class InstanceGroupMember(Base):
+    """An instance of a group: recorded by the create that asked for the group."""
+
+    __tablename__ = "instance_group_members"
+    __table_args__ = (UniqueConstraint("instance_uuid"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("instance_groups.id", ondelete="CASCADE"), index=True)
+    instance_uuid: Mapped[str] = mapped_column(String(36))

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from novalite.common import exception
 from novalite.conf import CONF
 from novalite.db import api as db_api
-from novalite.db.compute_models import Instance, KeyPair, Quota, QuotaLock
+from novalite.db.compute_models import Instance, InstanceGroup, KeyPair, Quota, QuotaLock
 
 RESOURCES = ("instances", "cores", "ram", "metadata_items", "key_pairs", "server_groups",
              "server_group_members")
@@ -97,12 +97,15 @@ def usage(project_id: str, user_id: str | None = None) -> dict[str, int]:
         used = _instance_usage(session, project_id)
         used["key_pairs"] = session.scalar(select(func.count(KeyPair.id)).where(
             KeyPair.user_id == user_id)) if user_id else 0
+        used["server_groups"] = int(session.scalar(select(func.count(InstanceGroup.id)).where(
+            InstanceGroup.project_id == project_id)) or 0)
     for resource in RESOURCES:
         used.setdefault(resource, 0)
     return used
 
 
-def _lock_project(session: Session, project_id: str) -> None:
+def lock_project(session: Session, project_id: str) -> None:
+    """Serialize the quota-checked writes of ``project_id`` until ``session`` ends."""
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
         # every SQLite transaction already begins IMMEDIATE, in turn (novalite.db.api):
@@ -134,7 +137,7 @@ def check_and_reserve(session: Session, project_id: str, user_id: str | None,
     write; the lock is held until that session commits or rolls back. Returns the
     usage counted (before the request).
     """
-    _lock_project(session, project_id)
+    lock_project(session, project_id)
     limits = get_limits(project_id, session)
     used = _instance_usage(session, project_id, lock=True)
     requested = {"instances": instances, "cores": cores, "ram": ram}

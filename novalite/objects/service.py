@@ -43,6 +43,7 @@ SERVICE_VERSION_HISTORY: tuple[ServiceLevel, ...] = (
                           "ConsoleAuthToken": "1.0", "Flavor": "1.0", "ImageMeta": "1.0",
                           "Instance": "1.0", "InstanceAction": "1.0",
                           "InstanceActionEvent": "1.0", "InstanceFault": "1.0",
+                          "InstanceGroup": "1.0",
                           "Migration": "1.0", "RequestSpec": "1.0", "Selection": "1.0",
                           "Service": "1.0", "VolumeAttachment": "1.0"}),
 )

@@ -11,6 +11,8 @@ OWNER = policy.ADMIN_OR_OWNER
 MEMBER_OWNER = f"({ADMIN}) or (role:member and user_id:%(user_id)s)"
 
 
+PROJECT_MEMBER = policy.PROJECT_MEMBER
+
 _rule = policy.rule
 
 
@@ -45,6 +47,12 @@ RULES = [
           "List availability zones"),
     _rule("os_compute_api:os-availability-zone:detail", ADMIN,
           "List availability zones with their hosts"),
+    _rule("os_compute_api:os-server-groups:create", PROJECT_MEMBER, "Create a server group"),
+    _rule("os_compute_api:os-server-groups:delete", MEMBER, "Delete a server group"),
+    _rule("os_compute_api:os-server-groups:index", READER, "List server groups"),
+    _rule("os_compute_api:os-server-groups:index:all_projects", ADMIN,
+          "List the server groups of every project"),
+    _rule("os_compute_api:os-server-groups:show", READER, "Show a server group"),
 ]
 
 

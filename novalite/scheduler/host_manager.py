@@ -78,9 +78,14 @@ class HostManager:
             return {row[0]: dict(zip(_SERVICE_COLUMNS, row[1:], strict=True))
                     for row in session.execute(query)}
 
-    def get_filtered_hosts(self, hosts: list[HostState],
-                           request_spec: Mapping[str, Any]) -> filters.FilterResult:
-        return filters.run_filters(self.filters, hosts, request_spec)
+    def get_filtered_hosts(self, hosts: list[HostState], request_spec: Mapping[str, Any],
+                           index: int = 0) -> filters.FilterResult:
+        return filters.run_filters(self.filters, hosts, request_spec, index)
+
+    def host_of_provider(self, provider_uuid: str) -> str | None:
+        """The compute host of a provider this scheduler knows (as of the last refresh)."""
+        state = self._hosts.get(provider_uuid)
+        return state.host if state is not None else None
 
     def get_weighed_hosts(self, hosts: list[HostState],
                           request_spec: Mapping[str, Any]) -> list[weights.WeighedHost]:

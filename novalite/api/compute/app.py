@@ -28,6 +28,7 @@ from novalite.api.compute import (
     removed,
     server_actions,
     server_diagnostics,
+    server_groups,
     server_metadata,
     server_tags,
     servers,
@@ -41,7 +42,7 @@ from novalite.identity.validation import default_validator
 RESOURCES: tuple[ModuleType, ...] = (
     flavors, keypairs, quota_sets, limits, services, availability_zones, hypervisors,
     servers, server_actions, server_metadata, server_tags, server_diagnostics,
-    instance_actions, attach_interfaces, removed)
+    instance_actions, attach_interfaces, server_groups, removed)
 _PROJECT = re.compile(r"^/([0-9a-f-]+)(/.*)$")
 
 

@@ -85,3 +85,47 @@ def test_load_filters_rejects_unknown_name():
         filters.load_filters(["ComputeFilter", "NoSuchFilter"])
     assert set(filters.all_filters()) >= {"ComputeFilter", "AvailabilityZoneFilter",
                                           "ImagePropertiesFilter"}
+
+
+def _group(policy: str, member_hosts: dict, rules: dict | None = None) -> dict:
+    return {"instance_group": {"uuid": "g1", "policy": policy, "rules": rules or {},
+                               "members": [*member_hosts, "new"],
+                               "member_hosts": member_hosts}}
+
+
+def test_server_group_affinity_filter():
+    from novalite.scheduler.filters.affinity_filter import ServerGroupAffinityFilter
+
+    affinity = ServerGroupAffinityFilter()
+    assert affinity.host_passes(_host("h1"), _group("affinity", {}))  # nothing placed yet
+    spec = _group("affinity", {"m1": "h1"})
+    assert affinity.host_passes(_host("h1"), spec)
+    assert not affinity.host_passes(_host("h2"), spec)
+    assert affinity.host_passes(_host("h2"), _group("anti-affinity", {"m1": "h1"}))
+    assert affinity.host_passes(_host("h2"), {})
+
+
+def test_server_group_anti_affinity_filter_and_max_server_per_host():
+    from novalite.scheduler.filters.affinity_filter import ServerGroupAntiAffinityFilter
+
+    anti = ServerGroupAntiAffinityFilter()
+    spec = _group("anti-affinity", {"m1": "h1"})
+    assert not anti.host_passes(_host("h1"), spec)
+    assert anti.host_passes(_host("h2"), spec)
+    two = _group("anti-affinity", {"m1": "h1"}, {"max_server_per_host": 2})
+    assert anti.host_passes(_host("h1"), two)
+    full = _group("anti-affinity", {"m1": "h1", "m2": "h1"}, {"max_server_per_host": 2})
+    assert not anti.host_passes(_host("h1"), full)
+    assert anti.host_passes(_host("h1"), _group("soft-anti-affinity", {"m1": "h1"}))
+
+
+def test_once_per_request_filters_are_skipped_after_the_first_instance():
+    class Once(filters.BaseHostFilter):
+        run_filter_once_per_request = True
+
+        def host_passes(self, host_state, request_spec):
+            return False
+
+    hosts = [_host("h1")]
+    assert filters.run_filters([Once()], hosts, {}).hosts == []
+    assert filters.run_filters([Once()], hosts, {}, index=1).hosts == hosts
