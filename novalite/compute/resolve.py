@@ -11,7 +11,7 @@ from typing import Any
 from novalite.common import exception
 from novalite.common.context import RequestContext
 from novalite.compute import network
-from novalite.db import flavors, server_groups
+from novalite.db import aggregates, flavors, server_groups
 from novalite.image.client import ImageClient, properties
 
 
@@ -47,12 +47,14 @@ class Resolver:
         return network.validate_requested_networks(ctxt, requested)
 
     def availability_zone(self, zone: str | None) -> str | None:
-        """The zone if some compute node is in it (``nova`` is the default zone); 400 if not."""
+        """The zone if some compute node is in it (through its host aggregates, else its own
+        default zone, ``nova`` unless configured); 400 if not."""
         if not zone:
             return None
         from novalite.placement import client as placement
 
-        zones = {summary.get("availability_zone") or "nova"
+        host_zones = aggregates.host_zones()
+        zones = {host_zones.get(summary["host"]) or summary.get("availability_zone") or "nova"
                  for summary in placement.provider_summaries()}
         if zone not in zones:
             raise exception.Invalid(message="The requested availability zone is not available")

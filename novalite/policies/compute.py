@@ -53,6 +53,13 @@ RULES = [
     _rule("os_compute_api:os-server-groups:index:all_projects", ADMIN,
           "List the server groups of every project"),
     _rule("os_compute_api:os-server-groups:show", READER, "Show a server group"),
+    *[_rule(f"os_compute_api:os-aggregates:{action}", ADMIN, description)
+      for action, description in (
+          ("index", "List host aggregates"), ("create", "Create a host aggregate"),
+          ("show", "Show a host aggregate"), ("update", "Rename or rezone an aggregate"),
+          ("delete", "Delete a host aggregate"), ("add_host", "Add a host to an aggregate"),
+          ("remove_host", "Remove a host from an aggregate"),
+          ("set_metadata", "Set the metadata of an aggregate"))],
 ]
 
 

@@ -14,6 +14,7 @@ from types import ModuleType
 from typing import Any
 
 from novalite.api.compute import (
+    aggregates,
     attach_interfaces,
     availability_zones,
     common,
@@ -42,7 +43,7 @@ from novalite.identity.validation import default_validator
 RESOURCES: tuple[ModuleType, ...] = (
     flavors, keypairs, quota_sets, limits, services, availability_zones, hypervisors,
     servers, server_actions, server_metadata, server_tags, server_diagnostics,
-    instance_actions, attach_interfaces, server_groups, removed)
+    instance_actions, attach_interfaces, server_groups, aggregates, removed)
 _PROJECT = re.compile(r"^/([0-9a-f-]+)(/.*)$")
 
 
