@@ -191,3 +191,12 @@ class AggregateHostNotFound(NotFound):
 
 class ComputeHostNotFound(NotFound):
     msg_fmt = "Compute host %(host)s could not be found."
+
+
+class ComputeTooOld(Conflict):
+    msg_fmt = ("The compute service of %(host)s is too old for %(method)s (compute RPC "
+               "%(version)s); upgrade it first.")
+
+
+class ComputeServiceUnavailable(Invalid):
+    msg_fmt = "Compute service of %(host)s is unavailable at this time."

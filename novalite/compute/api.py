@@ -271,6 +271,12 @@ class API:
 
     # --- reads through the compute node -------------------------------------------------
 
+    def get_host_uptime(self, ctxt: RequestContext, host: str) -> str:
+        """The ``uptime`` of a compute host; 400 while its service is down."""
+        if not self._compute_is_up(host):
+            raise exception.ComputeServiceUnavailable(host=host)
+        return self.compute.get_host_uptime(ctxt, host)
+
     def get_diagnostics(self, ctxt: RequestContext, instance: Instance) -> dict[str, Any]:
         if not instance.get("host") or instance["vm_state"] in (states.BUILDING, states.ERROR):
             raise exception.InstanceInvalidState(action="get_diagnostics",
