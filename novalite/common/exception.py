@@ -200,3 +200,8 @@ class ComputeTooOld(Conflict):
 
 class ComputeServiceUnavailable(Invalid):
     msg_fmt = "Compute service of %(host)s is unavailable at this time."
+
+
+class FeatureNotSupported(NovaliteException):
+    msg_fmt = "The requested functionality is not supported."
+    code = 501

@@ -60,6 +60,18 @@ RULES = [
           ("delete", "Delete a host aggregate"), ("add_host", "Add a host to an aggregate"),
           ("remove_host", "Remove a host from an aggregate"),
           ("set_metadata", "Set the metadata of an aggregate"))],
+    *[_rule(f"os_compute_api:os-hosts:{action}", ADMIN, description)
+      for action, description in (
+          ("list", "List hosts (before 2.43)"), ("show", "Show a host's resources"),
+          ("update", "Enable a host or put it in maintenance"), ("start", "Start a host"),
+          ("shutdown", "Shut a host down"), ("reboot", "Reboot a host"))],
+    _rule("os_compute_api:os-simple-tenant-usage:list", ADMIN,
+          "List the usage of every project"),
+    _rule("os_compute_api:os-simple-tenant-usage:show", READER, "Show a project's usage"),
+    _rule("os_compute_api:os-instance-usage-audit-log:list", ADMIN,
+          "Show the instance usage audit of the last period"),
+    _rule("os_compute_api:os-instance-usage-audit-log:show", ADMIN,
+          "Show the instance usage audit of the period before a time"),
 ]
 
 

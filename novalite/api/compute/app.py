@@ -20,8 +20,10 @@ from novalite.api.compute import (
     common,
     faults,
     flavors,
+    hosts,
     hypervisors,
     instance_actions,
+    instance_usage_audit_log,
     keypairs,
     limits,
     microversions,
@@ -34,6 +36,7 @@ from novalite.api.compute import (
     server_tags,
     servers,
     services,
+    simple_tenant_usage,
     versions,
 )
 from novalite.common import auth, exception, wsgi
@@ -43,7 +46,8 @@ from novalite.identity.validation import default_validator
 RESOURCES: tuple[ModuleType, ...] = (
     flavors, keypairs, quota_sets, limits, services, availability_zones, hypervisors,
     servers, server_actions, server_metadata, server_tags, server_diagnostics,
-    instance_actions, attach_interfaces, server_groups, aggregates, removed)
+    instance_actions, attach_interfaces, server_groups, aggregates, hosts,
+    simple_tenant_usage, instance_usage_audit_log, removed)
 _PROJECT = re.compile(r"^/([0-9a-f-]+)(/.*)$")
 
 
