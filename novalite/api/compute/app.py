@@ -27,6 +27,7 @@ from novalite.api.compute import (
     keypairs,
     limits,
     microversions,
+    quota_classes,
     quota_sets,
     removed,
     server_actions,
@@ -44,8 +45,8 @@ from novalite.common.context import RequestContext
 from novalite.identity.validation import default_validator
 
 RESOURCES: tuple[ModuleType, ...] = (
-    flavors, keypairs, quota_sets, limits, services, availability_zones, hypervisors,
-    servers, server_actions, server_metadata, server_tags, server_diagnostics,
+    flavors, keypairs, quota_sets, quota_classes, limits, services, availability_zones,
+    hypervisors, servers, server_actions, server_metadata, server_tags, server_diagnostics,
     instance_actions, attach_interfaces, server_groups, aggregates, hosts,
     simple_tenant_usage, instance_usage_audit_log, removed)
 _PROJECT = re.compile(r"^/([0-9a-f-]+)(/.*)$")
