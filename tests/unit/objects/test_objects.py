@@ -23,7 +23,7 @@ EXPECTED_FINGERPRINTS = {
     "InstanceAction": "1.0-bab90b69960a393f",
     "InstanceActionEvent": "1.0-8c7ae728d57a6c18",
     "InstanceFault": "1.0-b40dca1fee57898f",
-    "Migration": "1.0-3f8ddfba150970ee",
+    "Migration": "1.0-82371997a445a307",
     "RequestSpec": "1.0-474cc0d492b67910",
     "Selection": "1.0-a725d1b62110c04a",
     "Service": "1.0-87183755cf210d45",
