@@ -18,10 +18,6 @@ from novalite.common.wsgi import Request
 RULE = "os_compute_api:os-console-auth-tokens"
 
 
-def register(router: wsgi.Router) -> None:
-    router.add("GET", "/os-console-auth-tokens/{token}", show)
-
-
 def show(request: Request, token: str) -> webob.Response:
     policy.authorize(request.context, RULE, {"project_id": request.context.project_id})
     found = compute_api().get_console_token(token)
@@ -31,3 +27,8 @@ def show(request: Request, token: str) -> webob.Response:
     return wsgi.json_response({"console": {
         "instance_uuid": found.instance_uuid, "host": found.host, "port": found.port,
         "internal_access_path": found.internal_access_path}})
+
+
+ROUTES: tuple[wsgi.Route, ...] = (
+    wsgi.Route("GET", "/os-console-auth-tokens/{token}", show),
+)

@@ -25,10 +25,6 @@ from novalite.policies import servers as _server_policies  # noqa: F401 - regist
 RULE = "os_compute_api:os-remote-consoles"
 
 
-def register(router: wsgi.Router) -> None:
-    router.add("POST", "/servers/{server_id}/remote-consoles", create)
-
-
 def _url(request: Request, instance: dict[str, Any], protocol: str, console_type: str) -> str:
     if console_type not in consoles.PROTOCOLS.get(protocol, ()):
         raise exception.ConsoleTypeInvalid(console_type=console_type)
@@ -74,3 +70,8 @@ LEGACY_ACTIONS = {
     "os-getSerialConsole": _legacy("os-getSerialConsole", "serial",
                                    schemas.GET_SERIAL_CONSOLE),
 }
+
+
+ROUTES: tuple[wsgi.Route, ...] = (
+    wsgi.Route("POST", "/servers/{server_id}/remote-consoles", create),
+)
