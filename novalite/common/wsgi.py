@@ -241,17 +241,26 @@ class RequestLog:
         return result
 
 
+#: waitress's own default: a body of this size or more gets a bare 413
+WAITRESS_BODY_LIMIT = 1073741824
+
+
 class Server:
     """A threaded HTTP server (waitress) for one WSGI application."""
 
     def __init__(self, name: str, app: Callable[..., Iterable[bytes]], host: str, port: int,
-                 threads: int = 8) -> None:
+                 threads: int = 8, max_request_body_size: int | None = None) -> None:
+        """``max_request_body_size``: the largest body accepted (waitress refuses one of
+        its default, 1 GiB, or more with a bare 413: too small for image uploads)."""
         self.name = name
         self.host = host
         self.port = port
+        body_limit = (max_request_body_size + 1 if max_request_body_size is not None
+                      else WAITRESS_BODY_LIMIT)
         self._server = waitress.server.create_server(
             RequestLog(app, name), host=host, port=port, threads=threads, ident="novalite",
-            clear_untrusted_proxy_headers=True, expose_tracebacks=False)
+            clear_untrusted_proxy_headers=True, expose_tracebacks=False,
+            max_request_body_size=body_limit)
         self.port = self._server.effective_port  # type: ignore[union-attr]
         self._thread: threading.Thread | None = None
 

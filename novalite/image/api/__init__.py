@@ -44,4 +44,5 @@ def make_app(validator: auth.TokenValidator | None = None) -> WSGIApp:
 def make_server(validator: auth.TokenValidator | None = None) -> wsgi.Server:
     """A (not yet started) server on ``[image] bind_host:bind_port``."""
     return wsgi.Server("image", make_app(validator), CONF.image.bind_host,
-                       CONF.image.bind_port, threads=CONF.image.workers)
+                       CONF.image.bind_port, threads=CONF.image.workers,
+                       max_request_body_size=CONF.image.image_size_cap)
