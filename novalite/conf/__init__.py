@@ -26,6 +26,7 @@ from novalite.conf import (
     quota,
     scheduler,
     upgrade_levels,
+    volume,
 )
 
 CONF = cfg.CONF
@@ -47,6 +48,7 @@ _MODULES = (
     network,
     metadata,
     console,
+    volume,
 )
 
 for _module in _MODULES:
