@@ -111,6 +111,6 @@ def make_app(validator: auth.TokenValidator | None = None,
 
     compute_policies.register()
     api = ComputeAPI(build_router(extra_resources))
-    return auth.AuthMiddleware(api, faults.fault_body,
-                               validator=validator or default_validator(),
-                               public_paths=is_public)
+    return wsgi.guard(auth.AuthMiddleware(api, faults.fault_body,
+                                          validator=validator or default_validator(),
+                                          public_paths=is_public), faults.fault_body)

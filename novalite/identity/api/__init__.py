@@ -48,5 +48,9 @@ def make_app() -> Callable[..., Iterable[bytes]]:
     """The identity WSGI application; creates the Fernet keys if there are none."""
     fernet.setup_keys()
     policy.register_rules(identity_policies.list_rules())
-    router = wsgi.build_router(common.fault_body, auth.ROUTES, resources.ROUTES, catalog.ROUTES)
-    return IdentityApp(router, LocalValidator(include_catalog=False))
+    return wsgi.guard(IdentityApp(make_router(), LocalValidator(include_catalog=False)),
+                      common.fault_body)
+
+
+def make_router() -> wsgi.Router:
+    return wsgi.build_router(common.fault_body, auth.ROUTES, resources.ROUTES, catalog.ROUTES)
