@@ -15,6 +15,7 @@ import pytest
 
 # the in-process cloud and its console proxies, and the admin who cleans up servers
 from tests.functional.conftest import ADMIN_PASSWORD, cloud, identity, proxies  # noqa: F401
+from tests.guests import use_libvirt
 from tests.integration.conftest import admin  # noqa: F401
 
 CHROMIUM = os.environ.get("NOVALITE_CHROMIUM", "/usr/bin/chromium")
@@ -43,7 +44,7 @@ def page(browser: Any) -> Iterator[Any]:
 
 @pytest.fixture
 def libvirt_conf(conf):  # the name tools/run-tests' markers know for real guests
-    conf.set_override("compute_driver", "libvirt")
+    use_libvirt(conf)
     conf.set_override("reboot_timeout", 60)
     yield conf
 

@@ -21,6 +21,7 @@ import pytest
 from novalite.api.metadata.handler import make_app as make_metadata_app
 from novalite.common import wsgi
 from novalite.guest import build_tiny, upload_tiny
+from tests.guests import use_libvirt
 from tests.integration.console import send_until
 
 CACHE = os.environ.get("NOVALITE_TINY_CACHE",
@@ -42,7 +43,7 @@ def wait_for(predicate, timeout: float, interval: float = 0.25, what: str = ""):
 def network_conf(conf, tmp_path) -> Iterator[object]:
     """libvirt guests, a namespace of this test's own, and a metadata API to sign for."""
     namespace = f"nl-{uuid.uuid4().hex[:8]}"
-    conf.set_override("compute_driver", "libvirt")
+    use_libvirt(conf)
     conf.set_override("namespace", namespace, "network")
     conf.set_override("metadata_proxy_shared_secret", "proxy-secret", "neutron")
     conf.set_override("security_group_refresh_interval", 1, "network")

@@ -12,6 +12,7 @@ import pytest
 import requests
 
 from novalite.guest import build_tiny, upload_tiny
+from tests.guests import use_libvirt
 from tests.integration.console import send_until
 
 CACHE = os.environ.get("NOVALITE_TINY_CACHE",
@@ -30,7 +31,7 @@ def wait_for(predicate, timeout: float, interval: float = 0.25):  # type: ignore
 
 @pytest.fixture
 def libvirt_conf(conf, tmp_path):
-    conf.set_override("compute_driver", "libvirt")
+    use_libvirt(conf)
     conf.set_override("reboot_timeout", 60)
     yield conf
 
