@@ -2,7 +2,8 @@
 
 Every API registers its rules (``novalite/policies/<service>.py``) with one shared
 enforcer; ``policy.yaml`` in the config directory overrides them. Roles arrive
-already expanded (admin implies member implies reader), as in a Keystone token.
+already expanded (admin implies manager implies member implies reader), as in a Keystone
+token.
 """
 
 from __future__ import annotations

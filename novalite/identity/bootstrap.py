@@ -25,7 +25,10 @@ from novalite.identity import cache, fernet, models, passwords
 LOG = logging.getLogger(__name__)
 
 DEFAULT_DOMAIN_ID = "default"
-ROLE_CHAIN = ("admin", "member", "reader")  # each implies the next
+# Keystone's default roles: each of the chain implies the next (admin => manager =>
+# member => reader); "service" is for the service users and implies nothing.
+ROLE_CHAIN = ("admin", "manager", "member", "reader")
+SERVICE_ROLE = "service"
 
 
 def _new_id() -> str:
@@ -116,24 +119,30 @@ def bootstrap(admin_password: str, public_url_host: str = "127.0.0.1",
               endpoints: dict[str, tuple[str, str, str]] | None = None,
               demo_password: str | None = None,
               service_users: dict[str, str] | None = None) -> None:
-    """Create the default domain, roles, admin/service/demo projects, users and catalog;
-    ``service_users`` (name → password) get the admin role on the service project."""
+    """Create the default domain, roles (admin, manager, member, reader, service),
+    admin/service/demo projects, users and catalog; ``service_users`` (name → password)
+    get the admin and service roles on the service project."""
     fernet.setup_keys()
     with db_api.session_scope() as session:
         if session.get(models.Domain, DEFAULT_DOMAIN_ID) is None:
             session.add(models.Domain(id=DEFAULT_DOMAIN_ID, name="Default",
                                       description="The default domain", enabled=True))
             session.flush()
-        roles = {name: _role(session, name) for name in ROLE_CHAIN}
+        roles = {name: _role(session, name) for name in (*ROLE_CHAIN, SERVICE_ROLE)}
         for prior, implied in zip(ROLE_CHAIN, ROLE_CHAIN[1:], strict=False):
             key = {"prior_role_id": roles[prior].id, "implied_role_id": roles[implied].id}
             if session.get(models.ImpliedRole, key) is None:
                 session.add(models.ImpliedRole(**key))
+        # admin => member came before manager existed; Keystone's bootstrap drops it too
+        session.execute(delete(models.ImpliedRole).where(
+            models.ImpliedRole.prior_role_id == roles["admin"].id,
+            models.ImpliedRole.implied_role_id == roles["member"].id))
         admin_project = _project(session, "admin", "Bootstrap project for the admin user")
         service_project = _project(session, "service", "Project of the service users")
         for name, password in (service_users or {}).items():
-            _grant(session, _user(session, name, password), "project", service_project.id,
-                   roles["admin"])
+            service_user = _user(session, name, password)
+            for role_name in ("admin", SERVICE_ROLE):
+                _grant(session, service_user, "project", service_project.id, roles[role_name])
         demo_project = _project(session, "demo", "Demo project")
         admin = _user(session, "admin", admin_password)
         _grant(session, admin, "project", admin_project.id, roles["admin"])

@@ -1,4 +1,5 @@
-"""Identity tables: domains, projects, users, roles, assignments, catalog, revocations."""
+"""Identity tables: domains, projects, users, groups, roles, assignments, catalog, revocations,
+application credentials, credentials, unified limits and policy blobs."""
 
 from __future__ import annotations
 
@@ -97,11 +98,54 @@ class RoleAssignment(Base):
         ForeignKey("identity_roles.id", ondelete="CASCADE"), primary_key=True)
 
 
+class Group(TimestampMixin, Base):
+    __tablename__ = "identity_groups"
+    __table_args__ = (UniqueConstraint("domain_id", "name"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    domain_id: Mapped[str] = mapped_column(ForeignKey("identity_domains.id"))
+    description: Mapped[str | None] = mapped_column(Text)
+
+
+class GroupMembership(Base):
+    __tablename__ = "identity_group_memberships"
+    __table_args__ = (Index("ix_group_memberships_user", "user_id"),)
+
+    group_id: Mapped[str] = mapped_column(
+        ForeignKey("identity_groups.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("identity_users.id", ondelete="CASCADE"), primary_key=True)
+
+
+class GroupRoleAssignment(Base):
+    """A group holds a role on a project, a domain or the system (``target_type``); its
+    members hold it through the group."""
+
+    __tablename__ = "identity_group_role_assignments"
+
+    group_id: Mapped[str] = mapped_column(
+        ForeignKey("identity_groups.id", ondelete="CASCADE"), primary_key=True)
+    target_type: Mapped[str] = mapped_column(String(16), primary_key=True)
+    target_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role_id: Mapped[str] = mapped_column(
+        ForeignKey("identity_roles.id", ondelete="CASCADE"), primary_key=True)
+
+
+class ProjectTag(Base):
+    __tablename__ = "identity_project_tags"
+
+    project_id: Mapped[str] = mapped_column(
+        ForeignKey("identity_projects.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), primary_key=True)
+
+
 class Region(Base):
     __tablename__ = "identity_regions"
 
     id: Mapped[str] = mapped_column(String(255), primary_key=True)
     description: Mapped[str | None] = mapped_column(Text)
+    parent_region_id: Mapped[str | None] = mapped_column(String(255))
 
 
 class CatalogService(Base):
@@ -124,6 +168,45 @@ class Endpoint(Base):
     region_id: Mapped[str | None] = mapped_column(String(255))
     url: Mapped[str] = mapped_column(Text)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class EndpointGroup(Base):
+    """OS-EP-FILTER: a saved endpoint filter (``filters`` is JSON text) projects see."""
+
+    __tablename__ = "identity_endpoint_groups"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text)
+    filters: Mapped[str] = mapped_column(Text)
+
+
+class ProjectEndpointGroup(Base):
+    __tablename__ = "identity_project_endpoint_groups"
+
+    endpoint_group_id: Mapped[str] = mapped_column(
+        ForeignKey("identity_endpoint_groups.id", ondelete="CASCADE",
+                   name="fk_identity_project_endpoint_groups_group"), primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class ProjectEndpoint(Base):
+    __tablename__ = "identity_project_endpoints"
+
+    endpoint_id: Mapped[str] = mapped_column(
+        ForeignKey("identity_endpoints.id", ondelete="CASCADE"), primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class Policy(Base):
+    """A stored policy blob (``/v3/policies``), kept as Keystone keeps them: opaque."""
+
+    __tablename__ = "identity_policies"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    type: Mapped[str] = mapped_column(String(255))
+    blob: Mapped[str] = mapped_column(Text)
+    extra: Mapped[str | None] = mapped_column(Text)
 
 
 # Revocation times are compared with token issue times to the microsecond; MariaDB's

@@ -9,9 +9,9 @@ repository, see ``fernet``) whose payload is a msgpack list::
 UUID-shaped ids travel as 16 bytes, times as integer microseconds since the
 epoch. Nothing secret is in the payload, but it cannot be read or forged
 without the keys. Validation decrypts, checks the expiry, and then reads the
-database in two indexed queries (the user with its revocations, the scope with
-the user's roles on it), so a disabled or deleted user or project, a revoked
-token or a removed role shows at once.
+database in three indexed queries (the user with its revocations, the scope, the
+user's roles on it directly and through its groups), so a disabled or deleted user,
+project or domain, a revoked token, a removed role or group membership shows at once.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from typing import Any
 
 import msgpack
 from cryptography.fernet import InvalidToken
-from sqlalchemy import and_, bindparam, delete, exists, or_, select
+from sqlalchemy import and_, bindparam, delete, exists, or_, select, union
 
 from novalite.common import exception
 from novalite.conf import CONF
@@ -199,33 +199,33 @@ def _statements() -> dict[str, Any]:
     user, domain, role = (models.User.__table__, models.Domain.__table__,
                           models.Role.__table__)
     assignment, event = models.RoleAssignment.__table__, models.RevocationEvent.__table__
+    group_assignment = models.GroupRoleAssignment.__table__
+    membership = models.GroupMembership.__table__
     project = models.Project.__table__
     user_id = bindparam("user_id")
+    target_type, target_id = bindparam("target_type"), bindparam("target_id")
     revoked = exists().where(or_(
         event.c.audit_id == bindparam("audit_id"),
         and_(event.c.user_id == user_id, event.c.issued_before >= bindparam("issued_at"))))
-
-    def on_target(target_type: str, target_column: Any) -> Any:
-        return and_(assignment.c.target_type == target_type,
-                    assignment.c.target_id == target_column, assignment.c.user_id == user_id)
-
+    # the user's roles on the target: its own and those of its groups
+    direct = select(assignment.c.role_id).where(
+        assignment.c.user_id == user_id, assignment.c.target_type == target_type,
+        assignment.c.target_id == target_id)
+    through_groups = select(group_assignment.c.role_id).join(
+        membership, membership.c.group_id == group_assignment.c.group_id).where(
+        membership.c.user_id == user_id, group_assignment.c.target_type == target_type,
+        group_assignment.c.target_id == target_id)
     _STATEMENTS = {
         "user": select(user.c.name, user.c.enabled, user.c.domain_id, domain.c.name,
                        domain.c.enabled, revoked)
         .join(domain, domain.c.id == user.c.domain_id).where(user.c.id == user_id),
         "project": select(project.c.name, project.c.enabled, project.c.domain_id,
-                          domain.c.name, domain.c.enabled, role.c.id, role.c.name)
+                          domain.c.name, domain.c.enabled)
         .join(domain, domain.c.id == project.c.domain_id)
-        .outerjoin(assignment, on_target("project", project.c.id))
-        .outerjoin(role, role.c.id == assignment.c.role_id)
-        .where(project.c.id == bindparam("target_id")),
-        "domain": select(domain.c.name, domain.c.enabled, role.c.id, role.c.name)
-        .outerjoin(assignment, on_target("domain", domain.c.id))
-        .outerjoin(role, role.c.id == assignment.c.role_id)
-        .where(domain.c.id == bindparam("target_id")),
-        "system": select(role.c.id, role.c.name)
-        .join(assignment, assignment.c.role_id == role.c.id)
-        .where(on_target("system", "all")),
+        .where(project.c.id == target_id),
+        "domain": select(domain.c.name, domain.c.enabled).where(domain.c.id == target_id),
+        "roles": select(role.c.id, role.c.name).where(
+            role.c.id.in_(union(direct, through_groups))),
     }
     return _STATEMENTS
 
@@ -235,39 +235,42 @@ _STATEMENTS: dict[str, Any] | None = None
 
 def _load(payload: TokenPayload
           ) -> tuple[dict[str, Any], dict[str, str], dict[str, Any] | None]:
-    """The user, its direct roles on the scope and the scope's fields; two queries."""
+    """The user, its direct roles on the scope (its own and its groups') and the scope's
+    fields; three indexed queries."""
     statements = _statements()
     params = {"user_id": payload.user_id, "issued_at": payload.issued_at,
               "audit_id": payload.audit_ids[0] if payload.audit_ids else ""}
     with db_api.get_engine().connect() as connection:
         row = connection.execute(statements["user"], params).first()
         if row is None or not row[1] or not row[4] or row[5]:
-            raise exception.NotAuthenticated()
+            raise exception.NotAuthenticated()  # unknown, disabled, in a disabled domain
         user = {"id": payload.user_id, "name": row[0],
                 "domain": {"id": row[2], "name": row[3]}, "password_expires_at": None}
         scope: dict[str, Any]
         if payload.project_id:
-            rows = connection.execute(statements["project"],
-                                      {**params, "target_id": payload.project_id}).all()
-            if not rows or not rows[0][1] or not rows[0][4]:
+            target = ("project", payload.project_id)
+            found = connection.execute(statements["project"],
+                                       {"target_id": payload.project_id}).first()
+            if found is None or not found[1] or not found[4]:
                 raise exception.NotAuthenticated()
-            scope = {"project": {"id": payload.project_id, "name": rows[0][0],
-                                 "domain": {"id": rows[0][2], "name": rows[0][3]}},
+            scope = {"project": {"id": payload.project_id, "name": found[0],
+                                 "domain": {"id": found[2], "name": found[3]}},
                      "is_domain": False}
-            roles = {r[5]: r[6] for r in rows if r[5] is not None}
         elif payload.domain_id:
-            rows = connection.execute(statements["domain"],
-                                      {**params, "target_id": payload.domain_id}).all()
-            if not rows or not rows[0][1]:
+            target = ("domain", payload.domain_id)
+            found = connection.execute(statements["domain"],
+                                       {"target_id": payload.domain_id}).first()
+            if found is None or not found[1]:
                 raise exception.NotAuthenticated()
-            scope = {"domain": {"id": payload.domain_id, "name": rows[0][0]}}
-            roles = {r[2]: r[3] for r in rows if r[2] is not None}
+            scope = {"domain": {"id": payload.domain_id, "name": found[0]}}
         elif payload.system:
-            rows = connection.execute(statements["system"], params).all()
+            target = ("system", "all")
             scope = {"system": {"all": True}}
-            roles = {r[0]: r[1] for r in rows}
         else:
             return user, {}, None
+        roles = {r[0]: r[1] for r in connection.execute(
+            statements["roles"],
+            {**params, "target_type": target[0], "target_id": target[1]})}
     if not roles:
         raise exception.NotAuthenticated()
     return user, roles, scope

@@ -62,7 +62,7 @@ def test_project_token_body_and_catalog(identity: str) -> None:
     assert token["user"]["domain"] == {"id": "default", "name": "Default"}
     assert token["project"]["name"] == "admin"
     assert token["project"]["domain"] == {"id": "default", "name": "Default"}
-    assert sorted(r["name"] for r in token["roles"]) == ["admin", "member", "reader"]
+    assert sorted(r["name"] for r in token["roles"]) == ["admin", "manager", "member", "reader"]
     assert token["expires_at"].endswith("Z") and "." in token["expires_at"]
     expires = datetime.datetime.strptime(token["expires_at"], "%Y-%m-%dT%H:%M:%S.%fZ")
     issued = datetime.datetime.strptime(token["issued_at"], "%Y-%m-%dT%H:%M:%S.%fZ")

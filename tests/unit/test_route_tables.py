@@ -11,7 +11,7 @@ from novalite.api.compute import app as compute_app
 from novalite.api.compute import flavors, servers
 from novalite.common import exception, wsgi
 from novalite.identity import api as identity_api
-from novalite.identity.api import auth, catalog, resources
+from novalite.identity.api import catalog
 from novalite.image import api as image_api
 from novalite.image.api import data, images, members, schemas, versions
 from novalite.network import api as network_api
@@ -19,7 +19,7 @@ from novalite.network.api import misc, networks, ports, quotas, security_groups,
 
 TABLES: dict[str, tuple[ModuleType, ...]] = {
     "compute": compute_app.RESOURCES,
-    "identity": (auth, resources, catalog),
+    "identity": identity_api.RESOURCE_MODULES,
     "image": (versions, schemas, images, data, members),
     "network": (misc, quotas, networks, subnets, ports, security_groups),
 }
@@ -60,4 +60,6 @@ def test_each_api_router_comes_from_its_tables(conf: object) -> None:
     identity = identity_api.make_app().router
     assert identity.match("PATCH", "/v3/endpoints/e1")[0] is catalog.update_endpoint
     _, params = identity.match("HEAD", "/v3/projects/p1/users/u1/roles/r1")
-    assert params == {"target_id": "p1", "user_id": "u1", "role_id": "r1"}
+    assert params == {"target_id": "p1", "actor_id": "u1", "role_id": "r1"}
+    _, params = identity.match("PUT", "/v3/system/groups/g1/roles/r1")
+    assert params == {"actor_id": "g1", "role_id": "r1"}

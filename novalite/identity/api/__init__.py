@@ -16,7 +16,16 @@ import webob
 
 from novalite.common import exception, policy, wsgi
 from novalite.identity import fernet
-from novalite.identity.api import auth, catalog, common, resources
+from novalite.identity.api import (
+    auth,
+    catalog,
+    common,
+    grants,
+    groups,
+    implied_roles,
+    projects,
+    resources,
+)
 from novalite.identity.validation import LocalValidator
 from novalite.policies import identity as identity_policies
 
@@ -44,9 +53,14 @@ class IdentityApp:
         return self.router(environ, respond)
 
 
+# The resource modules, in routing order (the first route that matches wins).
+RESOURCE_MODULES = (auth, resources, projects, groups, implied_roles, grants, catalog)
+
+
 def make_app() -> Callable[..., Iterable[bytes]]:
     """The identity WSGI application; creates the Fernet keys if there are none."""
     fernet.setup_keys()
     policy.register_rules(identity_policies.list_rules())
-    router = wsgi.build_router(common.fault_body, auth.ROUTES, resources.ROUTES, catalog.ROUTES)
+    router = wsgi.build_router(common.fault_body,
+                               *(module.ROUTES for module in RESOURCE_MODULES))
     return IdentityApp(router, LocalValidator(include_catalog=False))

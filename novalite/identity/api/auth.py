@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from novalite.common import exception, wsgi
 from novalite.db import api as db_api
-from novalite.identity import cache, models, passwords, tokens
-from novalite.identity.api import common, resources
+from novalite.identity import assignments, cache, models, passwords, tokens
+from novalite.identity.api import common, projects, resources
 
 VERSION_ID = "v3.14"
 VERSION_UPDATED = "2020-04-07T00:00:00Z"
@@ -174,21 +174,31 @@ def auth_catalog(request: wsgi.Request) -> webob.Response:
 
 def auth_projects(request: wsgi.Request) -> webob.Response:
     ctxt = common.authorize(request, "get_auth_projects")
-    projects = resources.projects_of_user(request, ctxt.user_id or "")
-    return wsgi.json_response(common.collection(request, "projects", projects))
+    found = projects.projects_of_user(request, ctxt.user_id or "")
+    return wsgi.json_response(common.collection(request, "projects", found))
 
 
 def auth_domains(request: wsgi.Request) -> webob.Response:
     ctxt = common.authorize(request, "get_auth_domains")
     with db_api.session_scope() as session:
-        rows = session.scalars(
-            select(models.Domain).join(
-                models.RoleAssignment, models.RoleAssignment.target_id == models.Domain.id)
-            .where(models.RoleAssignment.target_type == "domain",
-                   models.RoleAssignment.user_id == ctxt.user_id,
-                   models.Domain.enabled.is_(True)).distinct()).all()
+        held = {a.target_id for a in assignments.list_assignments(
+            session, assignments.Filters(user_id=ctxt.user_id, target_type="domain"),
+            effective=True)}
+        rows = session.scalars(select(models.Domain).where(
+            models.Domain.id.in_(held), models.Domain.enabled.is_(True))
+            .order_by(models.Domain.name)).all()
         domains = [resources.domain_view(request, d) for d in rows]
     return wsgi.json_response(common.collection(request, "domains", domains))
+
+
+def auth_system(request: wsgi.Request) -> webob.Response:
+    """``GET /v3/auth/system``: ``[{"all": true}]`` when the caller may scope to the system."""
+    ctxt = common.authorize(request, "get_auth_system")
+    with db_api.session_scope() as session:
+        held = assignments.list_assignments(session, assignments.Filters(
+            user_id=ctxt.user_id, target_type="system"), effective=True)
+    return wsgi.json_response({"system": [{"all": True}] if held else [],
+                               "links": {"self": request.url}})
 
 
 ROUTES: tuple[wsgi.Route, ...] = (
@@ -200,4 +210,5 @@ ROUTES: tuple[wsgi.Route, ...] = (
     wsgi.Route("GET", "/v3/auth/catalog", auth_catalog),
     wsgi.Route("GET", "/v3/auth/projects", auth_projects),
     wsgi.Route("GET", "/v3/auth/domains", auth_domains),
+    wsgi.Route("GET", "/v3/auth/system", auth_system),
 )
