@@ -14,13 +14,14 @@ from typing import Any
 from sqlalchemy import select
 
 from novalite.db import api as db_api
-from novalite.identity import models
+from novalite.identity import endpoint_filter, models
 
 TTL = 5.0
 
 _lock = threading.Lock()
 _roles: tuple[float, dict[str, str], dict[str, list[str]]] | None = None
 _catalog: tuple[float, list[dict[str, Any]]] | None = None
+_project_endpoints: dict[str, tuple[float, frozenset[str] | None]] = {}
 
 
 def invalidate() -> None:
@@ -28,6 +29,23 @@ def invalidate() -> None:
     with _lock:
         _roles = None
         _catalog = None
+        _project_endpoints.clear()
+
+
+def _endpoint_filter(project_id: str) -> frozenset[str] | None:
+    """The endpoints OS-EP-FILTER associates with the project; None when it has none
+    (then it sees every endpoint)."""
+    cached = _project_endpoints.get(project_id)
+    if cached is not None and time.monotonic() - cached[0] < TTL:
+        return cached[1]
+    with db_api.session_scope() as session:
+        ids = endpoint_filter.endpoint_ids_for_project(session, project_id)
+    found = frozenset(ids) if ids else None
+    with _lock:
+        if len(_project_endpoints) > 10000:
+            _project_endpoints.clear()
+        _project_endpoints[project_id] = (time.monotonic(), found)
+    return found
 
 
 def _role_tables() -> tuple[dict[str, str], dict[str, list[str]]]:
@@ -105,11 +123,15 @@ def substitute(url: str, project_id: str | None) -> str | None:
 
 
 def catalog(project_id: str | None) -> list[dict[str, Any]]:
-    """The service catalog for a token scoped to ``project_id`` (None: domain or system)."""
+    """The service catalog for a token scoped to ``project_id`` (None: domain or system),
+    filtered by the project's endpoint associations when it has some."""
+    only = _endpoint_filter(project_id) if project_id else None
     result = []
     for service in _raw_catalog():
         endpoints = []
         for endpoint in service["endpoints"]:
+            if only is not None and endpoint["id"] not in only:
+                continue
             url = substitute(endpoint["url"], project_id)
             if url is not None:
                 endpoints.append({**endpoint, "url": url})

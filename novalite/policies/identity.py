@@ -62,6 +62,17 @@ def list_rules() -> list[policy.RuleDefault]:
                    "list_endpoints", "get_endpoint", "create_endpoint", "update_endpoint",
                    "delete_endpoint",
                    "list_regions", "get_region", "create_region", "update_region",
-                   "delete_region"):
+                   "delete_region",
+                   "list_policies", "get_policy", "create_policy", "update_policy",
+                   "delete_policy",
+                   "list_endpoint_groups", "get_endpoint_group", "create_endpoint_group",
+                   "update_endpoint_group", "delete_endpoint_group",
+                   "list_endpoints_associated_with_endpoint_group",
+                   "list_projects_associated_with_endpoint_group",
+                   "add_endpoint_group_to_project", "get_endpoint_group_in_project",
+                   "remove_endpoint_group_from_project", "list_endpoint_groups_for_project",
+                   "list_endpoints_for_project", "add_endpoint_to_project",
+                   "check_endpoint_in_project", "remove_endpoint_from_project",
+                   "list_projects_for_endpoint"):
         rules.append(_rule(action, ADMIN, f"Admin only: {action.replace('_', ' ')}."))
     return rules

@@ -5,6 +5,7 @@ Authentication is routed here rather than by ``AuthMiddleware``: a valid
 one leaves it off, and handlers that need a caller read ``request.context`` (a
 401 without one). So the version documents and ``POST /v3/auth/tokens`` work
 without a token. Every 401 carries ``WWW-Authenticate: Keystone uri="..."``.
+Keystone APIs out of novalite's scope get 501 with a sentence (``unsupported``).
 """
 
 from __future__ import annotations
@@ -20,11 +21,14 @@ from novalite.identity.api import (
     auth,
     catalog,
     common,
+    endpoint_groups,
     grants,
     groups,
     implied_roles,
+    policy_blobs,
     projects,
     resources,
+    unsupported,
 )
 from novalite.identity.validation import LocalValidator
 from novalite.policies import identity as identity_policies
@@ -44,6 +48,11 @@ class IdentityApp:
             except exception.NotAuthenticated:
                 environ.pop(wsgi.CONTEXT_KEY, None)
 
+        refused = unsupported.refusal(environ.get("PATH_INFO", ""))
+        if refused is not None:
+            return wsgi.fault_response(common.fault_body, 501, refused)(environ,
+                                                                       start_response)
+
         def respond(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             if status.startswith("401"):
                 uri = webob.Request(environ).application_url
@@ -54,7 +63,8 @@ class IdentityApp:
 
 
 # The resource modules, in routing order (the first route that matches wins).
-RESOURCE_MODULES = (auth, resources, projects, groups, implied_roles, grants, catalog)
+RESOURCE_MODULES = (auth, resources, projects, groups, implied_roles, grants, catalog,
+                    endpoint_groups, policy_blobs)
 
 
 def make_app() -> Callable[..., Iterable[bytes]]:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from novalite.common import exception, wsgi
 from novalite.db import api as db_api
 from novalite.identity import assignments, cache, models, passwords, tokens
-from novalite.identity.api import common, projects, resources
+from novalite.identity.api import common, projects, resources, unsupported
 
 VERSION_ID = "v3.14"
 VERSION_UPDATED = "2020-04-07T00:00:00Z"
@@ -108,6 +108,8 @@ def issue_token(request: wsgi.Request) -> webob.Response:
             token_methods = ["token", *old.methods]
             expires_at = old.expires_at
             parent_audit_id = old.audit_ids[-1]
+        elif "totp" in methods:
+            raise exception.NotAuthenticated(message=unsupported.TOTP_REFUSAL)
         else:
             raise exception.NotAuthenticated(message="Unsupported authentication method.")
         scope = _scope(session, auth.get("scope"))

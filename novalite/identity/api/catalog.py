@@ -6,6 +6,7 @@ from typing import Any
 
 import webob
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from novalite.common import exception, wsgi
 from novalite.db import api as db_api
@@ -31,7 +32,7 @@ def endpoint_view(request: wsgi.Request, endpoint: models.Endpoint) -> dict[str,
 
 def region_view(request: wsgi.Request, region: models.Region) -> dict[str, Any]:
     return {"id": region.id, "description": region.description or "",
-            "parent_region_id": None,
+            "parent_region_id": region.parent_region_id,
             "links": {"self": common.url(request, f"/v3/regions/{region.id}")}}
 
 
@@ -164,9 +165,11 @@ def delete_endpoint(request: wsgi.Request, endpoint_id: str) -> webob.Response:
 
 def list_regions(request: wsgi.Request) -> webob.Response:
     common.authorize(request, "list_regions")
+    query = select(models.Region).order_by(models.Region.id)
+    if "parent_region_id" in request.GET:
+        query = query.where(models.Region.parent_region_id == request.GET["parent_region_id"])
     with db_api.session_scope() as session:
-        regions = [region_view(request, r) for r in session.scalars(
-            select(models.Region).order_by(models.Region.id))]
+        regions = [region_view(request, r) for r in session.scalars(query)]
     return wsgi.json_response(common.collection(request, "regions", regions))
 
 
@@ -177,14 +180,41 @@ def get_region(request: wsgi.Request, region_id: str) -> webob.Response:
         return wsgi.json_response({"region": region_view(request, region)})
 
 
-def create_region(request: wsgi.Request) -> webob.Response:
+def _parent(session: Session, ref: dict[str, Any], region_id: str) -> str | None:
+    """The ``parent_region_id`` of a body: an existing region, never a cycle."""
+    parent_id = common.string(ref, "parent_region_id")
+    if parent_id is None:
+        return None
+    ancestor: str | None = parent_id
+    while ancestor is not None:
+        if ancestor == region_id:
+            raise exception.ValidationError(
+                field="parent_region_id",
+                reason=f"The specified parent region {parent_id} would create a circular "
+                       "region hierarchy.")
+        found = session.get(models.Region, ancestor)
+        if found is None:
+            raise exception.ValidationError(field="parent_region_id",
+                                            reason=f"Region {ancestor} does not exist.")
+        ancestor = found.parent_region_id
+    return parent_id
+
+
+def create_region(request: wsgi.Request, region_id: str | None = None) -> webob.Response:
+    """``POST /v3/regions`` (any id) or ``PUT /v3/regions/{id}`` (that id)."""
     common.authorize(request, "create_region")
     ref = common.section(request.json_body_dict(), "region")
-    region = models.Region(id=common.string(ref, "id") or common.new_id(),
-                           description=common.string(ref, "description", max_len=65535))
+    if region_id is not None and ref.get("id", region_id) != region_id:
+        raise exception.ValidationError(field="id", reason="Conflicting region IDs specified: "
+                                        f"'{ref['id']}' != '{region_id}'.")
+    new_id = region_id or common.string(ref, "id") or common.new_id()
     with common.writing("region") as session:
-        if session.get(models.Region, region.id) is not None:
-            raise exception.Conflict(message=f"Duplicate entry: region {region.id} exists.")
+        if session.get(models.Region, new_id) is not None:
+            raise exception.Conflict(message=f"Conflict occurred attempting to store region - "
+                                     f"Duplicate ID, {new_id}.")
+        region = models.Region(id=new_id,
+                               description=common.string(ref, "description", max_len=65535),
+                               parent_region_id=_parent(session, ref, new_id))
         session.add(region)
         session.flush()
         return wsgi.json_response({"region": region_view(request, region)}, status=201)
@@ -199,17 +229,29 @@ def update_region(request: wsgi.Request, region_id: str) -> webob.Response:
         region = common.get_or_404(session, models.Region, region_id, "region")
         if "description" in ref:
             region.description = common.string(ref, "description", max_len=65535)
+        if "parent_region_id" in ref:
+            region.parent_region_id = _parent(session, ref, region_id)
         session.flush()
         return wsgi.json_response({"region": region_view(request, region)})
 
 
 def delete_region(request: wsgi.Request, region_id: str) -> webob.Response:
+    """Deletes the region and its child regions, as Keystone does; 403 if any of them
+    still has endpoints."""
     common.authorize(request, "delete_region")
     with common.writing("region") as session:
-        region = common.get_or_404(session, models.Region, region_id, "region")
-        if session.scalars(select(models.Endpoint).filter_by(region_id=region_id)).first():
-            raise exception.Conflict(message=f"Region {region_id} still has endpoints.")
-        session.delete(region)
+        common.get_or_404(session, models.Region, region_id, "region")
+        tree, pending = [], [region_id]
+        while pending:
+            current = pending.pop()
+            tree.append(current)
+            pending.extend(session.scalars(select(models.Region.id).filter_by(
+                parent_region_id=current)))
+        if session.scalars(select(models.Endpoint.id).where(
+                models.Endpoint.region_id.in_(tree))).first():
+            raise exception.Forbidden(message=f"Unable to delete region {region_id} because "
+                                      "it or its child regions have associated endpoints.")
+        session.execute(delete(models.Region).where(models.Region.id.in_(tree)))
     return wsgi.empty_response(204)
 
 
@@ -227,6 +269,7 @@ ROUTES: tuple[wsgi.Route, ...] = (
     wsgi.Route("GET", "/v3/regions", list_regions),
     wsgi.Route("POST", "/v3/regions", create_region),
     wsgi.Route("GET", "/v3/regions/{region_id}", get_region),
+    wsgi.Route("PUT", "/v3/regions/{region_id}", create_region),
     wsgi.Route("PATCH", "/v3/regions/{region_id}", update_region),
     wsgi.Route("DELETE", "/v3/regions/{region_id}", delete_region),
 )
