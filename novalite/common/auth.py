@@ -7,7 +7,10 @@ the shared layer never imports identity.
 
 Paths in ``public_paths`` (version documents) are served without a token. A token
 that is missing, expired, revoked or tampered with gets 401 and a
-``WWW-Authenticate`` header naming identity, in the API's own fault format.
+``WWW-Authenticate`` header naming identity, in the API's own fault format. A token of
+an application credential with access rules is accepted only for the requests the
+rules allow on this API's ``service_type`` (as keystonemiddleware: an API that does
+not say its type refuses such tokens).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
-from novalite.common import exception, wsgi
+from novalite.common import access_rules, exception, wsgi
 from novalite.common.context import RequestContext
 from novalite.conf import CONF
 
@@ -31,11 +34,13 @@ class AuthMiddleware:
 
     def __init__(self, app: Callable[..., Iterable[bytes]], fault_body: wsgi.FaultBody,
                  validator: TokenValidator,
-                 public_paths: Callable[[str], bool] | None = None) -> None:
+                 public_paths: Callable[[str], bool] | None = None,
+                 service_type: str | None = None) -> None:
         self.app = app
         self.fault_body = fault_body
         self.validator = validator
         self.public_paths = public_paths or (lambda path: False)
+        self.service_type = service_type
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
                  ) -> Iterable[bytes]:
@@ -51,6 +56,13 @@ class AuthMiddleware:
         except exception.ServiceUnavailable as error:  # remote validation, identity down
             return wsgi.fault_response(self.fault_body, 503, error.message)(
                 environ, start_response)
+        if ctxt.access_rules is not None and not (
+                self.service_type and access_rules.allows(
+                    ctxt.access_rules, self.service_type, environ.get("REQUEST_METHOD", ""),
+                    environ.get("PATH_INFO", ""))):
+            return self._reject(environ, start_response,
+                                "The token is not valid for this request: its application "
+                                "credential's access rules do not allow it.")
         if environ.get("HTTP_X_OPENSTACK_REQUEST_ID"):
             ctxt.global_request_id = environ["HTTP_X_OPENSTACK_REQUEST_ID"]
         environ[wsgi.CONTEXT_KEY] = ctxt
@@ -63,10 +75,10 @@ class AuthMiddleware:
 
         return self.app(environ, add_request_id)
 
-    def _reject(self, environ: dict[str, Any], start_response: Callable[..., Any]
+    def _reject(self, environ: dict[str, Any], start_response: Callable[..., Any],
+                message: str = "The request you have made requires authentication."
                 ) -> Iterable[bytes]:
-        response = wsgi.fault_response(self.fault_body, 401,
-                                       "The request you have made requires authentication.")
+        response = wsgi.fault_response(self.fault_body, 401, message)
         uri = CONF.keystone_authtoken.www_authenticate_uri or CONF.keystone_authtoken.auth_url
         if uri:
             response.headers["WWW-Authenticate"] = f'Keystone uri="{uri}"'

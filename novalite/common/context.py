@@ -31,6 +31,8 @@ class RequestContext:
     system_scope: str | None = None
     is_admin: bool = False
     service_catalog: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    # an application credential's access rules: what this token may call (None: anything)
+    access_rules: list[dict[str, str]] | None = None
 
     def __post_init__(self) -> None:
         if "admin" in self.roles:
@@ -89,6 +91,7 @@ def context_from_token_body(token: dict[str, Any], auth_token: str,
         "auth_token": auth_token,
         "service_catalog": token.get("catalog", []),
         "system_scope": "all" if (token.get("system") or {}).get("all") else None,
+        "access_rules": (token.get("application_credential") or {}).get("access_rules"),
     }
     if request_id:
         values["request_id"] = request_id

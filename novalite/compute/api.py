@@ -14,7 +14,7 @@ from typing import Any
 from novalite.common import exception
 from novalite.common import instance_states as states
 from novalite.common.context import RequestContext
-from novalite.compute import resolve
+from novalite.compute import quotas, resolve
 from novalite.compute import rpcapi as compute_rpcapi
 from novalite.compute.boot_request import BootRequest
 from novalite.conductor import rpcapi as conductor_rpcapi
@@ -86,7 +86,9 @@ class API:
                 requested_networks=requested_networks or "none")
                 for index in range(count)]
             try:
-                created = instances.create_instances(ctxt, values)
+                created = instances.create_instances(
+                    ctxt, values,
+                    limits=quotas.limits(str(ctxt.project_id)) if quotas.unified() else None)
                 break
             except exception.OverQuota:
                 if count == boot.min_count:

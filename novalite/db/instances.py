@@ -127,13 +127,15 @@ def _find(session: Session, ctxt: RequestContext | None, instance_uuid: str,
 # --- create / get / list ----------------------------------------------------------------
 
 def create_instances(ctxt: RequestContext, instances: list[dict[str, Any]],
-                     check_quota: bool = True) -> list[dict[str, Any]]:
+                     check_quota: bool = True, limits: dict[str, int] | None = None
+                     ) -> list[dict[str, Any]]:
     """Insert instance records in one transaction, after the atomic quota check.
 
     Each dict holds ``Instance`` column values (``project_id``, ``user_id``, ``vcpus``,
     ``memory_mb`` ... ; ``uuid`` is generated if absent; ``flavor``/``system_metadata``
     may be dicts) plus optional ``metadata`` (dict) and ``tags`` (list). All rows must
-    belong to one project. Raises ``OverQuota`` (403) when they do not fit.
+    belong to one project. Raises ``OverQuota`` (403) when they do not fit the stored
+    limits, or ``limits`` when given.
     """
     if not instances:
         return []
@@ -146,7 +148,7 @@ def create_instances(ctxt: RequestContext, instances: list[dict[str, Any]],
             quotas.check_and_reserve(
                 session, project_id, instances[0].get("user_id"), len(instances),
                 sum(int(v.get("vcpus") or 0) for v in instances),
-                sum(int(v.get("memory_mb") or 0) for v in instances))
+                sum(int(v.get("memory_mb") or 0) for v in instances), limits=limits)
         rows = []
         now = utcnow()
         for values in instances:

@@ -20,9 +20,11 @@ def _to_dict(row: KeyPair) -> dict[str, Any]:
 
 
 def create(user_id: str, name: str, public_key: str, fingerprint: str, key_type: str = "ssh",
-           project_id: str | None = None) -> dict[str, Any]:
-    """Store a key pair; 409 if the user has one of that name, 403 over quota."""
-    limit = quotas.get_limits(project_id)["key_pairs"] if project_id else quotas.UNLIMITED
+           project_id: str | None = None, limit: int | None = None) -> dict[str, Any]:
+    """Store a key pair; 409 if the user has one of that name, 403 over quota (``limit``,
+    default: the project's stored key_pairs quota)."""
+    if limit is None:
+        limit = quotas.get_limits(project_id)["key_pairs"] if project_id else quotas.UNLIMITED
     try:
         with db_api.session_scope() as session:
             if session.scalars(select(KeyPair.id).where(

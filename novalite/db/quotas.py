@@ -127,15 +127,18 @@ def _lock_project(session: Session, project_id: str) -> None:
 
 
 def check_and_reserve(session: Session, project_id: str, user_id: str | None,
-                      instances: int, cores: int, ram: int) -> dict[str, int]:
+                      instances: int, cores: int, ram: int,
+                      limits: dict[str, int] | None = None) -> dict[str, int]:
     """Lock ``project_id``'s quota and raise ``OverQuota`` unless the request fits.
 
     Call it in the session that then inserts the instance rows, before any other
-    write; the lock is held until that session commits or rolls back. Returns the
-    usage counted (before the request).
+    write; the lock is held until that session commits or rolls back. ``limits``
+    (unified limits, read by the caller) replace the stored ones. Returns the usage
+    counted (before the request).
     """
     _lock_project(session, project_id)
-    limits = get_limits(project_id, session)
+    if limits is None:
+        limits = get_limits(project_id, session)
     used = _instance_usage(session, project_id, lock=True)
     requested = {"instances": instances, "cores": cores, "ram": ram}
     over = [resource for resource, amount in requested.items()

@@ -209,6 +209,109 @@ class Policy(Base):
     extra: Mapped[str | None] = mapped_column(Text)
 
 
+class ApplicationCredential(Base):
+    """A user's delegation to an application: a secret (hashed) that authenticates as the
+    user on one project, with a subset of its roles and optional access rules."""
+
+    __tablename__ = "identity_application_credentials"
+    __table_args__ = (UniqueConstraint("user_id", "name"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("identity_users.id", ondelete="CASCADE"))
+    project_id: Mapped[str | None] = mapped_column(String(64))
+    secret_hash: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text)
+    expires_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+    unrestricted: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ApplicationCredentialRole(Base):
+    __tablename__ = "identity_application_credential_roles"
+
+    application_credential_id: Mapped[str] = mapped_column(
+        ForeignKey("identity_application_credentials.id", ondelete="CASCADE",
+                   name="fk_identity_app_cred_roles_app_cred"), primary_key=True)
+    role_id: Mapped[str] = mapped_column(
+        ForeignKey("identity_roles.id", ondelete="CASCADE",
+                   name="fk_identity_app_cred_roles_role"), primary_key=True)
+
+
+class AccessRule(Base):
+    """What an application credential's tokens may call: service type, method, path
+    (``*`` one segment, ``**`` any)."""
+
+    __tablename__ = "identity_access_rules"
+    __table_args__ = (UniqueConstraint("user_id", "service", "path", "method"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("identity_users.id", ondelete="CASCADE"))
+    service: Mapped[str] = mapped_column(String(64))
+    path: Mapped[str] = mapped_column(String(128))
+    method: Mapped[str] = mapped_column(String(16))
+
+
+class ApplicationCredentialAccessRule(Base):
+    __tablename__ = "identity_application_credential_access_rules"
+
+    application_credential_id: Mapped[str] = mapped_column(
+        ForeignKey("identity_application_credentials.id", ondelete="CASCADE",
+                   name="fk_identity_app_cred_rules_app_cred"), primary_key=True)
+    access_rule_id: Mapped[str] = mapped_column(
+        ForeignKey("identity_access_rules.id", name="fk_identity_app_cred_rules_rule"),
+        primary_key=True)
+
+
+class Credential(Base):
+    """A stored credential (``/v3/credentials``): an opaque ``blob``; EC2 ones hold the
+    access and secret keys and are found by the access key's hash."""
+
+    __tablename__ = "identity_credentials"
+    __table_args__ = (Index("ix_identity_credentials_user", "user_id"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("identity_users.id", ondelete="CASCADE"))
+    project_id: Mapped[str | None] = mapped_column(String(64))
+    type: Mapped[str] = mapped_column(String(255))
+    blob: Mapped[str] = mapped_column(Text)
+    extra: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class RegisteredLimit(Base):
+    """A resource's default limit for every project (unified limits)."""
+
+    __tablename__ = "identity_registered_limits"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    service_id: Mapped[str] = mapped_column(
+        ForeignKey("identity_catalog_services.id", ondelete="CASCADE",
+                   name="fk_identity_registered_limits_service"))
+    region_id: Mapped[str | None] = mapped_column(String(255))
+    resource_name: Mapped[str] = mapped_column(String(255))
+    default_limit: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str | None] = mapped_column(Text)
+
+
+class Limit(Base):
+    """A project's (or domain's) own limit of a registered resource."""
+
+    __tablename__ = "identity_limits"
+    __table_args__ = (Index("ix_identity_limits_project", "project_id"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    registered_limit_id: Mapped[str] = mapped_column(
+        ForeignKey("identity_registered_limits.id", name="fk_identity_limits_registered"))
+    project_id: Mapped[str | None] = mapped_column(String(64))
+    domain_id: Mapped[str | None] = mapped_column(String(64))
+    resource_limit: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str | None] = mapped_column(Text)
+
+
 # Revocation times are compared with token issue times to the microsecond; MariaDB's
 # plain DATETIME would drop the fraction.
 PreciseDateTime = DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")

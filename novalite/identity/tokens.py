@@ -4,7 +4,9 @@ A token is a Fernet message (AES-CBC + HMAC with the primary key of the key
 repository, see ``fernet``) whose payload is a msgpack list::
 
     [version, user_id, methods_bitmask, scope_kind, scope_id,
-     expires_at_us, issued_at_us, [audit_id_bytes, ...]]
+     expires_at_us, issued_at_us, [audit_id_bytes, ...](, application_credential_id)]
+
+(the ninth item only in tokens issued for an application credential)
 
 UUID-shaped ids travel as 16 bytes, times as integer microseconds since the
 epoch. Nothing secret is in the payload, but it cannot be read or forged
@@ -31,7 +33,7 @@ from novalite.common import exception
 from novalite.conf import CONF
 from novalite.db import api as db_api
 from novalite.db.base import utcnow
-from novalite.identity import cache, fernet, models
+from novalite.identity import app_credentials, cache, fernet, models
 
 PAYLOAD_VERSION = 1
 
@@ -52,6 +54,7 @@ class TokenPayload:
     project_id: str | None = None
     domain_id: str | None = None
     system: bool = False
+    application_credential_id: str | None = None
 
 
 def _pack_id(value: str | None) -> bytes | str | None:
@@ -101,11 +104,12 @@ def encode(payload: TokenPayload) -> str:
         kind, scope = SYSTEM, "all"
     else:
         kind, scope = UNSCOPED, None
-    data = msgpack.packb([PAYLOAD_VERSION, _pack_id(payload.user_id), mask, kind,
-                          _pack_id(scope), _to_us(payload.expires_at),
-                          _to_us(payload.issued_at),
-                          [_audit_bytes(audit) for audit in payload.audit_ids]],
-                         use_bin_type=True)
+    items = [PAYLOAD_VERSION, _pack_id(payload.user_id), mask, kind, _pack_id(scope),
+             _to_us(payload.expires_at), _to_us(payload.issued_at),
+             [_audit_bytes(audit) for audit in payload.audit_ids]]
+    if payload.application_credential_id:
+        items.append(_pack_id(payload.application_credential_id))
+    data = msgpack.packb(items, use_bin_type=True)
     return fernet.load_keys().encrypt(data).decode().rstrip("=")
 
 
@@ -120,8 +124,8 @@ def decode(token_id: str) -> TokenPayload:
     try:
         raw = keys.decrypt((token_id + "=" * (-len(token_id) % 4)).encode())
         data = msgpack.unpackb(raw, raw=False)
-        version, user_id, mask, kind, scope, expires_us, issued_us, audits = data
-        if version != PAYLOAD_VERSION:
+        version, user_id, mask, kind, scope, expires_us, issued_us, audits = data[:8]
+        if version != PAYLOAD_VERSION or len(data) not in (8, 9):
             raise ValueError("unknown payload version")
         return TokenPayload(
             user_id=str(_unpack_id(user_id)),
@@ -130,7 +134,8 @@ def decode(token_id: str) -> TokenPayload:
             domain_id=_unpack_id(scope) if kind == DOMAIN else None,
             system=kind == SYSTEM,
             expires_at=_from_us(expires_us), issued_at=_from_us(issued_us),
-            audit_ids=[base64.urlsafe_b64encode(a).decode().rstrip("=") for a in audits])
+            audit_ids=[base64.urlsafe_b64encode(a).decode().rstrip("=") for a in audits],
+            application_credential_id=_unpack_id(data[8]) if len(data) == 9 else None)
     except (InvalidToken, ValueError, TypeError, UnicodeError, msgpack.UnpackException):
         raise exception.NotAuthenticated() from None
 
@@ -142,7 +147,8 @@ def isotime(value: datetime.datetime) -> str:
 def issue(user_id: str, methods: list[str], *, project_id: str | None = None,
           domain_id: str | None = None, system: bool = False,
           expires_at: datetime.datetime | None = None, parent_audit_id: str | None = None,
-          nocatalog: bool = False) -> tuple[str, dict[str, Any]]:
+          nocatalog: bool = False, application_credential_id: str | None = None
+          ) -> tuple[str, dict[str, Any]]:
     """Issue a token; returns ``(token_id, body)`` where body is the ``token`` object.
 
     Raises ``NotAuthenticated`` when the user or the scope is disabled or missing, or
@@ -154,7 +160,8 @@ def issue(user_id: str, methods: list[str], *, project_id: str | None = None,
         domain_id=domain_id, system=system,
         expires_at=expires_at or now + datetime.timedelta(seconds=CONF.token.expiration),
         issued_at=now,
-        audit_ids=[new_audit_id()] + ([parent_audit_id] if parent_audit_id else []))
+        audit_ids=[new_audit_id()] + ([parent_audit_id] if parent_audit_id else []),
+        application_credential_id=application_credential_id)
     body = build_body(payload, nocatalog=nocatalog)
     return encode(payload), body
 
@@ -174,7 +181,7 @@ def validate_payload(payload: TokenPayload, *, nocatalog: bool = False,
 
 
 def build_body(payload: TokenPayload, nocatalog: bool = False) -> dict[str, Any]:
-    user, roles, scope_fields = _load(payload)
+    user, roles, scope_fields, app_cred = _load(payload)
     body: dict[str, Any] = {
         "methods": payload.methods,
         "user": user,
@@ -185,7 +192,15 @@ def build_body(payload: TokenPayload, nocatalog: bool = False) -> dict[str, Any]
     if scope_fields is None:
         return body
     body.update(scope_fields)
-    body["roles"] = cache.expand_roles(roles)
+    expanded = cache.expand_roles(roles)
+    if app_cred is not None:
+        # an application credential's token holds its roles the user still has
+        delegated = app_cred.pop("role_ids")
+        expanded = [role for role in expanded if role["id"] in delegated]
+        if not expanded:
+            raise exception.NotAuthenticated()
+        body["application_credential"] = app_cred
+    body["roles"] = expanded
     if not nocatalog:
         body["catalog"] = cache.catalog(payload.project_id)
     return body
@@ -234,9 +249,11 @@ _STATEMENTS: dict[str, Any] | None = None
 
 
 def _load(payload: TokenPayload
-          ) -> tuple[dict[str, Any], dict[str, str], dict[str, Any] | None]:
-    """The user, its direct roles on the scope (its own and its groups') and the scope's
-    fields; three indexed queries."""
+          ) -> tuple[dict[str, Any], dict[str, str], dict[str, Any] | None,
+                     dict[str, Any] | None]:
+    """The user, its direct roles on the scope (its own and its groups'), the scope's
+    fields and the application credential (if the token is one's); three indexed
+    queries, one more for an application credential."""
     statements = _statements()
     params = {"user_id": payload.user_id, "issued_at": payload.issued_at,
               "audit_id": payload.audit_ids[0] if payload.audit_ids else ""}
@@ -267,13 +284,17 @@ def _load(payload: TokenPayload
             target = ("system", "all")
             scope = {"system": {"all": True}}
         else:
-            return user, {}, None
+            return user, {}, None, None
         roles = {r[0]: r[1] for r in connection.execute(
             statements["roles"],
             {**params, "target_type": target[0], "target_id": target[1]})}
+        app_cred = None
+        if payload.application_credential_id:
+            app_cred = app_credentials.token_view(connection, payload.application_credential_id,
+                                                  payload.user_id, payload.project_id)
     if not roles:
         raise exception.NotAuthenticated()
-    return user, roles, scope
+    return user, roles, scope, app_cred
 
 
 def _prune(session: Any) -> None:

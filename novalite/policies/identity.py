@@ -31,6 +31,25 @@ def list_rules() -> list[policy.RuleDefault]:
         _rule("get_auth_system", ANY_AUTHENTICATED, "Whether the caller may scope to the "
               "system."),
         _rule("list_groups_for_user", ADMIN_OR_SELF, "List a user's groups."),
+        _rule("list_registered_limits", ANY_AUTHENTICATED, "List registered limits."),
+        _rule("get_registered_limit", ANY_AUTHENTICATED, "Show a registered limit."),
+        _rule("get_limit_model", ANY_AUTHENTICATED, "Show the limit enforcement model."),
+        _rule("list_limits", ANY_AUTHENTICATED, "List limits (non-admins: their "
+              "project's)."),
+        _rule("get_limit", f"{ADMIN} or project_id:%(project_id)s",
+              "Show a limit (admin, or of the caller's project)."),
+        _rule("create_application_credential", "user_id:%(user_id)s",
+              "Create an application credential for oneself."),
+        _rule("list_credentials", ANY_AUTHENTICATED,
+              "List credentials (non-admins see their own)."),
+        *(_rule(action, ADMIN_OR_SELF, f"{action.replace('_', ' ').capitalize()} "
+                "(admin, or the user's own).")
+          for action in ("list_application_credentials", "get_application_credential",
+                         "delete_application_credential", "list_access_rules",
+                         "get_access_rule", "delete_access_rule", "create_credential",
+                         "get_credential", "update_credential", "delete_credential",
+                         "ec2_create_credential", "ec2_list_credentials",
+                         "ec2_get_credential", "ec2_delete_credential")),
         _rule("get_project_tags", ADMIN_OR_IN_PROJECT, "List a project's tags."),
         _rule("get_project_tag", ADMIN_OR_IN_PROJECT, "Check a project's tag."),
         _rule("get_domain", ADMIN_OR_IN_DOMAIN, "Show a domain."),
@@ -73,6 +92,9 @@ def list_rules() -> list[policy.RuleDefault]:
                    "remove_endpoint_group_from_project", "list_endpoint_groups_for_project",
                    "list_endpoints_for_project", "add_endpoint_to_project",
                    "check_endpoint_in_project", "remove_endpoint_from_project",
-                   "list_projects_for_endpoint"):
+                   "list_projects_for_endpoint",
+                   "create_registered_limits", "update_registered_limit",
+                   "delete_registered_limit", "create_limits", "update_limit",
+                   "delete_limit"):
         rules.append(_rule(action, ADMIN, f"Admin only: {action.replace('_', ' ')}."))
     return rules

@@ -115,4 +115,4 @@ def make_app(validator: auth.TokenValidator | None = None,
     api = ComputeAPI(build_router(extra_resources))
     return auth.AuthMiddleware(api, faults.fault_body,
                                validator=validator or default_validator(),
-                               public_paths=is_public)
+                               public_paths=is_public, service_type="compute")

@@ -11,6 +11,7 @@ from novalite.api.compute import schemas as validation
 from novalite.api.compute.schemas import keypairs as schemas
 from novalite.common import exception, policy, wsgi
 from novalite.common.wsgi import Request
+from novalite.compute import quotas as compute_quotas
 from novalite.db import keypairs as keypair_db
 
 
@@ -78,8 +79,11 @@ def create(request: Request) -> webob.Response:
             private_key, public_key = crypto.generate_ssh()
     fingerprint = (crypto.x509_fingerprint(public_key) if key_type == "x509"
                    else crypto.ssh_fingerprint(public_key))
+    project_id = request.context.project_id
+    limit = (compute_quotas.limits(project_id)["key_pairs"]
+             if project_id and compute_quotas.unified() else None)
     keypair = keypair_db.create(user_id, values["name"], public_key, fingerprint, key_type,
-                                project_id=request.context.project_id)
+                                project_id=project_id, limit=limit)
     result = _view(request, keypair)
     result["user_id"] = user_id
     if private_key is not None:

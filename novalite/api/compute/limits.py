@@ -9,6 +9,7 @@ import webob
 from novalite.api.compute import common
 from novalite.common import policy, wsgi
 from novalite.common.wsgi import Request
+from novalite.compute import quotas as compute_quotas
 from novalite.db import quotas
 
 
@@ -20,7 +21,7 @@ def index(request: Request) -> webob.Response:
     if requested and requested != project_id and policy.check(
             ctxt, "os_compute_api:limits:other_project", {"project_id": requested}):
         project_id = requested  # others' limits for admins; anyone else sees their own
-    limits = quotas.get_limits(project_id)
+    limits = compute_quotas.limits(project_id)
     used = quotas.usage(project_id, ctxt.user_id)
     absolute: dict[str, Any] = {
         "maxServerMeta": limits["metadata_items"], "maxTotalCores": limits["cores"],

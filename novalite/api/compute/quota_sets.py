@@ -11,6 +11,7 @@ from novalite.api.compute import schemas as validation
 from novalite.api.compute.schemas import quota_sets as schemas
 from novalite.common import exception, policy, wsgi
 from novalite.common.wsgi import Request
+from novalite.compute import quotas as compute_quotas
 from novalite.db import quotas
 
 # Quotas Nova still stores and shows to old microversions; novalite does not enforce them.
@@ -51,13 +52,13 @@ def _body(request: Request, project_id: str | None, limits: dict[str, int],
 
 def show(request: Request, project_id: str) -> webob.Response:
     _authorize(request, "show", project_id)
-    return wsgi.json_response(_body(request, project_id, quotas.get_limits(project_id),
+    return wsgi.json_response(_body(request, project_id, compute_quotas.limits(project_id),
                                     _legacy(request, project_id)))
 
 
 def detail(request: Request, project_id: str) -> webob.Response:
     _authorize(request, "detail", project_id)
-    limits = quotas.get_limits(project_id)
+    limits = compute_quotas.limits(project_id)
     used = quotas.usage(project_id, request.GET.get("user_id") or request.context.user_id)
     values: dict[str, Any] = {resource: {"limit": limit, "in_use": used.get(resource, 0),
                                          "reserved": 0}
@@ -70,7 +71,7 @@ def detail(request: Request, project_id: str) -> webob.Response:
 
 def defaults(request: Request, project_id: str) -> webob.Response:
     _authorize(request, "defaults", project_id)
-    return wsgi.json_response(_body(request, project_id, quotas.defaults(),
+    return wsgi.json_response(_body(request, project_id, compute_quotas.defaults(),
                                     _legacy(request, None)))
 
 
@@ -83,6 +84,10 @@ def update(request: Request, project_id: str) -> webob.Response:
     if "networks" in values:  # nova-network's, rejected as in Nova
         raise exception.Invalid(message="The networks quota has been removed")
     force = common.parse_bool(values.pop("force", False), "force")
+    if compute_quotas.unified():
+        # As Nova with unified limits: the limits live in identity, nothing is stored
+        return wsgi.json_response(_body(request, None, compute_quotas.limits(project_id),
+                                        _legacy(request, project_id)))
     wanted = {key: int(value) for key, value in values.items()
               if key in quotas.RESOURCES or key in legacy}
     if not force:

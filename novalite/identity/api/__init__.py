@@ -15,16 +15,19 @@ from typing import Any
 
 import webob
 
-from novalite.common import exception, policy, wsgi
+from novalite.common import access_rules, exception, policy, wsgi
 from novalite.identity import fernet
 from novalite.identity.api import (
+    app_creds,
     auth,
     catalog,
     common,
+    credentials,
     endpoint_groups,
     grants,
     groups,
     implied_roles,
+    limits,
     policy_blobs,
     projects,
     resources,
@@ -42,11 +45,17 @@ class IdentityApp:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
                  ) -> Iterable[bytes]:
         token = environ.get("HTTP_X_AUTH_TOKEN")
+        environ.pop(wsgi.CONTEXT_KEY, None)
         if token:
             try:
-                environ[wsgi.CONTEXT_KEY] = self.validator.validate(token)
+                ctxt = self.validator.validate(token)
             except exception.NotAuthenticated:
-                environ.pop(wsgi.CONTEXT_KEY, None)
+                ctxt = None
+            # an application credential's access rules apply to identity's API too
+            if ctxt is not None and (ctxt.access_rules is None or access_rules.allows(
+                    ctxt.access_rules, "identity", environ.get("REQUEST_METHOD", ""),
+                    environ.get("PATH_INFO", ""))):
+                environ[wsgi.CONTEXT_KEY] = ctxt
 
         refused = unsupported.refusal(environ.get("PATH_INFO", ""))
         if refused is not None:
@@ -64,7 +73,7 @@ class IdentityApp:
 
 # The resource modules, in routing order (the first route that matches wins).
 RESOURCE_MODULES = (auth, resources, projects, groups, implied_roles, grants, catalog,
-                    endpoint_groups, policy_blobs)
+                    endpoint_groups, policy_blobs, app_creds, credentials, limits)
 
 
 def make_app() -> Callable[..., Iterable[bytes]]:

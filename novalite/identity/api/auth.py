@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import webob
 from sqlalchemy import select
 
 from novalite.common import exception, wsgi
+from novalite.conf import CONF
 from novalite.db import api as db_api
-from novalite.identity import assignments, cache, models, passwords, tokens
+from novalite.db.base import utcnow
+from novalite.identity import (
+    app_credentials,
+    assignments,
+    cache,
+    models,
+    passwords,
+    tokens,
+)
 from novalite.identity.api import common, projects, resources, unsupported
 
 VERSION_ID = "v3.14"
@@ -95,6 +105,7 @@ def issue_token(request: wsgi.Request) -> webob.Response:
     nocatalog = "nocatalog" in request.GET
     parent_audit_id = None
     expires_at = None
+    app_cred_id = None
     with db_api.session_scope() as session:
         if "password" in methods:
             user_id = _authenticate_password(session, common.section(identity, "password")).id
@@ -108,19 +119,38 @@ def issue_token(request: wsgi.Request) -> webob.Response:
             token_methods = ["token", *old.methods]
             expires_at = old.expires_at
             parent_audit_id = old.audit_ids[-1]
+            app_cred_id = old.application_credential_id  # stays bound to its credential
+        elif "application_credential" in methods:
+            if auth.get("scope") is not None:
+                raise exception.NotAuthenticated(
+                    message="Error authenticating with application credential: "
+                            "Application credentials cannot request a scope.")
+            app_cred = app_credentials.authenticate(
+                session, common.section(identity, "application_credential"))
+            user_id, app_cred_id = app_cred.user_id, app_cred.id
+            token_methods = ["application_credential"]
+            expires_at = app_cred.expires_at
         elif "totp" in methods:
             raise exception.NotAuthenticated(message=unsupported.TOTP_REFUSAL)
         else:
             raise exception.NotAuthenticated(message="Unsupported authentication method.")
-        scope = _scope(session, auth.get("scope"))
+        if app_cred_id is not None and "token" not in methods:
+            scope: dict[str, Any] = {"project_id": app_cred.project_id}
+        else:
+            scope = _scope(session, auth.get("scope"))
         default_scope = False
         if not scope and auth.get("scope") is None:
             user = session.get(models.User, user_id)
             if user is not None and user.default_project_id:
                 # Keystone scopes to the default project when it can, else unscoped.
                 scope, default_scope = {"project_id": user.default_project_id}, True
+    if expires_at is not None and "token" not in methods:
+        # an application credential's token never outlives the credential
+        expires_at = min(expires_at, utcnow() + datetime.timedelta(
+            seconds=CONF.token.expiration))
     options: dict[str, Any] = {"expires_at": expires_at, "parent_audit_id": parent_audit_id,
-                               "nocatalog": nocatalog}
+                               "nocatalog": nocatalog,
+                               "application_credential_id": app_cred_id}
     try:
         token_id, body = tokens.issue(user_id, token_methods, **options, **scope)
     except exception.NotAuthenticated:

@@ -88,6 +88,12 @@ def delete_service(request: wsgi.Request, service_id: str) -> webob.Response:
     common.authorize(request, "delete_service")
     with common.writing("service") as session:
         service = common.get_or_404(session, models.CatalogService, service_id, "service")
+        registered = list(session.scalars(select(models.RegisteredLimit.id).filter_by(
+            service_id=service_id)))
+        session.execute(delete(models.Limit).where(
+            models.Limit.registered_limit_id.in_(registered)))
+        session.execute(delete(models.RegisteredLimit).where(
+            models.RegisteredLimit.id.in_(registered)))
         session.execute(delete(models.Endpoint).where(models.Endpoint.service_id == service_id))
         session.delete(service)
     return wsgi.empty_response(204)

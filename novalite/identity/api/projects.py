@@ -188,11 +188,17 @@ def delete_project(request: wsgi.Request, project_id: str) -> webob.Response:
 
 
 def delete_project_rows(session: Session, project_ids: list[str]) -> None:
-    """What goes with a project: its grants, tags, endpoint associations and limits."""
+    """What goes with a project: its grants, tags, endpoint associations, limits and
+    the application credentials made for it."""
     for model in (models.RoleAssignment, models.GroupRoleAssignment):
         session.execute(delete(model).where(model.target_type == "project",
                                             model.target_id.in_(project_ids)))
-    for model in (models.ProjectTag, models.ProjectEndpoint, models.ProjectEndpointGroup):
+    app_cred_ids = list(session.scalars(select(models.ApplicationCredential.id).where(
+        models.ApplicationCredential.project_id.in_(project_ids))))
+    for link in (models.ApplicationCredentialRole, models.ApplicationCredentialAccessRule):
+        session.execute(delete(link).where(link.application_credential_id.in_(app_cred_ids)))
+    for model in (models.ProjectTag, models.ProjectEndpoint, models.ProjectEndpointGroup,
+                  models.Limit, models.ApplicationCredential):
         session.execute(delete(model).where(model.project_id.in_(project_ids)))
 
 

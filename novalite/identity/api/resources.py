@@ -6,6 +6,7 @@ from typing import Any
 
 import webob
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from novalite.common import exception, wsgi
 from novalite.db import api as db_api
@@ -111,11 +112,10 @@ def delete_domain(request: wsgi.Request, domain_id: str) -> webob.Response:
         for model in (models.RoleAssignment, models.GroupRoleAssignment):
             session.execute(delete(model).where(model.target_type == "domain",
                                                 model.target_id == domain_id))
-        session.execute(delete(models.RoleAssignment).where(
-            models.RoleAssignment.user_id.in_(user_ids)))
+        session.execute(delete(models.Limit).where(models.Limit.domain_id == domain_id))
+        delete_user_rows(session, user_ids)
         session.execute(delete(models.GroupMembership).where(
-            models.GroupMembership.user_id.in_(user_ids)
-            | models.GroupMembership.group_id.in_(group_ids)))
+            models.GroupMembership.group_id.in_(group_ids)))
         session.execute(delete(models.GroupRoleAssignment).where(
             models.GroupRoleAssignment.group_id.in_(group_ids)))
         session.execute(delete(models.Group).where(models.Group.id.in_(group_ids)))
@@ -221,11 +221,22 @@ def delete_user(request: wsgi.Request, user_id: str) -> webob.Response:
     common.authorize(request, "delete_user", {"user_id": user_id})
     with common.writing("user") as session:
         user = common.get_or_404(session, models.User, user_id, "user")
-        for model in (models.RoleAssignment, models.GroupMembership):
-            session.execute(delete(model).where(model.user_id == user_id))
+        delete_user_rows(session, [user_id])
         session.delete(user)
     tokens.revoke_user(user_id)
     return wsgi.empty_response(204)
+
+
+def delete_user_rows(session: Session, user_ids: list[str]) -> None:
+    """What goes with users: grants, memberships, application credentials (with their
+    roles and access rules) and credentials."""
+    app_cred_ids = list(session.scalars(select(models.ApplicationCredential.id).where(
+        models.ApplicationCredential.user_id.in_(user_ids))))
+    for link in (models.ApplicationCredentialRole, models.ApplicationCredentialAccessRule):
+        session.execute(delete(link).where(link.application_credential_id.in_(app_cred_ids)))
+    for model in (models.RoleAssignment, models.GroupMembership, models.ApplicationCredential,
+                  models.AccessRule, models.Credential):
+        session.execute(delete(model).where(model.user_id.in_(user_ids)))
 
 
 def change_password(request: wsgi.Request, user_id: str) -> webob.Response:

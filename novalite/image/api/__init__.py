@@ -38,7 +38,8 @@ def make_app(validator: auth.TokenValidator | None = None) -> WSGIApp:
     image_policies.register()
     return auth.AuthMiddleware(make_router(), fault_body,
                                validator or default_validator(),
-                               public_paths=lambda path: path in PUBLIC_PATHS)
+                               public_paths=lambda path: path in PUBLIC_PATHS,
+                               service_type="image")
 
 
 def make_server(validator: auth.TokenValidator | None = None) -> wsgi.Server:
