@@ -19,7 +19,14 @@ network_opts = [
                help="Domain appended to instance host names."),
     cfg.IntOpt("security_group_refresh_interval", default=10, min=1,
                help="Seconds between compute nodes' checks of their ports' security group "
-                    "rules (and remote group members), applied when they changed."),
+                    "rules (and remote group members), routers and floating IPs, applied "
+                    "when they changed; each check also reports the host's data plane "
+                    "agents."),
+    cfg.IntOpt("agent_down_time", default=75, min=1,
+               help="Seconds after its last report an agent is no longer alive (Neutron's "
+                    "agent_down_time)."),
+    cfg.StrOpt("availability_zone", default="nova",
+               help="Network availability zone of this host's data plane agents."),
 ]
 
 

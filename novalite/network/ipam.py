@@ -14,71 +14,102 @@ from typing import Any
 MAC_PREFIX = "fa:16:3e"  # OpenStack's base MAC
 
 
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+#: IPv6 address modes (``ipv6_ra_mode`` / ``ipv6_address_mode``) as Neutron names them
+SLAAC, DHCPV6_STATEFUL, DHCPV6_STATELESS = "slaac", "dhcpv6-stateful", "dhcpv6-stateless"
+IPV6_MODES = (SLAAC, DHCPV6_STATEFUL, DHCPV6_STATELESS)
+#: modes where the guest builds its address from the prefix and its MAC (EUI-64)
+AUTO_ADDRESS_MODES = (SLAAC, DHCPV6_STATELESS)
+
+
 class InvalidSubnet(ValueError):
     """A subnet definition that cannot be used; the message says why."""
 
 
-def parse_cidr(cidr: Any) -> ipaddress.IPv4Network:
-    """An IPv4 network in canonical form. As in Neutron, host bits may be set
-    (``10.99.99.0/16`` is ``10.99.0.0/16``) but the prefix length must be given."""
-    if not isinstance(cidr, str):
-        raise InvalidSubnet(f"'{cidr}' is not a valid IP subnet.")
+class GatewayInPool(InvalidSubnet):
+    """The gateway address lies in an allocation pool (Neutron answers 409 for it)."""
+
+    def __init__(self, gateway: str, pool: str) -> None:
+        super().__init__(f"Gateway ip {gateway} conflicts with allocation pool {pool}.")
+        self.gateway = gateway
+        self.pool = pool
+
+
+def _network(value: Any) -> IPNetwork:
+    if not isinstance(value, str) or "/" not in value:
+        raise InvalidSubnet(f"'{value}' is not a valid IP subnet.")
     try:
-        network = ipaddress.ip_network(cidr, strict=False)
+        return ipaddress.ip_network(value, strict=False)
     except ValueError:
-        raise InvalidSubnet(f"'{cidr}' is not a valid IP subnet.") from None
-    if network.version != 4:
-        raise InvalidSubnet("Only IPv4 subnets are supported.")
-    if "/" not in cidr:
+        raise InvalidSubnet(f"'{value}' is not a valid IP subnet.") from None
+
+
+def parse_cidr(cidr: Any, ip_version: int | None = None) -> IPNetwork:
+    """A subnet's network in canonical form. As in Neutron, host bits may be set
+    (``10.99.99.0/16`` is ``10.99.0.0/16``) but the prefix length must be given;
+    ``ip_version`` (when given) must match."""
+    if isinstance(cidr, str) and "/" not in cidr:
+        try:
+            network = ipaddress.ip_network(cidr, strict=False)
+        except ValueError:
+            raise InvalidSubnet(f"'{cidr}' is not a valid IP subnet.") from None
         raise InvalidSubnet(f"'{cidr}' isn't a recommended CIDR, it should be "
                             f"'{network}'.")
-    if network.prefixlen > 30:
+    network = _network(cidr)
+    if ip_version is not None and network.version != ip_version:
+        raise InvalidSubnet(f"Cidr {cidr} does not match ip_version {ip_version}.")
+    if network.prefixlen > network.max_prefixlen - 2:
         raise InvalidSubnet(f"The prefix length of {cidr} leaves no usable address.")
     return network
 
 
-def parse_cidr_any_length(cidr: Any) -> ipaddress.IPv4Network:
-    """An IPv4 destination (``0.0.0.0/0`` to a /32), normalised: a host route's."""
-    if not isinstance(cidr, str) or "/" not in cidr:
-        raise InvalidSubnet(f"'{cidr}' is not a valid IP subnet.")
-    try:
-        network = ipaddress.ip_network(cidr, strict=False)
-    except ValueError:
-        raise InvalidSubnet(f"'{cidr}' is not a valid IP subnet.") from None
-    if network.version != 4:
-        raise InvalidSubnet(f"'{cidr}' is not an IPv4 subnet.")
+def parse_cidr_any_length(cidr: Any, ip_version: int = 4) -> IPNetwork:
+    """A destination (``0.0.0.0/0`` to a host), normalised: a host route's."""
+    network = _network(cidr)
+    if network.version != ip_version:
+        raise InvalidSubnet(f"'{cidr}' is not an IPv{ip_version} subnet.")
     return network
 
 
-def parse_ip(value: Any) -> ipaddress.IPv4Address:
+def parse_ip(value: Any, ip_version: int | None = 4) -> IPAddress:
+    """An address; of ``ip_version`` unless that is None (either version)."""
     if not isinstance(value, str):
         raise InvalidSubnet(f"'{value}' is not a valid IP address.")
     try:
         address = ipaddress.ip_address(value)
     except ValueError:
         raise InvalidSubnet(f"'{value}' is not a valid IP address.") from None
-    if address.version != 4:
-        raise InvalidSubnet(f"'{value}' is not an IPv4 address.")
+    if ip_version is not None and address.version != ip_version:
+        raise InvalidSubnet(f"'{value}' is not an IPv{ip_version} address.")
     return address
 
 
-def default_gateway(network: ipaddress.IPv4Network) -> str:
+def version_of(address: str) -> int:
+    return ipaddress.ip_address(address).version
+
+
+def default_gateway(network: IPNetwork) -> str:
     return str(network.network_address + 1)
 
 
-def check_gateway(network: ipaddress.IPv4Network, gateway: str) -> str:
-    address = parse_ip(gateway)
-    if address not in network or address in (network.network_address,
-                                              network.broadcast_address):
+def _last_host(network: IPNetwork) -> IPAddress:
+    """IPv4 keeps its broadcast address out of the pools; IPv6 has none."""
+    return network.broadcast_address - 1 if network.version == 4 else network.broadcast_address
+
+
+def check_gateway(network: IPNetwork, gateway: str) -> str:
+    address = parse_ip(gateway, network.version)
+    if address not in network or address == network.network_address or (
+            network.version == 4 and address == network.broadcast_address):
         raise InvalidSubnet(f"Gateway IP {gateway} is not a usable address of {network}.")
     return str(address)
 
 
-def default_pools(network: ipaddress.IPv4Network, gateway: str | None
-                  ) -> list[dict[str, str]]:
+def default_pools(network: IPNetwork, gateway: str | None) -> list[dict[str, str]]:
     """Every host address but the gateway, as Neutron splits the pools around it."""
     first = network.network_address + 1
-    last = network.broadcast_address - 1
+    last = _last_host(network)
     if gateway is None:
         return [{"start": str(first), "end": str(last)}]
     gw = ipaddress.ip_address(gateway)
@@ -90,32 +121,62 @@ def default_pools(network: ipaddress.IPv4Network, gateway: str | None
     return pools
 
 
-def check_pools(network: ipaddress.IPv4Network, pools: Any, gateway: str | None
+def check_pools(network: IPNetwork, pools: Any, gateway: str | None
                 ) -> list[dict[str, str]]:
     """Validate user-given allocation pools: inside the subnet, ordered, disjoint, and
     not holding the gateway."""
     if not isinstance(pools, list):
         raise InvalidSubnet("allocation_pools must be a list of {start, end}.")
-    ranges: list[tuple[ipaddress.IPv4Address, ipaddress.IPv4Address]] = []
+    ranges: list[tuple[IPAddress, IPAddress]] = []
     for pool in pools:
         if not isinstance(pool, dict) or set(pool) != {"start", "end"}:
             raise InvalidSubnet("Each allocation pool needs exactly 'start' and 'end'.")
-        start, end = parse_ip(pool["start"]), parse_ip(pool["end"])
-        usable = (network.network_address, network.broadcast_address)
-        if start not in network or end not in network or start in usable or end in usable:
+        start = parse_ip(pool["start"], network.version)
+        end = parse_ip(pool["end"], network.version)
+        if (start not in network or end not in network or network.network_address in
+                (start, end) or (network.version == 4 and network.broadcast_address in
+                                 (start, end))):
             raise InvalidSubnet(f"The allocation pool {start}-{end} spans beyond the "
                                 f"subnet cidr {network}.")
         if start > end:
             raise InvalidSubnet(f"The allocation pool {start}-{end} is not valid.")
         if gateway is not None and start <= ipaddress.ip_address(gateway) <= end:
-            raise InvalidSubnet(f"Gateway ip {gateway} conflicts with allocation pool "
-                                f"{start}-{end}.")
+            raise GatewayInPool(gateway, f"{start}-{end}")
         ranges.append((start, end))
     ranges.sort()
     for (_, end), (start, _) in zip(ranges, ranges[1:], strict=False):
         if start <= end:
             raise InvalidSubnet("Found overlapping allocation pools.")
     return [{"start": str(start), "end": str(end)} for start, end in ranges]
+
+
+def eui64(cidr: str, mac: str) -> str:
+    """The address a guest builds by SLAAC from a /64 prefix and its MAC (RFC 4291:
+    the MAC split by ``ff:fe``, the universal/local bit flipped)."""
+    network = ipaddress.IPv6Network(cidr, strict=False)
+    octets = [int(part, 16) for part in normalize_mac(mac).split(":")]
+    octets[0] ^= 0x02
+    interface = octets[:3] + [0xFF, 0xFE] + octets[3:]
+    return str(network.network_address + int.from_bytes(bytes(interface), "big"))
+
+
+def link_local(mac: str) -> str:
+    return eui64("fe80::/64", mac)
+
+
+def is_auto_address(subnet: dict[str, Any]) -> bool:
+    """An IPv6 subnet whose ports get their EUI-64 address (SLAAC or DHCPv6 stateless)."""
+    return subnet.get("ip_version") == 6 and subnet.get("ipv6_address_mode") in \
+        AUTO_ADDRESS_MODES
+
+
+def pool_holding(address: str, pools: Sequence[dict[str, str]]) -> str | None:
+    """``start-end`` of the pool that holds ``address``, None when none does."""
+    ip = ipaddress.ip_address(address)
+    for pool in pools:
+        if ipaddress.ip_address(pool["start"]) <= ip <= ipaddress.ip_address(pool["end"]):
+            return f"{pool['start']}-{pool['end']}"
+    return None
 
 
 def in_pools(address: str, pools: Sequence[dict[str, str]]) -> bool:
@@ -131,15 +192,17 @@ def pool_size(pools: Sequence[dict[str, str]]) -> int:
 
 def free_addresses(pools: Sequence[dict[str, str]], used: Collection[str]
                    ) -> Iterator[str]:
-    """The pools' addresses not in ``used``, lowest first (lazily: a /16 costs nothing)."""
+    """The pools' addresses not in ``used``, lowest first (lazily: a /16 or an IPv6 /64
+    costs nothing)."""
     used_ints = {int(ipaddress.ip_address(address)) for address in used}
     ordered = sorted(pools, key=lambda p: int(ipaddress.ip_address(p["start"])))
     for pool in ordered:
-        start = int(ipaddress.ip_address(pool["start"]))
-        end = int(ipaddress.ip_address(pool["end"]))
+        first = ipaddress.ip_address(pool["start"])
+        start, end = int(first), int(ipaddress.ip_address(pool["end"]))
         for value in range(start, end + 1):
             if value not in used_ints:
-                yield str(ipaddress.IPv4Address(value))
+                yield str(ipaddress.ip_address(value) if first.version == 4
+                          else ipaddress.IPv6Address(value))
 
 
 def first_free(pools: Sequence[dict[str, str]], used: Collection[str]) -> str | None:

@@ -5,6 +5,11 @@ code, guarantees that an address is never handed out twice, whatever the number 
 API processes allocating at once (see ``novalite.network.store.ports``).
 ``default_security_groups`` has one row per project (its primary key), so two
 requests racing to create a project's ``default`` group cannot both win.
+
+Every resource with Neutron's standard attributes has a ``revision_number`` (bumped on
+each change, tags included) and its tags in ``network_tags``. Routers' gateway and
+interface ports and floating IPs' external ports are ordinary ports, found by their
+``device_owner`` and ``device_id`` as in Neutron.
 """
 
 from __future__ import annotations
@@ -40,6 +45,9 @@ class Network(Base):
     status: Mapped[str] = mapped_column(String(16), default="ACTIVE")
     mtu: Mapped[int] = mapped_column(Integer, default=1500)
     router_external: Mapped[bool] = mapped_column(Boolean, default=False)
+    port_security_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    availability_zone_hints: Mapped[list[str] | None] = mapped_column(JSON, default=list)
+    revision_number: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow,
                                                           onupdate=utcnow)
@@ -61,6 +69,9 @@ class Subnet(Base):
     allocation_pools: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     dns_nameservers: Mapped[list[str]] = mapped_column(JSON, default=list)
     host_routes: Mapped[list[dict[str, str]] | None] = mapped_column(JSON, default=list)
+    ipv6_ra_mode: Mapped[str | None] = mapped_column(String(16))
+    ipv6_address_mode: Mapped[str | None] = mapped_column(String(16))
+    revision_number: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow,
                                                           onupdate=utcnow)
@@ -87,6 +98,11 @@ class Port(Base):
     binding_profile: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     admin_state_up: Mapped[bool] = mapped_column(Boolean, default=True)
     status: Mapped[str] = mapped_column(String(16), default="DOWN")
+    port_security_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    allowed_address_pairs: Mapped[list[dict[str, str]] | None] = mapped_column(
+        JSON, default=list)
+    extra_dhcp_opts: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=list)
+    revision_number: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow,
                                                           onupdate=utcnow)
@@ -115,6 +131,7 @@ class SecurityGroup(Base):
     project_id: Mapped[str] = mapped_column(String(255))
     name: Mapped[str] = mapped_column(String(255), default="")
     description: Mapped[str] = mapped_column(String(255), default="")
+    revision_number: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow,
                                                           onupdate=utcnow)
@@ -137,6 +154,7 @@ class SecurityGroupRule(Base):
     remote_ip_prefix: Mapped[str | None] = mapped_column(String(64))
     remote_group_id: Mapped[str | None] = mapped_column(
         String(36), ForeignKey("security_groups.id", ondelete="CASCADE"))
+    revision_number: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow,
                                                           onupdate=utcnow)
@@ -168,3 +186,88 @@ class NetworkQuota(Base):
     project_id: Mapped[str] = mapped_column(String(255), primary_key=True)
     resource: Mapped[str] = mapped_column(String(255), primary_key=True)
     hard_limit: Mapped[int] = mapped_column(Integer)
+
+
+class ResourceTag(Base):
+    """One tag of a resource with standard attributes (``resource_type``: its collection)."""
+
+    __tablename__ = "network_tags"
+    __table_args__ = (Index("ix_network_tags_tag", "tag"),)
+
+    resource_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(255), primary_key=True)
+    resource_type: Mapped[str] = mapped_column(String(32))
+
+
+class Router(Base):
+    """A router; its gateway port (``gw_port_id``) sits on an external network."""
+
+    __tablename__ = "routers"
+    __table_args__ = (Index("ix_routers_project_id", "project_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(255), default="")
+    description: Mapped[str] = mapped_column(String(255), default="")
+    admin_state_up: Mapped[bool] = mapped_column(Boolean, default=True)
+    status: Mapped[str] = mapped_column(String(16), default="ACTIVE")
+    gw_port_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("ports.id", ondelete="SET NULL"))
+    enable_snat: Mapped[bool] = mapped_column(Boolean, default=True)
+    availability_zone_hints: Mapped[list[str]] = mapped_column(JSON, default=list)
+    revision_number: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow,
+                                                          onupdate=utcnow)
+
+
+class FloatingIP(Base):
+    """A floating IP: an address of an external network (held by ``floating_port_id``),
+    DNATed to ``fixed_ip_address`` of ``fixed_port_id`` through ``router_id``. One fixed
+    address has at most one floating IP per external network (the unique constraint)."""
+
+    __tablename__ = "floatingips"
+    __table_args__ = (
+        UniqueConstraint("floating_network_id", "fixed_port_id", "fixed_ip_address",
+                         name="uq_floatingips_fixed_address"),
+        Index("ix_floatingips_project_id", "project_id"),
+        Index("ix_floatingips_fixed_port_id", "fixed_port_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(String(255), default="")
+    floating_network_id: Mapped[str] = mapped_column(String(36), ForeignKey("networks.id"))
+    floating_ip_address: Mapped[str] = mapped_column(String(64))
+    floating_port_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("ports.id", ondelete="CASCADE"))
+    fixed_port_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("ports.id", ondelete="SET NULL"))
+    fixed_ip_address: Mapped[str | None] = mapped_column(String(64))
+    router_id: Mapped[str | None] = mapped_column(String(36))
+    status: Mapped[str] = mapped_column(String(16), default="DOWN")
+    revision_number: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow,
+                                                          onupdate=utcnow)
+
+
+class Agent(Base):
+    """A host's data plane as an agent of one type, alive while it keeps reporting."""
+
+    __tablename__ = "network_agents"
+    __table_args__ = (UniqueConstraint("agent_type", "host", name="uq_network_agents_type_host"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    agent_type: Mapped[str] = mapped_column(String(255))
+    binary: Mapped[str] = mapped_column(String(255))
+    topic: Mapped[str] = mapped_column(String(255))
+    host: Mapped[str] = mapped_column(String(255))
+    availability_zone: Mapped[str | None] = mapped_column(String(255))
+    admin_state_up: Mapped[bool] = mapped_column(Boolean, default=True)
+    description: Mapped[str | None] = mapped_column(String(255))
+    configurations: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    resources_synced: Mapped[bool | None] = mapped_column(Boolean)
+    created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
+    started_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
+    heartbeat_timestamp: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)

@@ -23,6 +23,7 @@ TOKENS = {
     "reader-a": (PROJECT_A, ["reader"]),
     "token-b": (PROJECT_B, ["member", "reader"]),
     "token-admin": (ADMIN_PROJECT, ["admin", "member", "reader"]),
+    "token-service": ("d" * 32, ["service"]),
 }
 
 
@@ -324,11 +325,15 @@ def test_security_groups_and_rules(a, b):
     default = groups[0]
     directions = sorted((r["direction"], r["remote_group_id"]) for r in
                         default["security_group_rules"])
-    assert directions == [("egress", None), ("ingress", default["id"])]
+    assert directions == [("egress", None), ("egress", None), ("ingress", default["id"]),
+                          ("ingress", default["id"])]  # IPv4 and IPv6, as in Neutron
+    assert sorted(r["ethertype"] for r in default["security_group_rules"]) == [
+        "IPv4", "IPv4", "IPv6", "IPv6"]
     assert [g["name"] for g in a.list("security-groups")] == ["default"]  # made once
 
     web = a.create("security_group", name="web", description="web servers")
-    assert [r["direction"] for r in web["security_group_rules"]] == ["egress"]
+    assert sorted((r["direction"], r["ethertype"]) for r in web["security_group_rules"]) == [
+        ("egress", "IPv4"), ("egress", "IPv6")]
     rule = a.create("security_group_rule", security_group_id=web["id"], direction="ingress",
                     protocol="tcp", port_range_min=80, port_range_max=80,
                     remote_ip_prefix="0.0.0.0/0", ethertype="IPv4")
@@ -340,16 +345,19 @@ def test_security_groups_and_rules(a, b):
     icmp = a.create("security_group_rule", security_group_id=web["id"], direction="ingress",
                     protocol="icmp")
     assert icmp["port_range_min"] is None
-    for bad in ({"protocol": "gre"}, {"port_range_min": 22},
+    for bad in ({"protocol": "bogus"}, {"protocol": 256}, {"port_range_min": 22},
+                {"protocol": "gre", "port_range_min": 22},
+                {"protocol": "icmpv6", "ethertype": "IPv4"},
+                {"remote_ip_prefix": "fd00::/64", "ethertype": "IPv4"},
                 {"protocol": "tcp", "port_range_min": 90, "port_range_max": 80},
                 {"protocol": "tcp", "port_range_min": 70000},
                 {"remote_ip_prefix": "1.2.3.0/24", "remote_group_id": web["id"]},
-                {"direction": "sideways"}, {"ethertype": "IPv6"}):
+                {"direction": "sideways"}, {"ethertype": "IPv5"}):
         body = {"security_group_id": web["id"], "direction": "ingress", **bad}
         response = a.call("POST", "/security-group-rules", {"security_group_rule": body})
         assert response.status_code == 400, (bad, response.text)
     shown = a.call("GET", f"/security-groups/{web['id']}", expect=200).json()
-    assert len(shown["security_group"]["security_group_rules"]) == 3
+    assert len(shown["security_group"]["security_group_rules"]) == 4
     assert {r["id"] for r in a.list("security-group-rules", security_group_id=web["id"])} == {
         r["id"] for r in shown["security_group"]["security_group_rules"]}
 

@@ -15,13 +15,17 @@ from novalite.common import auth, wsgi
 from novalite.conf import CONF
 from novalite.identity.validation import default_validator
 from novalite.network.api import (
+    agents,
     common,
+    floating_ips,
     misc,
     networks,
     ports,
     quotas,
+    routers,
     security_groups,
     subnets,
+    tags,
 )
 from novalite.policies import network as network_policies
 
@@ -35,7 +39,8 @@ def fault_body(code: int, message: str) -> dict[str, Any]:
 
 def make_router() -> wsgi.Router:
     return wsgi.build_router(fault_body, misc.ROUTES, quotas.ROUTES, networks.ROUTES,
-                             subnets.ROUTES, ports.ROUTES, security_groups.ROUTES)
+                             subnets.ROUTES, ports.ROUTES, security_groups.ROUTES,
+                             routers.ROUTES, floating_ips.ROUTES, agents.ROUTES, tags.ROUTES)
 
 
 class _StripJsonSuffix:

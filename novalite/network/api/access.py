@@ -1,5 +1,5 @@
-"""Who sees what: a project sees its own resources, shared networks (and their
-subnets), and the ports on its own networks; admin sees everything. A resource the
+"""Who sees what: a project sees its own resources, shared and external networks (and
+their subnets), and the ports on its own networks; admin sees everything. A resource the
 caller may not see is answered 404, exactly like one that does not exist."""
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ from novalite.network import store
 
 
 def can_see_network(ctxt: RequestContext, network: dict[str, Any]) -> bool:
-    return ctxt.is_admin or network["shared"] or network["project_id"] == ctxt.project_id
+    """Own, shared and external networks (every project may route to those)."""
+    return (ctxt.is_admin or network["shared"] or network.get("router_external", False)
+            or network["project_id"] == ctxt.project_id)
 
 
 def load_network(ctxt: RequestContext, network_id: str) -> dict[str, Any]:
@@ -67,3 +69,17 @@ def load_security_group_rule(ctxt: RequestContext, rule_id: str) -> dict[str, An
     return _owned(ctxt, store.get_security_group_rule(rule_id) if is_uuid(rule_id) else None,
                   lambda rule: store.get_security_group(rule["security_group_id"]),
                   lambda: exc.SecurityGroupRuleNotFound(id=rule_id))
+
+
+def load_router(ctxt: RequestContext, router_id: str) -> dict[str, Any]:
+    router = store.get_router(router_id) if is_uuid(router_id) else None
+    if router is None or not (ctxt.is_admin or router["project_id"] == ctxt.project_id):
+        raise exc.RouterNotFound(router_id=router_id)
+    return router
+
+
+def load_floatingip(ctxt: RequestContext, fip_id: str) -> dict[str, Any]:
+    fip = store.get_floatingip(fip_id) if is_uuid(fip_id) else None
+    if fip is None or not (ctxt.is_admin or fip["project_id"] == ctxt.project_id):
+        raise exc.FloatingIPNotFound(floatingip_id=fip_id)
+    return fip

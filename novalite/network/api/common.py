@@ -162,6 +162,28 @@ def query_filters(request: wsgi.Request) -> dict[str, list[str]]:
     return filters
 
 
+TAG_FILTERS = ("tags", "tags-any", "not-tags", "not-tags-any")
+
+
+def pop_tag_filters(filters: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Neutron's tag filters, out of ``filters``: each value lists tags separated by
+    commas (a filter given twice counts both lists)."""
+    result: dict[str, list[str]] = {}
+    for key in TAG_FILTERS:
+        for value in filters.pop(key, []):
+            result.setdefault(key, []).extend(tag for tag in value.split(",") if tag)
+    return result
+
+
+def list_filters(request: wsgi.Request, columns: dict[str, tuple[str, str]]
+                 ) -> tuple[dict[str, list[Any]], dict[str, list[str]], dict[str, list[str]]]:
+    """A list request's filters: (SQL column filters, tag filters, the rest)."""
+    filters = query_filters(request)
+    tags = pop_tag_filters(filters)
+    sql, rest = sql_filters(filters, columns)
+    return sql, tags, rest
+
+
 def sql_filters(filters: dict[str, list[str]], columns: dict[str, tuple[str, str]]
                 ) -> tuple[dict[str, list[Any]], dict[str, list[str]]]:
     """Split filters into SQL ones (``columns``: API name → (column, kind)) and the rest.
@@ -219,10 +241,11 @@ def render_list(request: wsgi.Request, collection: str, views: list[dict[str, An
             views = views[ids.index(marker) + 1:]
         if limit and len(views) > limit:
             views = views[:limit]
-            params = [(k, v) for k, v in request.GET.items() if k != "marker"]
-            params.append(("marker", views[-1]["id"]))
-            links.append({"rel": "next", "href": f"{request.host_url}{request.path}?"
-                          f"{urllib.parse.urlencode(params)}"})
+            if "id" in views[-1]:  # availability zones have nothing to page on
+                params = [(k, v) for k, v in request.GET.items() if k != "marker"]
+                params.append(("marker", views[-1]["id"]))
+                links.append({"rel": "next", "href": f"{request.host_url}{request.path}?"
+                              f"{urllib.parse.urlencode(params)}"})
     fields = [field for field in request.GET.getall("fields") if field]
     if fields:
         views = [{key: view[key] for key in fields if key in view} for view in views]

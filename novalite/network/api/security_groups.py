@@ -29,6 +29,13 @@ RULE_COLUMNS = {"id": ("id", "str"), "security_group_id": ("security_group_id", 
                 "remote_group_id": ("remote_group_id", "str"),
                 "remote_ip_prefix": ("remote_ip_prefix", "str")}
 PROTOCOLS = {"tcp": "tcp", "udp": "udp", "icmp": "icmp", "6": "tcp", "17": "udp", "1": "icmp"}
+# Neutron's named protocols (neutron_lib.constants.IPTABLES_PROTOCOL_NAME_MAP keys and more)
+NAMED_PROTOCOLS = ("ah", "dccp", "egp", "esp", "gre", "hopopt", "icmp", "icmpv6", "igmp",
+                   "ip", "ipip", "ipv6-encap", "ipv6-frag", "ipv6-icmp", "ipv6-nonxt",
+                   "ipv6-opts", "ipv6-route", "ospf", "pgm", "rsvp", "sctp", "tcp", "udp",
+                   "udplite", "vrrp")
+ICMPV6 = ("icmpv6", "ipv6-icmp", "58")
+PORT_PROTOCOLS = ("tcp", "udp", "sctp", "dccp", "udplite", "6", "17", "132", "33", "136")
 
 
 def _ensure_default(ctxt: RequestContext) -> None:
@@ -62,8 +69,8 @@ def index(request: wsgi.Request) -> webob.Response:
     ctxt = request.context
     common.authorize(ctxt, "get_security_group")
     _ensure_default(ctxt)
-    sql, rest = common.sql_filters(common.query_filters(request), GROUP_COLUMNS)
-    groups = store.list_security_groups(ctxt.project_id, ctxt.is_admin, sql)
+    sql, tags, rest = common.list_filters(request, GROUP_COLUMNS)
+    groups = store.list_security_groups(ctxt.project_id, ctxt.is_admin, sql, tags)
     return common.render_list(request, "security_groups",
                               [views.security_group(g) for g in groups], rest)
 
@@ -108,9 +115,11 @@ def _protocol(value: Any) -> str | None:
         return None
     key = str(value).lower() if isinstance(value, str | int) and not isinstance(
         value, bool) else None
-    if key not in PROTOCOLS:
-        raise exc.SecurityGroupRuleInvalidProtocol(protocol=value)
-    return PROTOCOLS[key]
+    if key in PROTOCOLS:
+        return PROTOCOLS[key]
+    if key in NAMED_PROTOCOLS or (key is not None and key.isdigit() and int(key) <= 255):
+        return key
+    raise exc.SecurityGroupRuleInvalidProtocol(protocol=value, values=list(NAMED_PROTOCOLS))
 
 
 def _port_range(protocol: str | None, body: dict[str, Any]) -> tuple[int | None, int | None]:
@@ -119,12 +128,14 @@ def _port_range(protocol: str | None, body: dict[str, Any]) -> tuple[int | None,
         return None, None
     if protocol is None:
         raise exc.SecurityGroupProtocolRequiredWithPorts()
-    if protocol == "icmp":
+    if protocol in ("icmp", *ICMPV6):
         icmp_type = common.to_int("port_range_min", low, 0, 255) if low is not None else None
         icmp_code = common.to_int("port_range_max", high, 0, 255) if high is not None else None
         if icmp_type is None and icmp_code is not None:
             raise exc.SecurityGroupMissingIcmpType(value=icmp_code)
         return icmp_type, icmp_code
+    if protocol not in PORT_PROTOCOLS:
+        raise exc.SecurityGroupInvalidProtoForPortRange(protocol=protocol)
     first = common.to_int("port_range_min", low, 1, 65535) if low is not None else None
     last = common.to_int("port_range_max", high, 1, 65535) if high is not None else None
     first = first if first is not None else last
@@ -151,9 +162,14 @@ def create_rule(request: wsgi.Request) -> webob.Response:
     if direction not in ("ingress", "egress"):
         raise common.invalid("direction", direction,
                              f"'{direction}' is not in ['ingress', 'egress']")
-    if body.get("ethertype", "IPv4") != "IPv4":
-        raise common.invalid("ethertype", body["ethertype"], "only 'IPv4' is supported")
+    ethertype = body.get("ethertype") or "IPv4"
+    if ethertype not in ("IPv4", "IPv6"):
+        raise common.invalid("ethertype", ethertype,
+                             f"'{ethertype}' is not in ['IPv4', 'IPv6']")
     protocol = _protocol(body.get("protocol"))
+    if protocol in ICMPV6 and ethertype == "IPv4":
+        raise exc.SecurityGroupEthertypeConflictWithProtocol(ethertype=ethertype,
+                                                             protocol=protocol)
     port_min, port_max = _port_range(protocol, body)
     remote_ip, remote_group = body.get("remote_ip_prefix"), body.get("remote_group_id")
     if remote_ip is not None and remote_group is not None:
@@ -165,12 +181,12 @@ def create_rule(request: wsgi.Request) -> webob.Response:
         except ValueError:
             raise common.invalid("remote_ip_prefix", remote_ip,
                                  f"'{remote_ip}' is not a valid IP subnet") from None
-        if network.version != 4:
-            raise common.invalid("remote_ip_prefix", remote_ip, "only IPv4 is supported")
+        if f"IPv{network.version}" != ethertype:
+            raise exc.SecurityGroupRuleParameterConflict(ethertype=ethertype, cidr=remote_ip)
         remote_ip = str(network)
     if remote_group is not None:
         remote_group = access.load_security_group(ctxt, remote_group)["id"]
-    values = {"direction": direction, "ethertype": "IPv4", "protocol": protocol,
+    values = {"direction": direction, "ethertype": ethertype, "protocol": protocol,
               "port_range_min": port_min, "port_range_max": port_max,
               "remote_ip_prefix": remote_ip, "remote_group_id": remote_group,
               "description": common.to_str("description", body.get("description") or "")}

@@ -3,7 +3,21 @@ split; callers use ``from novalite.network import store`` and ``store.<operation
 
 from __future__ import annotations
 
+from novalite.network.store.agents import (
+    delete_agent,
+    get_agent,
+    list_agents,
+    report_state,
+    update_agent,
+)
 from novalite.network.store.base import new_id
+from novalite.network.store.floating_ips import (
+    create_floatingip,
+    delete_floatingip,
+    get_floatingip,
+    list_floatingips,
+    update_floatingip,
+)
 from novalite.network.store.networks import (
     NETWORK_COLUMNS,
     create_network,
@@ -34,6 +48,19 @@ from novalite.network.store.quotas import (
     update_quotas,
 )
 from novalite.network.store.quotas import usage as quota_usage
+from novalite.network.store.routers import (
+    FLOATING_IP,
+    GATEWAY,
+    INTERFACE,
+    create_router,
+    delete_router,
+    floating_ips_of_router,
+    get_router,
+    interface_subnets,
+    list_routers,
+    router_for_floating_ip,
+    update_router,
+)
 from novalite.network.store.security_groups import (
     DEFAULT_GROUP,
     GROUP_COLUMNS,
@@ -56,6 +83,13 @@ from novalite.network.store.subnets import (
     get_subnet,
     list_subnets,
     update_subnet,
+)
+from novalite.network.store.tags import (
+    add_tags,
+    get_tags,
+    remove_all_tags,
+    remove_tag,
+    replace_tags,
 )
 
 __all__ = [
@@ -103,4 +137,30 @@ __all__ = [
     "update_port",
     "update_security_group",
     "update_subnet",
+    "delete_agent",
+    "get_agent",
+    "list_agents",
+    "report_state",
+    "update_agent",
+    "create_floatingip",
+    "delete_floatingip",
+    "get_floatingip",
+    "list_floatingips",
+    "update_floatingip",
+    "FLOATING_IP",
+    "GATEWAY",
+    "INTERFACE",
+    "create_router",
+    "delete_router",
+    "floating_ips_of_router",
+    "get_router",
+    "interface_subnets",
+    "list_routers",
+    "router_for_floating_ip",
+    "update_router",
+    "add_tags",
+    "get_tags",
+    "remove_all_tags",
+    "remove_tag",
+    "replace_tags",
 ]

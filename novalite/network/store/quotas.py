@@ -13,9 +13,11 @@ import sqlalchemy as sa
 from novalite.db import api as db_api
 from novalite.network import exceptions as exc
 from novalite.network.models import (
+    FloatingIP,
     Network,
     NetworkQuota,
     Port,
+    Router,
     SecurityGroup,
     SecurityGroupRule,
     Subnet,
@@ -28,7 +30,8 @@ DEFAULT_QUOTAS = {"network": 100, "subnet": 100, "port": 500, "security_group": 
 # What novalite has tables for; the others are always used 0.
 _COUNTED: dict[str, Any] = {"network": Network, "subnet": Subnet, "port": Port,
                             "security_group": SecurityGroup,
-                            "security_group_rule": SecurityGroupRule}
+                            "security_group_rule": SecurityGroupRule, "router": Router,
+                            "floatingip": FloatingIP}
 
 
 def get_quotas(project_id: str) -> dict[str, int]:

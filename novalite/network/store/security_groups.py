@@ -18,12 +18,15 @@ from novalite.network.models import (
     SecurityGroup,
     SecurityGroupRule,
 )
+from novalite.network.store import tags as tag_store
 from novalite.network.store.base import column_in, new_id
 
-GROUP_COLUMNS = ("id", "project_id", "name", "description", "created_at", "updated_at")
+GROUP_COLUMNS = ("id", "project_id", "name", "description", "revision_number", "created_at",
+                 "updated_at")
 RULE_COLUMNS = ("id", "security_group_id", "project_id", "description", "direction",
                 "ethertype", "protocol", "port_range_min", "port_range_max",
-                "remote_ip_prefix", "remote_group_id", "created_at", "updated_at")
+                "remote_ip_prefix", "remote_group_id", "revision_number", "created_at",
+                "updated_at")
 DEFAULT_GROUP = "default"
 
 
@@ -49,11 +52,13 @@ def _group_dicts(session: Session, rows: Sequence[SecurityGroup]) -> list[dict[s
                 SecurityGroupRule.security_group_id.in_(ids))
                 .order_by(SecurityGroupRule.created_at, SecurityGroupRule.id)):
             rules[rule.security_group_id].append(_rule_dict(rule, defaults))
+    tags = tag_store.tags_by_id(session, ids)
     result = []
     for row in rows:
         group = {column: getattr(row, column) for column in GROUP_COLUMNS}
         group["security_group_rules"] = rules[row.id]
         group["is_default"] = row.id in defaults
+        group["tags"] = tags[row.id]
         result.append(group)
     return result
 
@@ -74,13 +79,15 @@ def _insert_group(session: Session, project_id: str, name: str, description: str
                         description=description, created_at=now, updated_at=now)
     session.add(row)
     session.flush()
-    _add_rule(session, row, direction="egress")
+    for ethertype in ("IPv4", "IPv6"):
+        _add_rule(session, row, direction="egress", ethertype=ethertype)
     return row
 
 
 def ensure_default_security_group(project_id: str) -> str:
     """The project's ``default`` group, created on first use (egress anywhere, ingress
-    from members of the same group), as Neutron does. Safe against concurrent callers."""
+    from members of the same group, for IPv4 and IPv6), as Neutron does. Safe against
+    concurrent callers."""
     with db_api.session_scope() as session:
         existing = session.get(DefaultSecurityGroup, project_id)
         if existing is not None:
@@ -88,7 +95,9 @@ def ensure_default_security_group(project_id: str) -> str:
     try:
         with db_api.session_scope() as session:
             group = _insert_group(session, project_id, DEFAULT_GROUP, "Default security group")
-            _add_rule(session, group, direction="ingress", remote_group_id=group.id)
+            for ethertype in ("IPv4", "IPv6"):
+                _add_rule(session, group, direction="ingress", ethertype=ethertype,
+                          remote_group_id=group.id)
             session.add(DefaultSecurityGroup(project_id=project_id,
                                              security_group_id=group.id))
             session.flush()
@@ -101,7 +110,7 @@ def ensure_default_security_group(project_id: str) -> str:
 
 
 def create_security_group(project_id: str, name: str, description: str) -> dict[str, Any]:
-    """A new group that allows all egress, as Neutron's new groups do."""
+    """A new group that allows all egress (IPv4 and IPv6), as Neutron's new groups do."""
     with db_api.session_scope() as session:
         row = _insert_group(session, project_id, name, description)
         session.flush()
@@ -115,13 +124,16 @@ def get_security_group(group_id: str) -> dict[str, Any] | None:
 
 
 def list_security_groups(project_id: str | None, is_admin: bool,
-                         filters: dict[str, list[Any]] | None = None
+                         filters: dict[str, list[Any]] | None = None,
+                         tag_filters: dict[str, list[str]] | None = None
                          ) -> list[dict[str, Any]]:
     query = sa.select(SecurityGroup)
     if not is_admin:
         query = query.where(SecurityGroup.project_id == project_id)
     for key, values in (filters or {}).items():
         query = query.where(column_in(getattr(SecurityGroup, key), values))
+    for condition in tag_store.conditions(SecurityGroup.id, tag_filters or {}):
+        query = query.where(condition)
     with db_api.session_scope() as session:
         rows = session.scalars(query.order_by(SecurityGroup.created_at,
                                               SecurityGroup.id)).all()
@@ -135,6 +147,7 @@ def update_security_group(group_id: str, values: dict[str, Any]) -> dict[str, An
             return None
         for key, value in values.items():
             setattr(row, key, value)
+        row.revision_number = (row.revision_number or 0) + 1
         row.updated_at = utcnow()
         session.flush()
         return _group_dicts(session, [row])[0]
@@ -158,6 +171,7 @@ def delete_security_group(group_id: str, allow_default: bool = False) -> bool:
         session.execute(sa.delete(SecurityGroupRule).where(sa.or_(
             SecurityGroupRule.security_group_id == group_id,
             SecurityGroupRule.remote_group_id == group_id)))
+        tag_store.delete_all(session, group_id)
         session.delete(row)
         return True
 
@@ -179,6 +193,7 @@ def create_security_group_rule(group_id: str, values: dict[str, Any]) -> dict[st
             if all(getattr(rule, key) == values.get(key) for key in _RULE_IDENTITY):
                 raise exc.SecurityGroupRuleExists(rule_id=rule.id)
         row = _add_rule(session, group, **values)
+        group.revision_number = (group.revision_number or 0) + 1
         session.flush()
         return _rule_dict(row, _default_ids(session, [group_id]))
 
@@ -210,6 +225,11 @@ def list_security_group_rules(project_id: str | None, is_admin: bool,
 
 def delete_security_group_rule(rule_id: str) -> bool:
     with db_api.session_scope() as session:
-        result = session.execute(sa.delete(SecurityGroupRule).where(
-            SecurityGroupRule.id == rule_id))
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        rule = session.get(SecurityGroupRule, rule_id)
+        if rule is None:
+            return False
+        group = session.get(SecurityGroup, rule.security_group_id)
+        if group is not None:
+            group.revision_number = (group.revision_number or 0) + 1
+        session.delete(rule)
+        return True

@@ -10,12 +10,37 @@ import pytest
 from novalite.network import ipam
 
 
-def test_parse_cidr_normalises_and_is_ipv4_only():
+def test_parse_cidr_normalises_both_versions():
     assert str(ipam.parse_cidr("10.0.0.0/24")) == "10.0.0.0/24"
     assert str(ipam.parse_cidr("10.99.99.0/16")) == "10.99.0.0/16"
-    for bad in ("10.0.0.1", "banana", "fd00::/64", "10.0.0.0/31", None, 42):
+    assert str(ipam.parse_cidr("fd00:0:0:1::5/64")) == "fd00:0:0:1::/64"
+    assert str(ipam.parse_cidr("fd00::/64", 6)) == "fd00::/64"
+    for bad in ("10.0.0.1", "banana", "10.0.0.0/31", "fd00::/127", None, 42):
         with pytest.raises(ipam.InvalidSubnet):
             ipam.parse_cidr(bad)
+    with pytest.raises(ipam.InvalidSubnet, match="does not match"):
+        ipam.parse_cidr("fd00::/64", 4)
+
+
+def test_ipv6_pools_and_gateway():
+    net = ipaddress.IPv6Network("fd00:1::/64")
+    assert ipam.default_gateway(net) == "fd00:1::1"
+    assert ipam.default_pools(net, "fd00:1::1") == [
+        {"start": "fd00:1::2", "end": "fd00:1::ffff:ffff:ffff:ffff"}]  # no broadcast
+    assert ipam.check_gateway(net, "fd00:1::ffff:ffff:ffff:ffff")
+    with pytest.raises(ipam.InvalidSubnet):
+        ipam.check_gateway(net, "10.0.0.1")
+    assert ipam.first_free(ipam.default_pools(net, "fd00:1::1"), {"fd00:1::2"}) == "fd00:1::3"
+
+
+def test_eui64_is_the_slaac_address():
+    # RFC 4291 appendix A: the MAC split by ff:fe, the universal/local bit flipped
+    assert ipam.eui64("2001:db8::/64", "fa:16:3e:12:34:56") == "2001:db8::f816:3eff:fe12:3456"
+    assert ipam.link_local("00:16:3e:00:00:01") == "fe80::216:3eff:fe00:1"
+    assert ipam.is_auto_address({"ip_version": 6, "ipv6_address_mode": "slaac"})
+    assert ipam.is_auto_address({"ip_version": 6, "ipv6_address_mode": "dhcpv6-stateless"})
+    assert not ipam.is_auto_address({"ip_version": 6, "ipv6_address_mode": "dhcpv6-stateful"})
+    assert not ipam.is_auto_address({"ip_version": 4, "ipv6_address_mode": None})
 
 
 def test_default_pools_split_around_the_gateway():
