@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 import uuid
+from typing import Any
 
 import requests
 import sqlalchemy as sa
@@ -41,8 +42,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_cloud(data_dir: str, database_url: str | None = None
-                ) -> tuple[subprocess.Popen[str], str]:
+def start_cloud(data_dir: str, database_url: str | None = None, with_ports: bool = False
+                ) -> Any:
+    """``novalite up`` in ``data_dir``: (process, clouds.yaml path), and the ports when
+    ``with_ports``."""
     ports = {key: free_port() for key in ("identity", "image", "compute", "network",
                                           "metadata")}
     with open(os.path.join(data_dir, "novalite.conf"), "w") as handle:
@@ -64,7 +67,8 @@ def start_cloud(data_dir: str, database_url: str | None = None
         if "clouds.yaml written" in line:
             break
     threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
-    return process, os.path.join(data_dir, "clouds.yaml")
+    clouds = os.path.join(data_dir, "clouds.yaml")
+    return (process, clouds, ports) if with_ports else (process, clouds)
 
 
 def login(clouds_yaml: str, cloud: str) -> tuple[str, dict[str, str]]:

@@ -9,20 +9,25 @@ raising a ``NovaliteException`` produces the matching fault, and anything else a
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import re
+import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
+import waitress.channel
 import waitress.server
+import waitress.task
 import webob
 import webob.exc
 
 from novalite.common import exception
 from novalite.common.context import RequestContext
+from novalite.conf import CONF
 
 LOG = logging.getLogger(__name__)
 
@@ -183,6 +188,8 @@ def build_router(fault_body: FaultBody, *tables: Iterable[Route]) -> Router:
         for route in table:
             router.add(route.method, route.path, route.handler)
     return router
+
+
 BAD_PATH = "The request path is not valid UTF-8."
 
 
@@ -215,13 +222,142 @@ def loggable_path(path: str) -> str:
     return _SECRET_SEGMENTS.sub(r"\1***", path)
 
 
+class RequestTooLarge(exception.NovaliteException):
+    msg_fmt = "Request is too large."
+    code = 413
+
+
+def bad_header(environ: dict[str, Any]) -> str | None:
+    """The name of the first header whose value is not UTF-8 (WSGI gives them as latin-1
+    text), else None."""
+    for key, value in environ.items():
+        if key.startswith("HTTP_") or key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            try:
+                value.encode("latin-1").decode("utf-8")
+            except UnicodeError:
+                return key.removeprefix("HTTP_").replace("_", "-").title()
+    return None
+
+
+class _LimitedInput:
+    """``wsgi.input`` that raises ``RequestTooLarge`` past ``limit`` bytes (a body sent
+    without a Content-Length is still bounded)."""
+
+    def __init__(self, stream: Any, limit: int) -> None:
+        self._stream = stream
+        self._left = limit
+
+    def _count(self, data: bytes) -> bytes:
+        self._left -= len(data)
+        if self._left < 0:
+            raise RequestTooLarge()
+        return data
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            return self._count(self._stream.read(self._left + 1))
+        return self._count(self._stream.read(min(size, self._left + 1)))
+
+    def readline(self, size: int = -1) -> bytes:
+        cap = self._left + 1 if size is None or size < 0 else min(size, self._left + 1)
+        return self._count(self._stream.readline(cap))
+
+    def __iter__(self) -> Any:
+        return iter(self.readline, b"")
+
+
+def max_body_size() -> int:
+    return int(CONF.oslo_middleware.max_request_body_size)
+
+
+class Guard:
+    """What every API puts first: refuses, with the service's own fault, a path or a header
+    that is not UTF-8 (400) and a body larger than ``[oslo_middleware]
+    max_request_body_size`` (413, as oslo.middleware's sizelimit) unless ``unlimited``
+    says the request may carry more (image data), up to ``unlimited_cap`` bytes."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]],
+                 fault: Callable[[int, str], webob.Response],
+                 unlimited: Callable[[dict[str, Any]], bool] | None = None,
+                 unlimited_cap: Callable[[], int] | None = None) -> None:
+        self.app = app
+        self.fault = fault
+        self.unlimited = unlimited
+        self.unlimited_cap = unlimited_cap
+
+    def transport_limit(self) -> int:
+        """The largest body the HTTP server should read at all."""
+        limit = max_body_size()
+        if self.unlimited is not None and self.unlimited_cap is not None:
+            limit = max(limit, self.unlimited_cap())
+        return limit
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
+                 ) -> Iterable[bytes]:
+        if not path_is_utf8(environ):
+            return self.fault(400, BAD_PATH)(environ, start_response)
+        header = bad_header(environ)
+        if header is not None:
+            return self.fault(400, f"The request header {header} is not valid UTF-8."
+                              )(environ, start_response)
+        limit = max_body_size()
+        if self.unlimited is not None and self.unlimited_cap is not None \
+                and self.unlimited(environ):
+            limit = max(limit, self.unlimited_cap())
+        length = environ.get("CONTENT_LENGTH") or ""
+        if length:
+            try:
+                declared = int(length)
+            except ValueError:
+                return self.fault(400, "The Content-Length header is not a number."
+                                  )(environ, start_response)
+            if declared > limit:
+                return self.fault(413, RequestTooLarge.msg_fmt)(environ, start_response)
+        if "wsgi.input" in environ:
+            environ["wsgi.input"] = _LimitedInput(environ["wsgi.input"], limit)
+        return self.app(environ, start_response)
+
+
+def guard(app: Callable[..., Iterable[bytes]], fault_body: FaultBody,
+          unlimited: Callable[[dict[str, Any]], bool] | None = None,
+          unlimited_cap: Callable[[], int] | None = None) -> Guard:
+    """``Guard`` for an API whose faults are JSON ``fault_body`` documents."""
+    return Guard(app, lambda code, message: fault_response(fault_body, code, message),
+                 unlimited, unlimited_cap)
+
+
+INTERNAL_ERROR = "An unexpected error prevented the server from fulfilling your request."
+
+
 class RequestLog:
-    """Logs one line per request: method, path, status, duration. Never a header, a
-    query string or a token in the path."""
+    """Logs one line per request: method, path, status, duration. Never a header.
+
+    Whatever the application raises (before or while its body is sent) becomes a 500 in
+    the API's fault format where that is still possible, and is logged with its line."""
 
     def __init__(self, app: Callable[..., Iterable[bytes]], name: str) -> None:
         self.app = app
         self.log = logging.getLogger(f"novalite.{name}.access")
+        self.fault = getattr(app, "fault", None)
+
+    def line(self, environ: dict[str, Any], status: str, started: float) -> None:
+        if self.log.isEnabledFor(logging.INFO):
+            path = environ.get("PATH_INFO", "")
+            self.log.info("%s %s %s %.1fms", environ.get("REQUEST_METHOD"),
+                          loggable_path(path.encode("latin-1", "backslashreplace")
+                                        .decode("latin-1"))
+                          if isinstance(path, str) else path, status.split()[0] if status
+                          else "-", (time.monotonic() - started) * 1000)
+
+    def _error(self, environ: dict[str, Any], start_response: Callable[..., Any]
+               ) -> Iterable[bytes]:
+        if self.fault is not None:
+            return self.fault(500, INTERNAL_ERROR)(environ, start_response)  # type: ignore[no-any-return]
+        body = json.dumps({"error": {"code": 500, "message": INTERNAL_ERROR}}).encode()
+        start_response("500 Internal Server Error", [
+            ("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+            sys.exc_info())
+        return [body]
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
                  ) -> Iterable[bytes]:
@@ -229,16 +365,68 @@ class RequestLog:
         status_holder: list[str] = []
 
         def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            status_holder.append(status)
+            status_holder[:] = [status]
             return start_response(status, headers, exc_info)
 
-        result = self.app(environ, capture)
-        if self.log.isEnabledFor(logging.INFO):
-            self.log.info("%s %s %s %.1fms", environ.get("REQUEST_METHOD"),
-                          loggable_path(environ.get("PATH_INFO") or ""),
-                          status_holder[0].split()[0]
-                          if status_holder else "-", (time.monotonic() - started) * 1000)
-        return result
+        try:
+            result = self.app(environ, capture)
+        except Exception:
+            LOG.exception("Unexpected error handling %s %s", environ.get("REQUEST_METHOD"),
+                          loggable_path(environ.get("PATH_INFO") or ""))
+            result = self._error(environ, capture)
+        if isinstance(result, list):
+            self.line(environ, status_holder[0] if status_holder else "", started)
+            return result
+        return self._logged_iter(result, environ, status_holder, started)
+
+    def _logged_iter(self, result: Iterable[bytes], environ: dict[str, Any],
+                     status_holder: list[str], started: float) -> Iterator[bytes]:
+        """A streamed body (image data): the line once it is sent or broken off."""
+        status = status_holder[0] if status_holder else ""
+        try:
+            yield from result
+        except Exception:
+            LOG.exception("Error streaming the answer to %s %s",
+                          environ.get("REQUEST_METHOD"), loggable_path(environ.get("PATH_INFO") or ""))
+            status = "500 (broken off)"
+            raise
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+            self.line(environ, status, started)
+
+
+class _ErrorTask(waitress.task.ErrorTask):
+    """Waitress's own refusals (a body past the limit, a malformed request line or
+    headers) in the API's fault format, logged like every other request."""
+
+    def execute(self) -> None:
+        request_log: RequestLog | None = getattr(self.channel, "request_log", None)
+        fault = request_log.fault if request_log is not None else None
+        request: Any = self.request  # waitress's HTTPRequestParser (typed as its Error)
+        error = request.error
+        started = time.monotonic()
+        if request_log is not None:  # first: the answer may reach the client at once
+            request_log.line({"REQUEST_METHOD": request.command or "-",
+                              "PATH_INFO": request.path or "-"}, str(error.code), started)
+        if fault is None:
+            super().execute()
+            return
+        code = int(error.code)
+        message = RequestTooLarge.msg_fmt if code == 413 else str(error.body)
+        response = fault(code, message)
+        self.status = response.status
+        headers: Any = self.response_headers
+        headers.extend((k, v) for k, v in response.headerlist if k.lower() != "content-length")
+        self.set_close_on_finish()
+        self.content_length = len(response.body)
+        self.write(response.body)
+
+
+class _Channel(waitress.channel.HTTPChannel):
+    error_task_class = _ErrorTask
+    request_log: RequestLog | None = None
 
 
 class Server:
@@ -249,9 +437,15 @@ class Server:
         self.name = name
         self.host = host
         self.port = port
+        transport_limit = getattr(app, "transport_limit", None)
+        limit = transport_limit() if transport_limit is not None else max_body_size()
+        request_log = RequestLog(app, name)
         self._server = waitress.server.create_server(
-            RequestLog(app, name), host=host, port=port, threads=threads, ident="novalite",
-            clear_untrusted_proxy_headers=True, expose_tracebacks=False)
+            request_log, host=host, port=port, threads=threads, ident="novalite",
+            clear_untrusted_proxy_headers=True, expose_tracebacks=False,
+            max_request_body_size=limit)
+        self._server.channel_class = type(  # type: ignore[union-attr]
+            "Channel", (_Channel,), {"request_log": request_log})
         self.port = self._server.effective_port  # type: ignore[union-attr]
         self._thread: threading.Thread | None = None
 
@@ -260,10 +454,22 @@ class Server:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._server.run, name=f"wsgi-{self.name}",
+        self._thread = threading.Thread(target=self._run, name=f"wsgi-{self.name}",
                                         daemon=True)
         self._thread.start()
         LOG.info("%s listening on %s", self.name, self.url)
+
+    def _run(self) -> None:
+        """Waitress's loop, until no socket is left; ``stop`` closes sockets from another
+        thread, so a select may see one closed under it (EBADF): it goes round again."""
+        server: Any = self._server
+        while server._map:
+            try:
+                server.asyncore.loop(timeout=server.adj.asyncore_loop_timeout, map=server._map,
+                                     use_poll=server.adj.asyncore_use_poll)
+            except OSError as error:
+                if error.errno != errno.EBADF:
+                    raise
 
     def stop(self) -> None:
         """Stop accepting, let the requests in flight finish, then drop idle keep-alive

@@ -26,6 +26,10 @@ class ImageTooLarge(exception.NovaliteException):
     code = 413
 
 
+class SizeMismatch(exception.Invalid):
+    msg_fmt = "%(reason)s"
+
+
 @dataclasses.dataclass(frozen=True)
 class StoredImage:
     path: str
@@ -43,8 +47,11 @@ class FileStore:
     def path(self, image_id: str) -> str:
         return os.path.join(self.datadir, image_id)
 
-    def add(self, image_id: str, chunks: Iterable[bytes], size_cap: int) -> StoredImage:
-        """Write ``chunks`` as the data of ``image_id``; nothing is left behind on failure."""
+    def add(self, image_id: str, chunks: Iterable[bytes], size_cap: int,
+            expected_sizes: dict[str, int] | None = None) -> StoredImage:
+        """Write ``chunks`` as the data of ``image_id``; nothing is left behind on failure.
+        The size is what was received: past ``size_cap`` a 413, different from one of
+        ``expected_sizes`` (what declares it → bytes) a 400."""
         os.makedirs(self.datadir, exist_ok=True)
         md5 = hashlib.md5(usedforsecurity=False)
         multihash = hashlib.new(HASH_ALGO)
@@ -64,6 +71,14 @@ class FileStore:
                     md5.update(chunk)
                     multihash.update(chunk)
                     handle.write(chunk)
+                handle.flush()
+                written = os.fstat(handle.fileno()).st_size
+            for source, expected in (expected_sizes or {}).items():
+                if size != expected:
+                    raise SizeMismatch(reason=f"The image data is {size} bytes but {source} "
+                                              f"says {expected}.")
+            if written != size:
+                raise SizeMismatch(reason=f"{written} of {size} bytes reached the store.")
             os.replace(tmp_path, self.path(image_id))
         except BaseException:
             _unlink(tmp_path)

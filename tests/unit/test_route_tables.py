@@ -57,7 +57,7 @@ def test_each_api_router_comes_from_its_tables(conf: object) -> None:
     network = network_api.make_router()
     assert network.match("GET", "/v2.0/quotas/p1/details")[0] is quotas.details
     assert network.match("PUT", "/v2.0/ports/p1")[0] is ports.update
-    identity = identity_api.make_app().router
+    identity = identity_api.make_router()
     assert identity.match("PATCH", "/v3/endpoints/e1")[0] is catalog.update_endpoint
     _, params = identity.match("HEAD", "/v3/projects/p1/users/u1/roles/r1")
     assert params == {"target_id": "p1", "actor_id": "u1", "role_id": "r1"}

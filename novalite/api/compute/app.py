@@ -113,6 +113,7 @@ def make_app(validator: auth.TokenValidator | None = None,
 
     compute_policies.register()
     api = ComputeAPI(build_router(extra_resources))
-    return auth.AuthMiddleware(api, faults.fault_body,
-                               validator=validator or default_validator(),
-                               public_paths=is_public, service_type="compute")
+    return wsgi.guard(auth.AuthMiddleware(api, faults.fault_body,
+                                          validator=validator or default_validator(),
+                                          public_paths=is_public, service_type="compute"),
+                      faults.fault_body)

@@ -8,6 +8,7 @@ import webob
 
 from novalite.api.compute import common
 from novalite.api.compute import schemas as validation
+from novalite.api.compute.schemas import MAX_INT
 from novalite.api.compute.schemas import flavors as schemas
 from novalite.api.compute.views import flavors as views
 from novalite.common import exception, policy, wsgi
@@ -24,9 +25,12 @@ def _int_param(request: Request, name: str) -> int | None:
     if raw is None:
         return None
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise exception.Invalid(message=f"Invalid {name} filter [{raw}]") from None
+    if not 0 <= value <= MAX_INT:  # the columns are 32-bit
+        raise exception.Invalid(message=f"Invalid {name} filter [{raw}]")
+    return value
 
 
 def _is_public(request: Request) -> bool | None:

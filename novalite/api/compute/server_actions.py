@@ -59,7 +59,8 @@ def _force_delete(request: Request, instance: dict[str, Any], body: Any) -> webo
 
 def _console_output(request: Request, instance: dict[str, Any], body: Any) -> webob.Response:
     validation.validate({"type": ["object", "null"], "properties": {
-        "length": {"type": ["integer", "string", "null"], "pattern": r"^-?[0-9]+$"}},
+        "length": {"type": ["integer", "string", "null"], "pattern": r"^-?[0-9]+$",
+                   "maximum": validation.MAX_INT}},
         "additionalProperties": False}, body, "os-getConsoleOutput")
     length = (body or {}).get("length")
     tail = None

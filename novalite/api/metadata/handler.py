@@ -256,6 +256,8 @@ class MetadataRequestHandler:
             response = self.handle(request)
         except HTTPError as error:
             response = _error_response(error.code, error.message)
+        except exception.NovaliteException as error:  # a body past the limit
+            response = _error_response(error.code, error.message)
         except Exception:
             LOG.exception("Unexpected error handling %s %s", request.method, request.path_info)
             response = _error_response(500, UNKNOWN_ERROR)
@@ -302,7 +304,7 @@ class MetadataRequestHandler:
 
 def make_app(**kwargs: Any) -> WSGIApp:
     """The metadata application (keyword arguments: see ``MetadataRequestHandler``)."""
-    return MetadataRequestHandler(**kwargs)
+    return wsgi.Guard(MetadataRequestHandler(**kwargs), _error_response)
 
 
 def make_server(**kwargs: Any) -> wsgi.Server:

@@ -80,6 +80,10 @@ def make_app() -> Callable[..., Iterable[bytes]]:
     """The identity WSGI application; creates the Fernet keys if there are none."""
     fernet.setup_keys()
     policy.register_rules(identity_policies.list_rules())
-    router = wsgi.build_router(common.fault_body,
-                               *(module.ROUTES for module in RESOURCE_MODULES))
-    return IdentityApp(router, LocalValidator(include_catalog=False))
+    return wsgi.guard(IdentityApp(make_router(), LocalValidator(include_catalog=False)),
+                      common.fault_body)
+
+
+def make_router() -> wsgi.Router:
+    return wsgi.build_router(common.fault_body,
+                             *(module.ROUTES for module in RESOURCE_MODULES))

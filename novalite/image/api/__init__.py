@@ -7,6 +7,7 @@ else needs a token.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -19,6 +20,7 @@ from novalite.image.api import data, images, members, schemas, versions
 from novalite.policies import image as image_policies
 
 WSGIApp = Callable[..., Iterable[bytes]]
+_IMAGE_FILE = re.compile(r"^/v2/images/[^/]+/file/?$")
 PUBLIC_PATHS = frozenset({"", "/", "/versions", "/versions/", "/v2", "/v2/"})
 
 
@@ -36,10 +38,19 @@ def make_router() -> wsgi.Router:
 def make_app(validator: auth.TokenValidator | None = None) -> WSGIApp:
     """The image API; ``validator`` defaults to the one ``[keystone_authtoken]`` selects."""
     image_policies.register()
-    return auth.AuthMiddleware(make_router(), fault_body,
-                               validator or default_validator(),
-                               public_paths=lambda path: path in PUBLIC_PATHS,
-                               service_type="image")
+    return wsgi.guard(auth.AuthMiddleware(make_router(), fault_body,
+                                          validator or default_validator(),
+                                          public_paths=lambda path: path in PUBLIC_PATHS,
+                                          service_type="image"),
+                      fault_body, unlimited=is_image_data,
+                      unlimited_cap=lambda: int(CONF.image.image_size_cap))
+
+
+def is_image_data(environ: dict[str, Any]) -> bool:
+    """Image data (``PUT /v2/images/{id}/file``) is bounded by ``image_size_cap``, not by
+    the request body limit."""
+    return (environ.get("REQUEST_METHOD") == "PUT"
+            and _IMAGE_FILE.match(environ.get("PATH_INFO", "")) is not None)
 
 
 def make_server(validator: auth.TokenValidator | None = None) -> wsgi.Server:

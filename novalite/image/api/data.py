@@ -28,15 +28,11 @@ class Gone(exception.NovaliteException):
     code = 410
 
 
-def _body_chunks(environ: dict[str, Any], length: int | None) -> Iterator[bytes]:
+def _body_chunks(environ: dict[str, Any]) -> Iterator[bytes]:
+    """The whole body as it arrives, a chunk at a time (never all of it in memory); read
+    to its end whatever Content-Length says, so a body longer than declared is seen."""
     stream = environ["wsgi.input"]
-    remaining = length
-    while remaining is None or remaining > 0:
-        chunk = stream.read(CHUNK_SIZE if remaining is None else min(CHUNK_SIZE, remaining))
-        if not chunk:
-            break
-        if remaining is not None:
-            remaining -= len(chunk)
+    while chunk := stream.read(CHUNK_SIZE):
         yield chunk
 
 
@@ -59,10 +55,14 @@ def upload(request: wsgi.Request, image_id: str) -> webob.Response:
             raise access.ImageNotFound(image_id=image_id)
         raise exception.Conflict(message=f"Image status transition from {current['status']} "
                                          "to saving is not allowed")
+    expected: dict[str, int] = {}
+    if request.content_length is not None:
+        expected["Content-Length"] = request.content_length
+    if image["size"] is not None:
+        expected["the image's size"] = image["size"]
     file_store = store()
     try:
-        stored = file_store.add(image_id, _body_chunks(request.environ, request.content_length),
-                                cap)
+        stored = file_store.add(image_id, _body_chunks(request.environ), cap, expected)
     except BaseException:
         repository.compare_and_set(image_id, ["saving"], {"status": "queued"})
         raise

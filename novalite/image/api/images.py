@@ -16,6 +16,8 @@ from novalite.image import repository
 from novalite.image.api import access, patch, schemas, validation, views
 from novalite.image.store import FileStore
 
+MAX_BIGINT = 2**63 - 1
+
 
 class ImageExists(exception.Conflict):
     msg_fmt = "Image with identifier %(image_id)s already exists!"
@@ -190,6 +192,8 @@ def _int_param(name: str, value: str) -> int:
         raise exception.Invalid(message=f"{name} param must be an integer") from None
     if number < 0:
         raise exception.Invalid(message=f"{name} param must be positive")
+    if number > MAX_BIGINT:  # the size column is 64-bit
+        raise exception.Invalid(message=f"{name} param must be at most {MAX_BIGINT}")
     return number
 
 

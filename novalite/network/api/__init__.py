@@ -60,9 +60,9 @@ class _StripJsonSuffix:
 def make_app(validator: auth.TokenValidator | None = None) -> WSGIApp:
     """The network API; ``validator`` defaults to the one ``[keystone_authtoken]`` selects."""
     network_policies.register()
-    return _StripJsonSuffix(auth.AuthMiddleware(
+    return wsgi.guard(_StripJsonSuffix(auth.AuthMiddleware(
         make_router(), fault_body, validator or default_validator(),
-        public_paths=lambda path: path in PUBLIC_PATHS))
+        public_paths=lambda path: path in PUBLIC_PATHS)), fault_body)
 
 
 def make_server(validator: auth.TokenValidator | None = None) -> wsgi.Server:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from novalite.api.compute.schemas import MAX_INT
+
 NAME = {"type": "string", "minLength": 1, "maxLength": 255,
         "pattern": r"^(?![\s])[\s\S]*(?<![\s])$"}
 DESCRIPTION = {"type": ["string", "null"], "maxLength": 255}
 METADATA = {"type": "object", "patternProperties": {
     r"^[a-zA-Z0-9-_:. ]{1,255}$": {"type": "string", "maxLength": 255}},
     "additionalProperties": False}
-COUNT = {"type": ["integer", "string"], "pattern": r"^[0-9]+$", "minimum": 1}
+COUNT = {"type": ["integer", "string"], "pattern": r"^[0-9]+$", "minimum": 1,
+         "maximum": MAX_INT}
 TAG = {"type": "string", "minLength": 1, "maxLength": 60, "pattern": r"^[^,/]*$"}
 HOSTNAME = {"type": "string", "minLength": 1, "maxLength": 255,
             "pattern": r"^[a-zA-Z0-9][a-zA-Z0-9.-]*$"}
