@@ -8,19 +8,18 @@ event, leaves a fault when it fails, and clears the instance's task_state.
 
 from __future__ import annotations
 
-import collections
 import datetime
 import logging
-import threading
 import traceback
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import oslo_messaging as messaging
 
 from novalite.common import exception, rpc
 from novalite.common import instance_states as states
+from novalite.common.cache import KeyedLocks
 from novalite.common.context import RequestContext, get_admin_context
 from novalite.common.manager import Manager, periodic_task
 from novalite.compute import consoles, network
@@ -95,8 +94,7 @@ class ComputeManager(Manager):
         self.driver = driver or load_driver(host)
         self.conductor = conductor or ConductorAPI()
         self.resource_tracker = ResourceTracker(host, self.driver, self.conductor)
-        self._locks: dict[str, threading.Lock] = collections.defaultdict(threading.Lock)
-        self._locks_guard = threading.Lock()
+        self._locks = KeyedLocks()
 
     def rpc_endpoints(self) -> list[object]:
         return [self, ComputeV1Proxy(self)]
@@ -106,12 +104,8 @@ class ComputeManager(Manager):
 
     # --- helpers ------------------------------------------------------------------------
 
-    @contextmanager
-    def _instance_lock(self, instance_uuid: str) -> Iterator[None]:
-        with self._locks_guard:
-            lock = self._locks[instance_uuid]
-        with lock:
-            yield
+    def _instance_lock(self, instance_uuid: str) -> AbstractContextManager[None]:
+        return self._locks.hold(instance_uuid)
 
     @staticmethod
     def _driver_instance(instance: Instance) -> dict[str, Any]:
@@ -328,8 +322,6 @@ class ComputeManager(Manager):
             self.driver.destroy(ctxt, self._driver_instance(instance), network_info)
             network.deallocate_for_instance(ctxt, instance, network_info)
             self.conductor.instance_destroy(ctxt, instance)
-        with self._locks_guard:
-            self._locks.pop(instance_uuid, None)
 
     # --- power actions ------------------------------------------------------------------
 

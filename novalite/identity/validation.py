@@ -15,12 +15,11 @@ in front of themselves.
 from __future__ import annotations
 
 import hashlib
-import threading
-import time
 from typing import Any
 
 from novalite.common import exception
 from novalite.common.auth import TokenValidator
+from novalite.common.cache import TTLCache
 from novalite.common.context import RequestContext, context_from_token_body
 from novalite.conf import CONF
 from novalite.identity import tokens
@@ -50,22 +49,17 @@ class RemoteValidator:
     def __init__(self, auth_url: str | None = None) -> None:
         self.service_user = ServiceAuth("keystone_authtoken", auth_url)
         self.auth_url = self.service_user.auth_url
-        self._lock = threading.Lock()
-        self._cache: dict[str, tuple[dict[str, Any], float]] = {}
+        self._cache: TTLCache[str, dict[str, Any]] = TTLCache(
+            CONF.keystone_authtoken.token_cache_time, maxsize=10000)
 
     def validate(self, token: str) -> RequestContext:
         key = hashlib.sha256(token.encode()).hexdigest()
-        now = time.time()
-        with self._lock:
-            cached = self._cache.get(key)
-        if cached and cached[1] > now:
-            return context_from_token_body(cached[0], token)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return context_from_token_body(cached, token)
         body = IdentityClient(endpoint=self.auth_url,
                               service_user=self.service_user).validate_token(token)
-        with self._lock:
-            if len(self._cache) > 10000:
-                self._cache.clear()
-            self._cache[key] = (body, now + CONF.keystone_authtoken.token_cache_time)
+        self._cache.put(key, body, ttl=CONF.keystone_authtoken.token_cache_time)
         return context_from_token_body(body, token)
 
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import threading
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -29,6 +28,7 @@ import webob
 import webob.exc
 
 from novalite.common import exception, metadata_tree, wsgi
+from novalite.common.cache import TTLCache
 from novalite.conf import CONF
 
 LOG = logging.getLogger(__name__)
@@ -98,39 +98,22 @@ def db_store_password(instance_uuid: str, password: bytes) -> None:
 # --- the cache ----------------------------------------------------------------------------
 
 class _Cache:
-    """A small TTL cache of ``InstanceMetadata`` by instance id or source address."""
+    """A TTL cache of ``InstanceMetadata`` by instance id or source address, bounded."""
+
+    MAXSIZE = 10000
 
     def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.ttl = ttl
-        self.clock = clock
-        self._items: dict[tuple[str, str], tuple[float, metadata_tree.InstanceMetadata]] = {}
-        self._lock = threading.Lock()
+        self._items: TTLCache[tuple[str, str], metadata_tree.InstanceMetadata] = TTLCache(
+            ttl, self.MAXSIZE, clock)
 
     def get(self, key: tuple[str, str]) -> metadata_tree.InstanceMetadata | None:
-        if self.ttl <= 0:
-            return None
-        with self._lock:
-            item = self._items.get(key)
-            if item is None:
-                return None
-            if item[0] <= self.clock():
-                del self._items[key]
-                return None
-            return item[1]
+        return self._items.get(key)
 
     def put(self, key: tuple[str, str], value: metadata_tree.InstanceMetadata) -> None:
-        if self.ttl <= 0:
-            return
-        with self._lock:
-            now = self.clock()
-            if len(self._items) > 10000:  # drop the expired ones now and then
-                self._items = {k: v for k, v in self._items.items() if v[0] > now}
-            self._items[key] = (now + self.ttl, value)
+        self._items.put(key, value)
 
     def forget(self, instance_uuid: str) -> None:
-        with self._lock:
-            self._items = {key: value for key, value in self._items.items()
-                           if value[1].uuid != instance_uuid}
+        self._items.discard_if(lambda _key, meta: meta.uuid == instance_uuid)
 
 
 # --- the application ----------------------------------------------------------------------

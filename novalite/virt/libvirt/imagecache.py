@@ -9,7 +9,6 @@ corrupted download leaves nothing in the cache and is never booted.
 
 from __future__ import annotations
 
-import collections
 import hashlib
 import logging
 import os
@@ -19,6 +18,7 @@ import time
 from collections.abc import Iterable
 
 from novalite.common import exception
+from novalite.common.cache import KeyedLocks
 from novalite.common.context import RequestContext
 from novalite.image.client import ImageClient
 from novalite.virt.driver import ImageMeta, VirtDriverError
@@ -31,22 +31,17 @@ _CHUNK = 1024 * 1024
 class ImageCache:
     def __init__(self, base_dir: str) -> None:
         self.base_dir = base_dir
-        self._locks: dict[str, threading.Lock] = collections.defaultdict(threading.Lock)
-        self._guard = threading.Lock()
+        self._locks = KeyedLocks()
 
     def path(self, image_id: str) -> str:
         if not _SAFE_ID.match(image_id):
             raise VirtDriverError(f"Invalid image id {image_id!r}")
         return os.path.join(self.base_dir, image_id)
 
-    def _lock(self, image_id: str) -> threading.Lock:
-        with self._guard:
-            return self._locks[image_id]
-
     def fetch(self, context: RequestContext | None, image_id: str) -> tuple[str, ImageMeta]:
         """(path of the cached base, image record); downloads it on first use."""
         path = self.path(image_id)
-        with self._lock(image_id):
+        with self._locks.hold(image_id):
             try:
                 client = ImageClient(context)
                 record = client.get(image_id)
@@ -116,7 +111,7 @@ class ImageCache:
             if image_id in used:
                 continue
             path = os.path.join(self.base_dir, image_id)
-            with self._lock(image_id):
+            with self._locks.hold(image_id):
                 try:
                     if now - os.stat(path).st_mtime < minimum_age:
                         continue
