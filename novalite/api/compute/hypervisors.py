@@ -11,6 +11,7 @@ import webob
 
 from novalite.api.compute import common
 from novalite.common import exception, policy, wsgi
+from novalite.common import instance_states as states
 from novalite.common.wsgi import Request
 from novalite.db import instances, service_store
 from novalite.placement import client as placement
@@ -30,6 +31,42 @@ def _cpu_info(request: Request, node: dict[str, Any]) -> Any:
     except ValueError:
         return {}
     return decoded if isinstance(decoded, dict) else {}
+
+
+# Nova's compute/stats.py: the task states that make an instance count as work in progress
+WORKLOAD_TASK_STATES = frozenset({
+    states.SCHEDULING, states.BLOCK_DEVICE_MAPPING, states.NETWORKING, states.SPAWNING,
+    *states.REBUILD_STATES, *states.RESIZE_STATES, states.IMAGE_SNAPSHOT,
+    states.IMAGE_BACKUP, states.UNSHELVING, states.SHELVING, states.SHELVING_OFFLOADING,
+    states.SHELVING_IMAGE_PENDING_UPLOAD, states.SHELVING_IMAGE_UPLOADING})
+_NOT_ON_HOST = (states.DELETED, states.SHELVED_OFFLOADED)
+
+
+def counters(node: dict[str, Any]) -> dict[str, int]:
+    """The resource tracker's figures for a node, as Nova computes them: its totals from
+    placement's inventories, the used ones from the instances on it (plus what the
+    inventory reserves for the host), running_vms and current_workload from them too."""
+    inventories = node["inventories"]
+
+    def inventory(rc: str, field: str) -> int:
+        return int((inventories.get(rc) or {}).get(field) or 0)
+
+    on_node = [i for i in instances.list_instances(None, {"host": node["host"],
+                                                          "node": node["name"],
+                                                          "deleted": False})
+               if i["vm_state"] not in _NOT_ON_HOST]
+    vcpus_used = inventory("VCPU", "reserved") + sum(i["vcpus"] or 0 for i in on_node)
+    memory_used = inventory("MEMORY_MB", "reserved") + sum(i["memory_mb"] or 0
+                                                           for i in on_node)
+    disk_used = inventory("DISK_GB", "reserved") + sum(
+        (i["root_gb"] or 0) + (i["ephemeral_gb"] or 0) for i in on_node)
+    memory, disk = inventory("MEMORY_MB", "total"), inventory("DISK_GB", "total")
+    return {
+        "vcpus": inventory("VCPU", "total"), "memory_mb": memory, "local_gb": disk,
+        "vcpus_used": vcpus_used, "memory_mb_used": memory_used, "local_gb_used": disk_used,
+        "free_ram_mb": memory - memory_used, "free_disk_gb": disk - disk_used,
+        "current_workload": sum(1 for i in on_node if i["task_state"] in WORKLOAD_TASK_STATES),
+        "running_vms": len(on_node), "disk_available_least": disk - disk_used}
 
 
 def _view(request: Request, node: dict[str, Any], service: dict[str, Any] | None,
@@ -52,21 +89,8 @@ def _view(request: Request, node: dict[str, Any], service: dict[str, Any] | None
         if common.at_least(request, "2.88"):
             body["uptime"] = None
         else:
-            inventories, usages = node["inventories"], node["usages"]
-
-            def total(rc: str) -> int:
-                return int((inventories.get(rc) or {}).get("total", 0))
-
-            body.update({
-                "vcpus": total("VCPU"), "memory_mb": total("MEMORY_MB"),
-                "local_gb": total("DISK_GB"), "vcpus_used": usages.get("VCPU", 0),
-                "memory_mb_used": usages.get("MEMORY_MB", 0),
-                "local_gb_used": usages.get("DISK_GB", 0),
-                "free_ram_mb": total("MEMORY_MB") - usages.get("MEMORY_MB", 0),
-                "free_disk_gb": total("DISK_GB") - usages.get("DISK_GB", 0),
-                "current_workload": 0, "running_vms": node.get("running_vms", 0),
-                "disk_available_least": total("DISK_GB") - usages.get("DISK_GB", 0),
-                "cpu_info": _cpu_info(request, node)})
+            body.update(counters(node))
+            body["cpu_info"] = _cpu_info(request, node)
     if with_servers:
         servers = instances.list_instances(None, {"host": node["host"], "node": node["name"]})
         if servers:
