@@ -190,3 +190,41 @@ class InvalidToken(NotAuthenticated):
     token itself is never part of the message (messages reach logs)."""
 
     msg_fmt = "The token is invalid or has expired."
+
+
+class InstanceGroupNotFound(NotFound):
+    msg_fmt = "Instance group %(group_uuid)s could not be found."
+
+
+class AggregateNotFound(NotFound):
+    msg_fmt = "Aggregate %(aggregate_id)s could not be found."
+
+
+class AggregateNameExists(Conflict):
+    msg_fmt = "Aggregate %(aggregate_name)s already exists."
+
+
+class AggregateHostExists(Conflict):
+    msg_fmt = "Aggregate %(aggregate_id)s already has host %(host)s."
+
+
+class AggregateHostNotFound(NotFound):
+    msg_fmt = "Aggregate %(aggregate_id)s has no host %(host)s."
+
+
+class ComputeHostNotFound(NotFound):
+    msg_fmt = "Compute host %(host)s could not be found."
+
+
+class ComputeTooOld(Conflict):
+    msg_fmt = ("The compute service of %(host)s is too old for %(method)s (compute RPC "
+               "%(version)s); upgrade it first.")
+
+
+class ComputeServiceUnavailable(Invalid):
+    msg_fmt = "Compute service of %(host)s is unavailable at this time."
+
+
+class FeatureNotSupported(NovaliteException):
+    msg_fmt = "The requested functionality is not supported."
+    code = 501

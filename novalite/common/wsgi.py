@@ -387,7 +387,8 @@ class RequestLog:
             yield from result
         except Exception:
             LOG.exception("Error streaming the answer to %s %s",
-                          environ.get("REQUEST_METHOD"), loggable_path(environ.get("PATH_INFO") or ""))
+                          environ.get("REQUEST_METHOD"),
+                          loggable_path(environ.get("PATH_INFO") or ""))
             status = "500 (broken off)"
             raise
         finally:

@@ -8,6 +8,7 @@ task_state, so two concurrent requests for one instance cannot both start.
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -67,6 +68,7 @@ class API:
         flavor = self.resolver.flavor(ctxt, boot.flavor_ref)
         image = self.resolver.image(ctxt, boot.image_ref)
         zone = self.resolver.availability_zone(boot.availability_zone)
+        group = self.resolver.server_group(ctxt, boot.scheduler_hints.get("group"))
         if boot.min_count > boot.max_count:
             raise exception.Invalid(reason="min_count must be <= max_count")
         self._check_image_fits(flavor, image)
@@ -74,6 +76,7 @@ class API:
         if boot.key_name:
             key_data = keypairs.get(str(ctxt.user_id), boot.key_name)["public_key"]
         reservation_id = f"r-{uuid.uuid4().hex[:8]}"
+        hints = _hint_lists(boot.scheduler_hints)
         count = boot.max_count
         while True:
             values = [self._instance_values(
@@ -83,11 +86,11 @@ class API:
                 description=boot.description, hostname=boot.hostname,
                 config_drive=boot.config_drive, tags=boot.tags,
                 access_ip_v4=boot.access_ip_v4, access_ip_v6=boot.access_ip_v6,
-                requested_networks=requested_networks or "none")
+                requested_networks=requested_networks or "none", hints=hints)
                 for index in range(count)]
             try:
                 created = instances.create_instances(
-                    ctxt, values,
+                    ctxt, values, server_group=group,
                     limits=quotas.limits(str(ctxt.project_id)) if quotas.unified() else None)
                 break
             except exception.OverQuota:
@@ -100,7 +103,8 @@ class API:
             flavor=Flavor.from_dict(flavor), image=ImageMeta.from_image(image),
             availability_zone=zone, project_id=ctxt.project_id, user_id=ctxt.user_id,
             num_instances=len(created), security_groups=list(boot.security_groups),
-            force_hosts=list(boot.force_hosts), force_nodes=list(boot.force_nodes))
+            force_hosts=list(boot.force_hosts), force_nodes=list(boot.force_nodes),
+            scheduler_hints=hints)
         self.conductor.schedule_and_build_instances(ctxt, request_spec,
                                                     [i["uuid"] for i in created])
         return created, reservation_id
@@ -127,6 +131,11 @@ class API:
                          **fields: Any) -> dict[str, Any]:
         properties = image.get("properties") or {}
         hostname = fields.pop("hostname") or _hostname(display_name)
+        system_metadata: dict[str, Any] = {f"image_{key}": value
+                                           for key, value in properties.items()}
+        hints = fields.pop("hints")
+        if hints:
+            system_metadata["scheduler_hints"] = hints  # shown from microversion 2.100
         return {
             "project_id": ctxt.project_id, "user_id": ctxt.user_id,
             "display_name": display_name,
@@ -146,7 +155,7 @@ class API:
             "reservation_id": reservation_id,
             "launch_index": index,
             "config_drive": "True" if fields.pop("config_drive") else "",
-            "system_metadata": {f"image_{key}": value for key, value in properties.items()},
+            "system_metadata": system_metadata,
             **{key: value for key, value in fields.items()},
         }
 
@@ -265,6 +274,12 @@ class API:
 
     # --- reads through the compute node -------------------------------------------------
 
+    def get_host_uptime(self, ctxt: RequestContext, host: str) -> str:
+        """The ``uptime`` of a compute host; 400 while its service is down."""
+        if not self._compute_is_up(host):
+            raise exception.ComputeServiceUnavailable(host=host)
+        return self.compute.get_host_uptime(ctxt, host)
+
     def get_diagnostics(self, ctxt: RequestContext, instance: Instance) -> dict[str, Any]:
         if not instance.get("host") or instance["vm_state"] in (states.BUILDING, states.ERROR):
             raise exception.InstanceInvalidState(action="get_diagnostics",
@@ -306,6 +321,16 @@ class API:
 
 #: a guest in these states has running displays and serial port
 _CONSOLE_VM_STATES = (states.ACTIVE, states.PAUSED)
+
+
+def _hint_lists(hints: dict[str, Any]) -> dict[str, list[str]]:
+    """Each hint as a list of strings, as Nova's RequestSpec keeps them."""
+    result: dict[str, list[str]] = {}
+    for key, value in hints.items():
+        values = value if isinstance(value, list) else [value]
+        result[str(key)] = [item if isinstance(item, str) else json.dumps(item)
+                            for item in values]
+    return result
 
 
 def _hostname(display_name: str) -> str:

@@ -34,3 +34,5 @@ class BootRequest:
     networks: Any = None
     security_groups: list[str] = dataclasses.field(default_factory=list)
     block_device_mapping_v2: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    #: ``os:scheduler_hints`` as sent (``group`` names the server group to join)
+    scheduler_hints: dict[str, Any] = dataclasses.field(default_factory=dict)

@@ -31,6 +31,7 @@ from novalite.objects import (
     ConsoleAuthToken,
     Instance,
     InstanceActionEvent,
+    InstanceExternalEvent,
     InstanceFault,
     ObjectSerializer,
     RequestSpec,
@@ -85,7 +86,7 @@ def _utcnow() -> datetime.datetime:
 
 
 class ComputeManager(Manager):
-    target = messaging.Target(version="2.1")
+    target = messaging.Target(version="2.2")
 
     def __init__(self, host: str, service_name: str = "novalite-compute",
                  driver: ComputeDriver | None = None,
@@ -487,3 +488,44 @@ class ComputeManager(Manager):
         except exception.NovaliteException:
             return False
         return endpoint.port == int(port)
+
+    def get_host_uptime(self, ctxt: RequestContext) -> str:
+        return self.driver.get_host_uptime()
+
+    # --- events of other services -------------------------------------------------------
+
+    def external_instance_event(self, ctxt: RequestContext, instances: list[Instance],
+                                events: list[InstanceExternalEvent]) -> None:
+        """Events the network and volume services report (``os-server-external-events``).
+
+        The port events need nothing here yet (no build waits for ``network-vif-plugged``);
+        ``volume-extended`` and ``power-update`` are recorded under the action the API
+        started for them, as Error: this host has no volume attached and its driver has
+        no external power state to follow.
+        """
+        known = {instance.uuid for instance in instances}
+        for event in events:
+            if event.instance_uuid not in known:
+                continue
+            LOG.info("Received event %s%s for instance %s", event.name,
+                     f"-{event.tag}" if event.tag else "", event.instance_uuid)
+            if event.name == "volume-extended":
+                self._refused_event(ctxt, event, "compute_extend_volume",
+                                    f"Volume {event.tag} is not attached to instance "
+                                    f"{event.instance_uuid}.")
+            elif event.name == "power-update":
+                self._refused_event(ctxt, event, "compute_power_update",
+                                    f"The {CONF.compute_driver} driver does not follow "
+                                    "power updates of another service.")
+
+    def _refused_event(self, ctxt: RequestContext, event: InstanceExternalEvent, name: str,
+                       reason: str) -> None:
+        record = InstanceActionEvent(instance_uuid=event.instance_uuid, event=name,
+                                     host=self.host,
+                                     request_id=event.request_id or ctxt.request_id or "")
+        try:
+            self.conductor.action_event_start(ctxt, record)
+        except exception.InstanceActionNotFound:
+            return
+        record.details = reason
+        self._event_finish(ctxt, record, "Error")

@@ -11,7 +11,7 @@ from typing import Any
 from novalite.common import exception
 from novalite.common.context import RequestContext
 from novalite.compute import network
-from novalite.db import flavors
+from novalite.db import aggregates, flavors, server_groups
 from novalite.image.client import ImageClient, properties
 
 
@@ -47,16 +47,32 @@ class Resolver:
         return network.validate_requested_networks(ctxt, requested)
 
     def availability_zone(self, zone: str | None) -> str | None:
-        """The zone if some compute node is in it (``nova`` is the default zone); 400 if not."""
+        """The zone if some compute node is in it (through its host aggregates, else its own
+        default zone, ``nova`` unless configured); 400 if not."""
         if not zone:
             return None
         from novalite.placement import client as placement
 
-        zones = {summary.get("availability_zone") or "nova"
+        host_zones = aggregates.host_zones()
+        zones = {host_zones.get(summary["host"]) or summary.get("availability_zone") or "nova"
                  for summary in placement.provider_summaries()}
         if zone not in zones:
             raise exception.Invalid(message="The requested availability zone is not available")
         return zone
+
+    def server_group(self, ctxt: RequestContext, group_id: Any) -> str | None:
+        """The uuid of the server group a ``group`` hint names; 400 when there is none
+        (another project's group is none, unless the caller is an admin)."""
+        if not group_id:
+            return None
+        try:
+            group = server_groups.get(str(group_id))
+        except exception.InstanceGroupNotFound as error:
+            raise exception.Invalid(message=error.message) from None
+        if not ctxt.is_admin and group["project_id"] != ctxt.project_id:
+            raise exception.Invalid(
+                message=exception.InstanceGroupNotFound(group_uuid=group_id).message)
+        return str(group["uuid"])
 
     def block_devices(self, mappings: list[dict[str, Any]]) -> None:
         """Only the local image disk exists until the volume service does."""

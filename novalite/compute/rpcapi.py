@@ -8,6 +8,7 @@ Version history:
   2.0 - (release 0.2.0) instances, request specs and selections are versioned objects
         (novalite.objects); 1.x carried release 0.1.0's plain dicts
   2.1 - (release 0.2.0) get_console, validate_console_port (ConsoleAuthToken)
+  2.2 - (release 0.2.0) get_host_uptime, external_instance_event
 
 A compute service of release 0.1.0 gets 1.x messages with its dicts (the objects'
 ``to_legacy``) until it is upgraded: ``[upgrade_levels] compute = auto`` follows the
@@ -20,7 +21,13 @@ from typing import Any
 
 from novalite.common import exception
 from novalite.common.context import RequestContext
-from novalite.objects import ConsoleAuthToken, Instance, RequestSpec, Selection
+from novalite.objects import (
+    ConsoleAuthToken,
+    Instance,
+    InstanceExternalEvent,
+    RequestSpec,
+    Selection,
+)
 from novalite.objects.upgrade import MinimumVersion, VersionedRPCAPI
 
 TOPIC = "compute"
@@ -40,7 +47,7 @@ def _legacy(value: Any) -> Any:
 
 class ComputeAPI(VersionedRPCAPI):
     TOPIC = TOPIC
-    RPC_API_VERSION = "2.1"
+    RPC_API_VERSION = "2.2"
     UPGRADE_LEVEL = "compute"
     LEVEL_ATTRIBUTE = "compute_rpc"
     AUTO_BINARY = BINARY
@@ -50,11 +57,13 @@ class ComputeAPI(VersionedRPCAPI):
         super().__init__(topic, version_cap, minimum_version)
 
     def _send(self, ctxt: RequestContext, host: str | None, method: str, *,
-              call: bool = False, **kwargs: Any) -> Any:
+              call: bool = False, version: str = "2.0", **kwargs: Any) -> Any:
         if not host:
             raise exception.Invalid(reason=f"{method}: the instance has no host")
+        if version != "2.0" and not self.can_send_version(version):
+            raise exception.ComputeTooOld(host=host, method=method, version=version)
         if self.can_send_version("2.0"):
-            client = self.prepare(server=host, version="2.0")
+            client = self.prepare(server=host, version=version)
         else:
             client = self.prepare(server=host, version=_LEGACY_VERSIONS.get(method, "1.0"))
             kwargs = {key: _legacy(value) for key, value in kwargs.items()}
@@ -146,3 +155,15 @@ class ComputeAPI(VersionedRPCAPI):
             ctxt, instance.host, "validate_console_port", "Checking a console token",
             instance=instance, port=port, console_type=console_type)
         return valid
+
+    def get_host_uptime(self, ctxt: RequestContext, host: str) -> str:
+        """The ``uptime`` line of ``host`` (2.2; a 409 for an older compute)."""
+        uptime: str = self._send(ctxt, host, "get_host_uptime", call=True, version="2.2")
+        return uptime
+
+    def external_instance_event(self, ctxt: RequestContext, host: str,
+                                instances: list[Instance],
+                                events: list[InstanceExternalEvent]) -> None:
+        """Hand events of other services about ``host``'s instances to it (2.2)."""
+        self._send(ctxt, host, "external_instance_event", version="2.2",
+                   instances=instances, events=events)

@@ -18,17 +18,25 @@ scheduler_opts = [
 
 filter_opts = [
     cfg.ListOpt("enabled_filters",
-                default=["ComputeFilter", "AvailabilityZoneFilter", "ImagePropertiesFilter"],
+                default=["ComputeFilter", "AvailabilityZoneFilter", "ImagePropertiesFilter",
+                         "ServerGroupAntiAffinityFilter", "ServerGroupAffinityFilter"],
                 help="Filters applied, in order, to the hosts that have capacity."),
     cfg.ListOpt("weight_classes", default=["all_weighers"],
                 help="Weighers used to rank hosts: class names (RAMWeigher, CPUWeigher, "
-                     "DiskWeigher), dotted paths, or all_weighers."),
+                     "DiskWeigher, ServerGroupSoftAffinityWeigher, "
+                     "ServerGroupSoftAntiAffinityWeigher), dotted paths, or all_weighers."),
     cfg.FloatOpt("ram_weight_multiplier", default=1.0,
                  help="Multiplier of the free RAM weight; negative values stack hosts."),
     cfg.FloatOpt("cpu_weight_multiplier", default=1.0,
                  help="Multiplier of the free vCPU weight; negative values stack hosts."),
     cfg.FloatOpt("disk_weight_multiplier", default=1.0,
                  help="Multiplier of the free disk weight; negative values stack hosts."),
+    cfg.FloatOpt("soft_affinity_weight_multiplier", default=1.0, min=0.0,
+                 help="Multiplier of the weight of a soft-affinity group's members on a "
+                      "host: the more members there, the better the host."),
+    cfg.FloatOpt("soft_anti_affinity_weight_multiplier", default=1.0, min=0.0,
+                 help="Multiplier of the weight of a soft-anti-affinity group's members on "
+                      "a host: the more members there, the worse the host."),
     cfg.IntOpt("host_subset_size", default=1, min=1,
                help="Pick randomly among this many best-weighed hosts, which lowers the "
                     "chance that concurrent schedulers race for the same host."),

@@ -219,3 +219,72 @@ class ConsoleAuthToken(TimestampMixin, Base):
         ForeignKey("instances.uuid", ondelete="CASCADE"), index=True)
     access_url_base: Mapped[str | None] = mapped_column(String(255))
     expires: Mapped[datetime.datetime] = mapped_column(DateTime, index=True)
+
+
+class InstanceGroup(TimestampMixin, Base):
+    """A server group (Nova's instance_groups, with its one policy and its rules)."""
+
+    __tablename__ = "instance_groups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    name: Mapped[str | None] = mapped_column(String(255))
+    project_id: Mapped[str] = mapped_column(String(255), index=True)
+    user_id: Mapped[str] = mapped_column(String(255))
+    policy: Mapped[str] = mapped_column(String(255))
+    rules: Mapped[str | None] = mapped_column(Text)  # JSON: {"max_server_per_host": n}
+
+
+class InstanceGroupMember(Base):
+    """An instance of a group: recorded by the create that asked for the group."""
+
+    __tablename__ = "instance_group_members"
+    __table_args__ = (UniqueConstraint("instance_uuid"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("instance_groups.id", ondelete="CASCADE"), index=True)
+    instance_uuid: Mapped[str] = mapped_column(String(36))
+
+
+class Aggregate(TimestampMixin, Base):
+    """A host aggregate (its ``availability_zone`` metadata puts its hosts in that zone)."""
+
+    __tablename__ = "aggregates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+
+
+class AggregateHost(Base):
+    __tablename__ = "aggregate_hosts"
+    __table_args__ = (UniqueConstraint("aggregate_id", "host"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    aggregate_id: Mapped[int] = mapped_column(
+        ForeignKey("aggregates.id", ondelete="CASCADE"))
+    host: Mapped[str] = mapped_column(String(255), index=True)
+
+
+class AggregateMetadata(Base):
+    __tablename__ = "aggregate_metadata"
+    __table_args__ = (UniqueConstraint("aggregate_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    aggregate_id: Mapped[int] = mapped_column(
+        ForeignKey("aggregates.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(255))
+    value: Mapped[str] = mapped_column(String(255))
+
+
+class QuotaClass(TimestampMixin, Base):
+    """A quota class's limit of one resource; the ``default`` class overrides ``[quota]``."""
+
+    __tablename__ = "quota_classes"
+    __table_args__ = (UniqueConstraint("class_name", "resource"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    class_name: Mapped[str] = mapped_column(String(255))
+    resource: Mapped[str] = mapped_column(String(255))
+    hard_limit: Mapped[int] = mapped_column(Integer)

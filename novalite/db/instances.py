@@ -23,7 +23,7 @@ from novalite.common import exception
 from novalite.common import instance_states as states
 from novalite.common.context import RequestContext
 from novalite.db import api as db_api
-from novalite.db import console_auth_tokens, quotas
+from novalite.db import console_auth_tokens, quotas, server_groups
 from novalite.db.base import utcnow
 from novalite.db.compute_models import (
     Instance,
@@ -127,8 +127,8 @@ def _find(session: Session, ctxt: RequestContext | None, instance_uuid: str,
 # --- create / get / list ----------------------------------------------------------------
 
 def create_instances(ctxt: RequestContext, instances: list[dict[str, Any]],
-                     check_quota: bool = True, limits: dict[str, int] | None = None
-                     ) -> list[dict[str, Any]]:
+                     check_quota: bool = True, limits: dict[str, int] | None = None,
+                     server_group: str | None = None) -> list[dict[str, Any]]:
     """Insert instance records in one transaction, after the atomic quota check.
 
     Each dict holds ``Instance`` column values (``project_id``, ``user_id``, ``vcpus``,
@@ -136,6 +136,8 @@ def create_instances(ctxt: RequestContext, instances: list[dict[str, Any]],
     may be dicts) plus optional ``metadata`` (dict) and ``tags`` (list). All rows must
     belong to one project. Raises ``OverQuota`` (403) when they do not fit the stored
     limits, or ``limits`` when given.
+    ``server_group``: the uuid of the group the instances join (its members quota is
+    checked in the same transaction).
     """
     if not instances:
         return []
@@ -170,6 +172,9 @@ def create_instances(ctxt: RequestContext, instances: list[dict[str, Any]],
             for tag in set(values.get("tags") or ()):
                 session.add(InstanceTag(instance_uuid=row.uuid, tag=tag))
         session.flush()
+        if server_group is not None:
+            server_groups.add_members(session, server_group, str(instances[0]["user_id"]),
+                                      project_id, [row.uuid for row in rows])
         return _load(session, rows)
 
 

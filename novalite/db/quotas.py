@@ -1,4 +1,5 @@
-"""Quota limits per project (``[quota]`` defaults, per-project overrides) and usage.
+"""Quota limits per project (``[quota]`` defaults and the ``default`` quota class,
+per-project overrides), quota classes, and usage.
 
 ``check_and_reserve`` is the atomic check server create runs *inside* the
 transaction that inserts the instances: it serializes every such transaction of
@@ -16,7 +17,14 @@ from sqlalchemy.orm import Session
 from novalite.common import exception
 from novalite.conf import CONF
 from novalite.db import api as db_api
-from novalite.db.compute_models import Instance, KeyPair, Quota, QuotaLock
+from novalite.db.compute_models import (
+    Instance,
+    InstanceGroup,
+    KeyPair,
+    Quota,
+    QuotaClass,
+    QuotaLock,
+)
 
 RESOURCES = ("instances", "cores", "ram", "metadata_items", "key_pairs", "server_groups",
              "server_group_members")
@@ -28,8 +36,54 @@ LEGACY_DEFAULTS = {"fixed_ips": -1, "floating_ips": 10, "security_groups": 10,
                    "injected_file_content_bytes": 10240, "injected_file_path_bytes": 255}
 
 
-def defaults() -> dict[str, int]:
-    return {resource: int(getattr(CONF.quota, resource)) for resource in RESOURCES}
+DEFAULT_CLASS = "default"
+
+
+def _class_rows(session: Session, class_name: str) -> dict[str, int]:
+    return {row.resource: row.hard_limit for row in session.scalars(
+        select(QuotaClass).where(QuotaClass.class_name == class_name))}
+
+
+def get_class(class_name: str, session: Session | None = None) -> dict[str, int]:
+    """A quota class's limits, enforced and legacy: its own values, else the defaults
+    (``[quota]`` and the legacy defaults, with the ``default`` class's values)."""
+    if session is None:
+        with db_api.session_scope() as own:
+            return get_class(class_name, own)
+    limits = {resource: int(getattr(CONF.quota, resource)) for resource in RESOURCES}
+    limits.update(LEGACY_DEFAULTS)
+    names = [DEFAULT_CLASS] if class_name == DEFAULT_CLASS else [DEFAULT_CLASS, class_name]
+    for name in names:
+        limits.update({resource: limit for resource, limit in
+                       _class_rows(session, name).items() if resource in limits})
+    return limits
+
+
+def update_class(class_name: str, values: dict[str, int]) -> dict[str, int]:
+    """Store a quota class's limits; returns the class's limits."""
+    with db_api.session_scope() as session:
+        rows = {row.resource: row for row in session.scalars(
+            select(QuotaClass).where(QuotaClass.class_name == class_name))}
+        for resource, limit in values.items():
+            if resource in rows:
+                rows[resource].hard_limit = int(limit)
+            else:
+                session.add(QuotaClass(class_name=class_name, resource=resource,
+                                       hard_limit=int(limit)))
+        session.flush()
+        return get_class(class_name, session)
+
+
+def defaults(session: Session | None = None) -> dict[str, int]:
+    """The default limit of every enforced resource: ``[quota]``, overridden by the
+    ``default`` quota class."""
+    limits = get_class(DEFAULT_CLASS, session)
+    return {resource: limits[resource] for resource in RESOURCES}
+
+
+def legacy_defaults() -> dict[str, int]:
+    limits = get_class(DEFAULT_CLASS)
+    return {resource: limits[resource] for resource in LEGACY_DEFAULTS}
 
 
 def get_limits(project_id: str, session: Session | None = None) -> dict[str, int]:
@@ -37,7 +91,7 @@ def get_limits(project_id: str, session: Session | None = None) -> dict[str, int
     if session is None:
         with db_api.session_scope() as own:
             return get_limits(project_id, own)
-    limits = defaults()
+    limits = defaults(session)
     for row in session.scalars(select(Quota).where(Quota.project_id == project_id)):
         if row.resource in limits:
             limits[row.resource] = row.hard_limit
@@ -46,7 +100,7 @@ def get_limits(project_id: str, session: Session | None = None) -> dict[str, int
 
 def get_legacy_limits(project_id: str) -> dict[str, int]:
     """The legacy quotas (``LEGACY_DEFAULTS``) with ``project_id``'s stored values."""
-    limits = dict(LEGACY_DEFAULTS)
+    limits = legacy_defaults()
     with db_api.session_scope() as session:
         for row in session.scalars(select(Quota).where(Quota.project_id == project_id,
                                                        Quota.resource.in_(limits))):
@@ -97,12 +151,15 @@ def usage(project_id: str, user_id: str | None = None) -> dict[str, int]:
         used = _instance_usage(session, project_id)
         used["key_pairs"] = session.scalar(select(func.count(KeyPair.id)).where(
             KeyPair.user_id == user_id)) if user_id else 0
+        used["server_groups"] = int(session.scalar(select(func.count(InstanceGroup.id)).where(
+            InstanceGroup.project_id == project_id)) or 0)
     for resource in RESOURCES:
         used.setdefault(resource, 0)
     return used
 
 
-def _lock_project(session: Session, project_id: str) -> None:
+def lock_project(session: Session, project_id: str) -> None:
+    """Serialize the quota-checked writes of ``project_id`` until ``session`` ends."""
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
         # every SQLite transaction already begins IMMEDIATE, in turn (novalite.db.api):
@@ -136,7 +193,7 @@ def check_and_reserve(session: Session, project_id: str, user_id: str | None,
     (unified limits, read by the caller) replace the stored ones. Returns the usage
     counted (before the request).
     """
-    _lock_project(session, project_id)
+    lock_project(session, project_id)
     if limits is None:
         limits = get_limits(project_id, session)
     used = _instance_usage(session, project_id, lock=True)

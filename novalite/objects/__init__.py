@@ -17,7 +17,9 @@ from novalite.objects.flavor import Flavor
 from novalite.objects.image_meta import ImageMeta
 from novalite.objects.instance import Instance
 from novalite.objects.instance_action import InstanceAction, InstanceActionEvent
+from novalite.objects.instance_external_event import InstanceExternalEvent
 from novalite.objects.instance_fault import InstanceFault
+from novalite.objects.instance_group import InstanceGroup
 from novalite.objects.migration import Migration
 from novalite.objects.request_spec import RequestSpec
 from novalite.objects.selection import Selection
@@ -27,6 +29,8 @@ from novalite.objects.volume_attachment import VolumeAttachment
 __all__ = [
     "SERVICE_VERSION", "BlockDeviceMapping", "ComputeNode", "ConsoleAuthToken", "Flavor",
     "ImageMeta", "IncompatibleObjectVersion", "Instance", "InstanceAction",
-    "InstanceActionEvent", "InstanceFault", "Migration", "NovaliteObject", "ObjectSerializer",
-    "RequestSpec", "Selection", "Service", "VolumeAttachment", "current_manifest",
+    "InstanceActionEvent", "InstanceExternalEvent", "InstanceFault",
+    "InstanceGroup", "Migration", "NovaliteObject",
+    "ObjectSerializer", "RequestSpec", "Selection", "Service", "VolumeAttachment",
+    "current_manifest",
 ]

@@ -12,6 +12,7 @@ from typing import Any
 from novalite.objects.base import NovaliteObject
 from novalite.objects.flavor import Flavor
 from novalite.objects.image_meta import ImageMeta
+from novalite.objects.instance_group import InstanceGroup
 
 
 class RequestSpec(NovaliteObject):
@@ -30,6 +31,9 @@ class RequestSpec(NovaliteObject):
     force_hosts: list[str] = field(default_factory=list)
     force_nodes: list[str] = field(default_factory=list)
     scheduler_hints: dict[str, list[str]] = field(default_factory=dict)
+    #: the server group of the ``group`` hint, with its members' hosts (filled by the
+    #: conductor before scheduling, as Nova's RequestSpec.instance_group)
+    instance_group: InstanceGroup | None = None
 
     def to_legacy(self) -> dict[str, Any]:
         """Release 0.1.0's request_spec dict (also what the filters read)."""
@@ -47,6 +51,8 @@ class RequestSpec(NovaliteObject):
                 legacy[key] = list(getattr(self, key))
         if self.scheduler_hints:
             legacy["scheduler_hints"] = dict(self.scheduler_hints)
+        if self.instance_group is not None:
+            legacy["instance_group"] = self.instance_group.obj_to_dict()
         return legacy
 
     @classmethod
@@ -60,4 +66,6 @@ class RequestSpec(NovaliteObject):
                    ignore_hosts=list(spec.get("ignore_hosts") or []),
                    force_hosts=list(spec.get("force_hosts") or []),
                    force_nodes=list(spec.get("force_nodes") or []),
-                   scheduler_hints=dict(spec.get("scheduler_hints") or {}))
+                   scheduler_hints=dict(spec.get("scheduler_hints") or {}),
+                   instance_group=InstanceGroup.from_dict(spec["instance_group"])
+                   if spec.get("instance_group") else None)

@@ -37,12 +37,15 @@ SERVICE_VERSION_HISTORY: tuple[ServiceLevel, ...] = (
     ServiceLevel("0.1.0", compute_rpc="1.1", conductor_rpc="1.1", scheduler_rpc="1.0",
                  objects=None),
     # 1: release 0.2.0 - versioned objects at every door (compute 2.0, conductor 2.0,
-    #    scheduler 2.0); remote consoles (compute 2.1, conductor 2.1)
-    ServiceLevel("0.2.0", compute_rpc="2.1", conductor_rpc="2.1", scheduler_rpc="2.0",
+    #    scheduler 2.0); remote consoles (compute 2.1, conductor 2.1); host uptime and
+    #    external instance events (compute 2.2)
+    ServiceLevel("0.2.0", compute_rpc="2.2", conductor_rpc="2.1", scheduler_rpc="2.0",
                  objects={"BlockDeviceMapping": "1.0", "ComputeNode": "1.0",
                           "ConsoleAuthToken": "1.0", "Flavor": "1.0", "ImageMeta": "1.0",
                           "Instance": "1.0", "InstanceAction": "1.0",
-                          "InstanceActionEvent": "1.0", "InstanceFault": "1.0",
+                          "InstanceActionEvent": "1.0",
+                          "InstanceExternalEvent": "1.0", "InstanceFault": "1.0",
+                          "InstanceGroup": "1.0",
                           "Migration": "1.0", "RequestSpec": "1.0", "Selection": "1.0",
                           "Service": "1.0", "VolumeAttachment": "1.0"}),
 )

@@ -39,6 +39,8 @@ class Inventory(TypedDict):
 class ProviderSummary(TypedDict):
     """A provider with its inventories and what is used of them."""
 
+    #: the provider's row id (the hypervisor's id below microversion 2.53)
+    id: int
     uuid: str
     name: str
     host: str

@@ -232,7 +232,7 @@ _SUMMARY_COLUMNS = ("uuid", "name", "host", "generation", "availability_zone",
 def provider_summaries(provider_uuids: Iterable[str] | None = None) -> list[dict[str, Any]]:
     """Providers with their inventories and usages (all of them when no uuids given).
 
-    Each summary: the provider's columns (uuid, name, host, generation,
+    Each summary: the provider's columns (id, uuid, name, host, generation,
     availability_zone, hypervisor_type, hypervisor_version, supported_instances,
     traits), ``inventories`` {class: {total, reserved, min_unit, max_unit, step_size,
     allocation_ratio}} and ``usages`` {class: used}.
@@ -265,6 +265,7 @@ def _summaries(uuids: list[str] | None) -> list[dict[str, Any]]:
     with db_api.session_scope() as session:
         for row in session.execute(providers):
             summary = dict(zip(_SUMMARY_COLUMNS, row[1:], strict=True))
+            summary["id"] = row[0]
             summary["inventories"] = {}
             summary["usages"] = {}
             by_id[row[0]] = summary

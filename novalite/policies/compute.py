@@ -11,6 +11,8 @@ OWNER = policy.ADMIN_OR_OWNER
 MEMBER_OWNER = f"({ADMIN}) or (role:member and user_id:%(user_id)s)"
 
 
+PROJECT_MEMBER = policy.PROJECT_MEMBER
+
 _rule = policy.rule
 
 
@@ -36,6 +38,9 @@ RULES = [
     _rule("os_compute_api:os-quota-sets:detail", READER, "Show quotas with usage"),
     _rule("os_compute_api:os-quota-sets:update", ADMIN, "Update a project's quotas"),
     _rule("os_compute_api:os-quota-sets:delete", ADMIN, "Revert a project's quotas"),
+    _rule("os_compute_api:os-quota-class-sets:show", ADMIN, "Show a quota class"),
+    _rule("os_compute_api:os-quota-class-sets:update", ADMIN,
+          "Update a quota class (the default class: every project's defaults)"),
     _rule("os_compute_api:limits", policy.ANY_AUTHENTICATED, "Show rate and absolute limits"),
     _rule("os_compute_api:limits:other_project", ADMIN, "Show another project's limits"),
     _rule("os_compute_api:os-services:list", ADMIN, "List services"),
@@ -45,6 +50,31 @@ RULES = [
           "List availability zones"),
     _rule("os_compute_api:os-availability-zone:detail", ADMIN,
           "List availability zones with their hosts"),
+    _rule("os_compute_api:os-server-groups:create", PROJECT_MEMBER, "Create a server group"),
+    _rule("os_compute_api:os-server-groups:delete", MEMBER, "Delete a server group"),
+    _rule("os_compute_api:os-server-groups:index", READER, "List server groups"),
+    _rule("os_compute_api:os-server-groups:index:all_projects", ADMIN,
+          "List the server groups of every project"),
+    _rule("os_compute_api:os-server-groups:show", READER, "Show a server group"),
+    *[_rule(f"os_compute_api:os-aggregates:{action}", ADMIN, description)
+      for action, description in (
+          ("index", "List host aggregates"), ("create", "Create a host aggregate"),
+          ("show", "Show a host aggregate"), ("update", "Rename or rezone an aggregate"),
+          ("delete", "Delete a host aggregate"), ("add_host", "Add a host to an aggregate"),
+          ("remove_host", "Remove a host from an aggregate"),
+          ("set_metadata", "Set the metadata of an aggregate"))],
+    *[_rule(f"os_compute_api:os-hosts:{action}", ADMIN, description)
+      for action, description in (
+          ("list", "List hosts (before 2.43)"), ("show", "Show a host's resources"),
+          ("update", "Enable a host or put it in maintenance"), ("start", "Start a host"),
+          ("shutdown", "Shut a host down"), ("reboot", "Reboot a host"))],
+    _rule("os_compute_api:os-simple-tenant-usage:list", ADMIN,
+          "List the usage of every project"),
+    _rule("os_compute_api:os-simple-tenant-usage:show", READER, "Show a project's usage"),
+    _rule("os_compute_api:os-instance-usage-audit-log:list", ADMIN,
+          "Show the instance usage audit of the last period"),
+    _rule("os_compute_api:os-instance-usage-audit-log:show", ADMIN,
+          "Show the instance usage audit of the period before a time"),
 ]
 
 

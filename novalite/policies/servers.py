@@ -68,6 +68,14 @@ RULES = [
     _rule("os_compute_api:os-hypervisors:list", ADMIN, "List hypervisors"),
     _rule("os_compute_api:os-hypervisors:list-detail", ADMIN, "List hypervisors with details"),
     _rule("os_compute_api:os-hypervisors:show", ADMIN, "Show a hypervisor"),
+    _rule("os_compute_api:os-hypervisors:statistics", ADMIN,
+          "Show the hypervisors' statistics (before 2.88)"),
+    _rule("os_compute_api:os-hypervisors:uptime", ADMIN,
+          "Show a hypervisor's uptime (before 2.88)"),
+    _rule("os_compute_api:os-hypervisors:search", ADMIN,
+          "Search hypervisors by name (before 2.53)"),
+    _rule("os_compute_api:os-hypervisors:servers", ADMIN,
+          "List the servers of hypervisors (before 2.53)"),
 ]
 
 

@@ -51,6 +51,9 @@ class HostState:
     #: ``up`` (decided by the host manager's query) or last_seen_up (a plain dict:
     #: ``service_store.is_up`` takes one)
     service: dict[str, Any] | None = None
+    #: the host aggregates the host is in, each ``{"id", "name", "metadata"}`` (reloaded
+    #: on every refresh, as Nova's HostState.aggregates)
+    aggregates: list[dict[str, Any]] = dataclasses.field(default_factory=list)
 
     @classmethod
     def from_summary(cls, summary: Mapping[str, Any]) -> HostState:
@@ -111,7 +114,25 @@ class HostState:
     # --- facts for filters ------------------------------------------------------------
 
     def zone(self, default: str = DEFAULT_AVAILABILITY_ZONE) -> str:
+        """The zone of the host's aggregates, else the one its compute node reports."""
+        zones = self.aggregate_metadata("availability_zone").get("availability_zone")
+        if zones:
+            return sorted(zones)[0]
         return self.availability_zone or default
+
+    def aggregate_metadata(self, key: str | None = None) -> dict[str, set[str]]:
+        """The metadata of the host's aggregates (those that have ``key``, if given), each
+        key with every value, comma-separated values split (Nova's
+        ``aggregate_metadata_get_by_host``)."""
+        merged: dict[str, set[str]] = {}
+        for aggregate in self.aggregates:
+            metadata = aggregate.get("metadata") or {}
+            if key is not None and key not in metadata:
+                continue
+            for name, value in metadata.items():
+                merged.setdefault(name, set()).update(
+                    part.strip() for part in str(value).split(","))
+        return merged
 
     def service_is_up(self, now: datetime.datetime | None = None) -> bool:
         """The database's verdict when the host manager loaded it, else the heartbeat's."""

@@ -68,21 +68,32 @@ class SchedulerManager(Manager):
         if not uuids:
             raise exception.Invalid(reason="select_destinations needs instance_uuids")
         alternates_wanted = CONF.scheduler.max_attempts - 1 if return_alternates else 0
+        group: dict[str, Any] | None = spec.get("instance_group")
+        forced = bool(spec.get("force_hosts") or spec.get("force_nodes"))
         with self._lock:
             self.host_manager.refresh()
+            if group is not None:
+                self._locate_members(group)
             hosts = self._candidate_hosts(spec, resources, uuids[0])
             claimed: list[str] = []
             answer: list[list[Selection]] = []
             try:
                 for index, instance_uuid in enumerate(uuids):
+                    candidates = hosts
                     if index:  # earlier instances of this request used some capacity
-                        hosts = [h for h in hosts if h.fits(resources)]
-                    weighed = self.host_manager.get_weighed_hosts(hosts, spec)
+                        hosts = candidates = [h for h in hosts if h.fits(resources)]
+                        if group is not None and not forced:
+                            # and moved the group: its filters answer anew
+                            candidates = self._filter_again(spec, hosts, index,
+                                                            instance_uuid)
+                    weighed = self.host_manager.get_weighed_hosts(candidates, spec)
                     chosen = self._claim_best(instance_uuid, weighed, resources)
                     if chosen is None:
                         raise exception.NoValidHost(reason=NOT_ENOUGH_HOSTS)
                     claimed.append(instance_uuid)
                     chosen.consume(resources)
+                    if group is not None:
+                        group.setdefault("member_hosts", {})[instance_uuid] = chosen.host
                     answer.append([chosen.selection(resources)] + [
                         h.selection(resources)
                         for h in itertools.islice(
@@ -134,6 +145,31 @@ class SchedulerManager(Manager):
                            f"{sorted(force_hosts)} / force_nodes {sorted(force_nodes)}.")
             return hosts  # forced hosts skip the filters, as in Nova
         result = self.host_manager.get_filtered_hosts(hosts, spec)
+        if not result.hosts:
+            LOG.info("Filtering removed all hosts for the request with instance ID '%s'. "
+                     "Filter results: %s", instance_uuid, result.describe())
+            raise exception.NoValidHost(
+                reason=f"{NOT_ENOUGH_HOSTS} Filter {result.culprit()} removed the last "
+                       f"hosts. Filter results: {result.describe()}")
+        return result.hosts
+
+    def _locate_members(self, group: dict[str, Any]) -> None:
+        """Add where placement holds each member that has no host recorded yet: a member
+        scheduled by a request that ran just before this one (under this lock) has its
+        claim, but its host may not be written yet."""
+        member_hosts = group.setdefault("member_hosts", {})
+        for member in group.get("members") or ():
+            if member in member_hosts:
+                continue
+            for provider_uuid in placement.get_allocations(member):
+                host = self.host_manager.host_of_provider(provider_uuid)
+                if host is not None:
+                    member_hosts[member] = host
+                    break
+
+    def _filter_again(self, spec: Mapping[str, Any], hosts: list[HostState], index: int,
+                      instance_uuid: str) -> list[HostState]:
+        result = self.host_manager.get_filtered_hosts(hosts, spec, index)
         if not result.hosts:
             LOG.info("Filtering removed all hosts for the request with instance ID '%s'. "
                      "Filter results: %s", instance_uuid, result.describe())

@@ -22,6 +22,11 @@ request_spec (a plain dict, every key optional unless noted):
     Nova does for ``availability_zone=zone:host:node``; capacity still applies.
 ``num_instances``
     How many instances the request is for; ``instance_uuids`` wins when given.
+``scheduler_hints``
+    ``{hint: [value, ...]}`` as the create sent them.
+``instance_group``
+    The server group of the ``group`` hint: ``{"uuid", "policy", "rules", "members",
+    "member_hosts": {member: host}}``; the ServerGroup filters and weighers read it.
 
 Selection (one dict per host in the answer): ``service_host`` (the compute service
 host, its RPC server), ``nodename``, ``compute_node_uuid`` (= the resource provider

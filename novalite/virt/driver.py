@@ -226,3 +226,24 @@ class ComputeDriver(abc.ABC):
                          vif: VIF) -> None:
         """Remove the NIC of ``vif`` from the guest; no error when it is not there."""
         raise VirtDriverError("This driver cannot detach interfaces.")
+
+    def get_host_uptime(self) -> str:
+        """The host's ``uptime`` line (``HH:MM:SS up ..., N users, load average: ...``), as
+        Nova's libvirt driver reports it; both drivers run on the host they drive."""
+        return host_uptime()
+
+
+def host_uptime(proc: str = "/proc") -> str:
+    """What ``uptime`` prints, from ``/proc/uptime`` and ``/proc/loadavg``."""
+    import time
+
+    with open(f"{proc}/uptime") as handle:
+        seconds = int(float(handle.read().split()[0]))
+    with open(f"{proc}/loadavg") as handle:
+        loads = handle.read().split()[:3]
+    days, rest = divmod(seconds, 86400)
+    hours, minutes = divmod(rest // 60, 60)
+    up = f"{days} day{'s' if days != 1 else ''}, " if days else ""
+    up += f"{hours:2d}:{minutes:02d}" if hours else f"{minutes} min"
+    return (f"{time.strftime('%H:%M:%S')} up {up},  0 users,  load average: "
+            f"{', '.join(loads)}")

@@ -14,26 +14,32 @@ from types import ModuleType
 from typing import Any
 
 from novalite.api.compute import (
+    aggregates,
     attach_interfaces,
     availability_zones,
     common,
     console_auth_tokens,
     faults,
     flavors,
+    hosts,
     hypervisors,
     instance_actions,
+    instance_usage_audit_log,
     keypairs,
     limits,
     microversions,
+    quota_classes,
     quota_sets,
     remote_consoles,
     removed,
     server_actions,
     server_diagnostics,
+    server_groups,
     server_metadata,
     server_tags,
     servers,
     services,
+    simple_tenant_usage,
     versions,
 )
 from novalite.common import auth, exception, wsgi
@@ -41,9 +47,11 @@ from novalite.common.context import RequestContext
 from novalite.identity.validation import default_validator
 
 RESOURCES: tuple[ModuleType, ...] = (
-    flavors, keypairs, quota_sets, limits, services, availability_zones, hypervisors,
-    servers, server_actions, server_metadata, server_tags, server_diagnostics,
-    instance_actions, attach_interfaces, removed, remote_consoles, console_auth_tokens)
+    flavors, keypairs, quota_sets, quota_classes, limits, services, availability_zones,
+    hypervisors, servers, server_actions, server_metadata, server_tags, server_diagnostics,
+    instance_actions, attach_interfaces, server_groups, aggregates, hosts,
+    simple_tenant_usage, instance_usage_audit_log, removed, remote_consoles,
+    console_auth_tokens)
 _PROJECT = re.compile(r"^/([0-9a-f-]+)(/.*)$")
 
 

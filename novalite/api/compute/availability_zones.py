@@ -1,4 +1,5 @@
-"""``/os-availability-zone``: zones from the compute services (``nova``), plus
+"""``/os-availability-zone``: the zones of the compute services (their hosts'
+aggregates' ``availability_zone``, else ``[DEFAULT] default_availability_zone``), plus
 ``internal`` for every other service in the admin detail view."""
 
 from __future__ import annotations
@@ -10,13 +11,14 @@ import webob
 from novalite.api.compute import services
 from novalite.common import policy, wsgi
 from novalite.common.wsgi import Request
-from novalite.db import service_store
+from novalite.db import aggregates, service_store
 
 
 def _zones(include_internal: bool) -> dict[str, list[dict[str, Any]]]:
     zones: dict[str, list[dict[str, Any]]] = {}
+    host_zones = aggregates.host_zones()
     for service in service_store.list_services():
-        zone = services.zone_of(service)
+        zone = services.zone_of(service, host_zones)
         if zone == services.INTERNAL_ZONE and not include_internal:
             continue
         zones.setdefault(zone, []).append(service)

@@ -33,7 +33,7 @@ def _legacy_names(request: Request) -> tuple[str, ...]:
 def _legacy(request: Request, project_id: str | None) -> dict[str, int]:
     """The legacy quotas the microversion shows: the project's, or the defaults."""
     values = (quotas.get_legacy_limits(project_id) if project_id is not None
-              else quotas.LEGACY_DEFAULTS)
+              else quotas.legacy_defaults())
     return {name: values[name] for name in _legacy_names(request)}
 
 

@@ -231,7 +231,9 @@ def create(request: Request) -> webob.Response:
         tags=server.get("tags") or [], access_ip_v4=server.get("accessIPv4"),
         access_ip_v6=server.get("accessIPv6"), networks=server.get("networks"),
         security_groups=[group["name"] for group in server.get("security_groups") or ()],
-        block_device_mapping_v2=server.get("block_device_mapping_v2") or [])
+        block_device_mapping_v2=server.get("block_device_mapping_v2") or [],
+        scheduler_hints=dict(body.get("os:scheduler_hints")
+                             or body.get("OS-SCH-HNT:scheduler_hints") or {}))
     created, reservation_id = compute_api().create(ctxt, boot)
     if common.parse_bool(server.get("return_reservation_id", False), "return_reservation_id"):
         return wsgi.json_response({"reservation_id": reservation_id}, status=202)

@@ -9,11 +9,12 @@ import webob
 from novalite.api.compute import common
 from novalite.api.compute import schemas as validation
 from novalite.common import exception, policy, wsgi
+from novalite.common.uuidutils import is_uuid
 from novalite.common.wsgi import Request
+from novalite.conf import CONF
+from novalite.db import aggregates, service_store
 from novalite.db import instances as instance_db
-from novalite.db import service_store
 
-DEFAULT_ZONE = "nova"
 INTERNAL_ZONE = "internal"
 
 _HOST_BINARY = {"host": {"type": "string", "minLength": 1, "maxLength": 255},
@@ -41,15 +42,21 @@ def stored_binaries(binary: str) -> list[str]:
     return [binary]
 
 
-def zone_of(service: dict[str, Any]) -> str:
-    return DEFAULT_ZONE if service["binary"].endswith("-compute") else INTERNAL_ZONE
+def zone_of(service: dict[str, Any], host_zones: dict[str, str]) -> str:
+    """A compute service's zone is its host's aggregates' (``host_zones``, from
+    ``aggregates.host_zones()``) or the default zone; every other service is internal."""
+    if not service["binary"].endswith("-compute"):
+        return INTERNAL_ZONE
+    return host_zones.get(service["host"]) or CONF.default_availability_zone
 
 
-def _view(request: Request, service: dict[str, Any]) -> dict[str, Any]:
+def _view(request: Request, service: dict[str, Any], host_zones: dict[str, str]
+          ) -> dict[str, Any]:
     body: dict[str, Any] = {
         "id": service["uuid"] if common.at_least(request, "2.53") else service["id"],
         "binary": api_binary(service["binary"]), "host": service["host"],
-        "zone": zone_of(service), "status": "disabled" if service["disabled"] else "enabled",
+        "zone": zone_of(service, host_zones),
+        "status": "disabled" if service["disabled"] else "enabled",
         "state": service["state"],
         "updated_at": service["updated_at"].isoformat() if service["updated_at"] else None,
         "disabled_reason": service["disabled_reason"]}
@@ -70,12 +77,13 @@ def _list(binary: str | None, host: str | None) -> list[dict[str, Any]]:
 def index(request: Request) -> webob.Response:
     policy.authorize(request.context, "os_compute_api:os-services:list", {})
     found = _list(request.GET.get("binary"), request.GET.get("host"))
-    return wsgi.json_response({"services": [_view(request, s) for s in found]})
+    zones = aggregates.host_zones()
+    return wsgi.json_response({"services": [_view(request, s, zones) for s in found]})
 
 
 def _find(request: Request, service_id: str) -> dict[str, Any]:
     if common.at_least(request, "2.53"):
-        if service_id.isdigit():
+        if not is_uuid(service_id):
             raise exception.Invalid(message=f"Invalid uuid {service_id}")
     elif not (service_id.isascii() and service_id.isdigit()):
         raise exception.Invalid(message=f"Invalid service id {service_id}")
@@ -92,25 +100,26 @@ def update(request: Request, service_id: str) -> webob.Response:
     common.require_version(request, "2.53")
     body = common.body_of(request)
     validation.validate(_UPDATE, body)
-    if not body:
+    service = _find(request, service_id)
+    if not service["binary"].endswith("-compute"):
+        name = api_binary(service["binary"])
+        raise exception.Invalid(message=f"Updating a {name} service is not supported. Only "
+                                        "nova-compute services can be updated.")
+    changes: dict[str, Any] = {}
+    if body.get("status") == "enabled":
+        if body.get("disabled_reason"):
+            raise exception.Invalid(message="Specifying 'disabled_reason' with status "
+                                            "'enabled' is invalid.")
+        changes.update(disabled=False, disabled_reason=None)
+    elif body.get("status") == "disabled":
+        changes.update(disabled=True, disabled_reason=body.get("disabled_reason"))
+    if "forced_down" in body:
+        changes["forced_down"] = body["forced_down"]
+    if not changes:
         raise exception.Invalid(message="No updates were requested. Fields 'status' or "
                                         "'forced_down' should be specified.")
-    if "disabled_reason" in body and body.get("status") != "disabled":
-        raise exception.Invalid(message="Specifying 'disabled_reason' with status other "
-                                        "than 'disabled' is invalid.")
-    service = _find(request, service_id)
-    changes: dict[str, Any] = {}
-    if "status" in body:
-        changes["disabled"] = body["status"] == "disabled"
-        changes["disabled_reason"] = body.get("disabled_reason")
-    if "forced_down" in body:
-        if not service["binary"].endswith("-compute"):
-            name = api_binary(service["binary"])
-            raise exception.Invalid(message=f"Updating a {name} service is not supported. "
-                                            "Only nova-compute services can be updated.")
-        changes["forced_down"] = body["forced_down"]
     updated = service_store.set_state(service["uuid"], **changes)
-    return wsgi.json_response({"service": _view(request, updated)})
+    return wsgi.json_response({"service": _view(request, updated, aggregates.host_zones())})
 
 
 def _legacy_update(request: Request, action: str) -> webob.Response:

@@ -13,8 +13,8 @@ from novalite.common import exception
 from novalite.common import instance_states as states
 from novalite.common.context import RequestContext
 from novalite.compute import rpcapi as compute_rpcapi
-from novalite.db import instances, service_store
-from novalite.objects import Instance, RequestSpec, Selection
+from novalite.db import instances, server_groups, service_store
+from novalite.objects import Instance, InstanceGroup, RequestSpec, Selection
 from novalite.placement import client as placement
 from novalite.scheduler import rpcapi as scheduler_rpcapi
 
@@ -49,6 +49,12 @@ class BuildTask:
                            instance_uuids: list[str]) -> None:
         for instance_uuid in instance_uuids:
             _event_start(ctxt, instance_uuid)
+        try:
+            _setup_instance_group(request_spec)
+        except exception.InstanceGroupNotFound as error:
+            for instance_uuid in instance_uuids:
+                set_error(ctxt, instance_uuid, error.message, code=400)
+            return
         try:
             selections = self.scheduler.select_destinations(
                 ctxt, request_spec, instance_uuids, return_alternates=True)
@@ -97,6 +103,15 @@ class BuildTask:
                   f"Build of instance {instance_uuid} aborted: {reason}. Exceeded maximum "
                   f"number of retries. Exhausted all hosts available for retrying build "
                   f"failures for instance {instance_uuid}.", host=host)
+
+
+def _setup_instance_group(request_spec: RequestSpec) -> None:
+    """The server group of the ``group`` hint, with where its members run now, for the
+    scheduler's affinity filters and weighers (Nova's setup_instance_group)."""
+    hint = (request_spec.scheduler_hints or {}).get("group")
+    if not hint:
+        return
+    request_spec.instance_group = InstanceGroup.from_dict(server_groups.get(hint[0]))
 
 
 def _event_start(ctxt: RequestContext, instance_uuid: str) -> None:

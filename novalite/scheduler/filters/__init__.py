@@ -78,9 +78,13 @@ class FilterResult:
 
 
 def run_filters(filters: Sequence[BaseHostFilter], hosts: list[HostState],
-                request_spec: Mapping[str, Any]) -> FilterResult:
+                request_spec: Mapping[str, Any], index: int = 0) -> FilterResult:
+    """``index``: which instance of the request is placed; from the second on, the filters
+    whose answer cannot have changed (``run_filter_once_per_request``) are skipped."""
     log: list[tuple[str, int, int]] = []
     for host_filter in filters:
+        if index and host_filter.run_filter_once_per_request:
+            continue
         start = len(hosts)
         hosts = host_filter.filter_all(hosts, request_spec)
         log.append((host_filter.name, start, len(hosts)))

@@ -1,4 +1,9 @@
-"""AvailabilityZoneFilter: only hosts in the requested availability zone."""
+"""AvailabilityZoneFilter: only hosts in the requested availability zone.
+
+A host's zone is the ``availability_zone`` metadata of its host aggregates, else the
+zone its compute node reports (``[DEFAULT] default_availability_zone``), as Nova's
+filter reads it.
+"""
 
 from __future__ import annotations
 
@@ -16,4 +21,7 @@ class AvailabilityZoneFilter(BaseHostFilter):
         wanted: str | None = request_spec.get("availability_zone")
         if not wanted:
             return True
+        zones = host_state.aggregate_metadata("availability_zone").get("availability_zone")
+        if zones:
+            return wanted in zones
         return host_state.zone() == wanted

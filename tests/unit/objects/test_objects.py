@@ -22,9 +22,11 @@ EXPECTED_FINGERPRINTS = {
     "Instance": "1.0-8ae78b3a47fb5900",
     "InstanceAction": "1.0-bab90b69960a393f",
     "InstanceActionEvent": "1.0-8c7ae728d57a6c18",
+    "InstanceExternalEvent": "1.0-764d232f26b0ac04",
     "InstanceFault": "1.0-b40dca1fee57898f",
+    "InstanceGroup": "1.0-5bc9da3d455ff3a8",
     "Migration": "1.0-3f8ddfba150970ee",
-    "RequestSpec": "1.0-474cc0d492b67910",
+    "RequestSpec": "1.0-53a117f0490b003e",
     "Selection": "1.0-a725d1b62110c04a",
     "Service": "1.0-87183755cf210d45",
     "VolumeAttachment": "1.0-737e39dd5d7faf70",
@@ -146,4 +148,4 @@ def test_service_levels_map_caps_to_object_manifests():
     assert service.level(0).compute_rpc == "1.1"
     assert service.level(99) == service.SERVICE_VERSION_HISTORY[service.SERVICE_VERSION]
     assert service.level_for_rpc("compute_rpc", "1.1").release == "0.1.0"
-    assert service.level_for_rpc("compute_rpc", "2.0").release == "0.2.0"
+    assert service.level_for_rpc("compute_rpc", "2.1").release == "0.2.0"

@@ -85,3 +85,107 @@ def test_load_filters_rejects_unknown_name():
         filters.load_filters(["ComputeFilter", "NoSuchFilter"])
     assert set(filters.all_filters()) >= {"ComputeFilter", "AvailabilityZoneFilter",
                                           "ImagePropertiesFilter"}
+
+
+def _group(policy: str, member_hosts: dict, rules: dict | None = None) -> dict:
+    return {"instance_group": {"uuid": "g1", "policy": policy, "rules": rules or {},
+                               "members": [*member_hosts, "new"],
+                               "member_hosts": member_hosts}}
+
+
+def test_server_group_affinity_filter():
+    from novalite.scheduler.filters.affinity_filter import ServerGroupAffinityFilter
+
+    affinity = ServerGroupAffinityFilter()
+    assert affinity.host_passes(_host("h1"), _group("affinity", {}))  # nothing placed yet
+    spec = _group("affinity", {"m1": "h1"})
+    assert affinity.host_passes(_host("h1"), spec)
+    assert not affinity.host_passes(_host("h2"), spec)
+    assert affinity.host_passes(_host("h2"), _group("anti-affinity", {"m1": "h1"}))
+    assert affinity.host_passes(_host("h2"), {})
+
+
+def test_server_group_anti_affinity_filter_and_max_server_per_host():
+    from novalite.scheduler.filters.affinity_filter import ServerGroupAntiAffinityFilter
+
+    anti = ServerGroupAntiAffinityFilter()
+    spec = _group("anti-affinity", {"m1": "h1"})
+    assert not anti.host_passes(_host("h1"), spec)
+    assert anti.host_passes(_host("h2"), spec)
+    two = _group("anti-affinity", {"m1": "h1"}, {"max_server_per_host": 2})
+    assert anti.host_passes(_host("h1"), two)
+    full = _group("anti-affinity", {"m1": "h1", "m2": "h1"}, {"max_server_per_host": 2})
+    assert not anti.host_passes(_host("h1"), full)
+    assert anti.host_passes(_host("h1"), _group("soft-anti-affinity", {"m1": "h1"}))
+
+
+def test_once_per_request_filters_are_skipped_after_the_first_instance():
+    class Once(filters.BaseHostFilter):
+        run_filter_once_per_request = True
+
+        def host_passes(self, host_state, request_spec):
+            return False
+
+    hosts = [_host("h1")]
+    assert filters.run_filters([Once()], hosts, {}).hosts == []
+    assert filters.run_filters([Once()], hosts, {}, index=1).hosts == hosts
+
+
+def _in(*aggregates: dict) -> list[dict]:
+    return [{"id": index, "name": f"agg{index}", "metadata": metadata}
+            for index, metadata in enumerate(aggregates, start=1)]
+
+
+def test_availability_zone_filter_follows_the_aggregates():
+    az_filter = AvailabilityZoneFilter()
+    zoned = _host(availability_zone="nova", aggregates=_in({"availability_zone": "az2"}))
+    assert zoned.zone() == "az2"
+    assert az_filter.host_passes(zoned, {"availability_zone": "az2"})
+    assert not az_filter.host_passes(zoned, {"availability_zone": "nova"})
+    plain = _host(aggregates=_in({"ssd": "true"}))
+    assert az_filter.host_passes(plain, {"availability_zone": "nova"})
+    assert not az_filter.host_passes(plain, {"availability_zone": "az2"})
+
+
+@pytest.mark.parametrize(("value", "requirement", "expected"), [
+    ("true", "true", True), ("false", "true", False), ("4", ">= 2", True),
+    ("1", ">= 2", False), ("4", "= 3", True), ("3", "== 3", True), ("3", "!= 3", False),
+    ("abc", "s== abc", True), ("abc", "s!= abc", False), ("b", "s> a", True),
+    ("ssd,nvme", "<in> nvme", True), ("x", "<or> a <or> x", True),
+    ("y", "<or> a <or> x", False), ("aa bb", "<all-in> aa bb", True),
+    ("abc", ">= 2", False), (None, ">= 2", False),
+])
+def test_extra_specs_operators(value, requirement, expected):
+    from novalite.scheduler.filters.aggregate_filters import match
+
+    assert match(value, requirement) is expected
+
+
+def test_aggregate_instance_extra_specs_filter():
+    from novalite.scheduler.filters.aggregate_filters import AggregateInstanceExtraSpecsFilter
+
+    specs_filter = AggregateInstanceExtraSpecsFilter()
+    ssd = _host(aggregates=_in({"ssd": "true"}, {"cores": "8"}))
+    bare = _host()
+
+    def spec(**extra_specs):
+        return {"flavor": {"extra_specs": extra_specs}}
+
+    assert specs_filter.host_passes(bare, spec())
+    assert specs_filter.host_passes(ssd, spec(ssd="true"))
+    assert not specs_filter.host_passes(bare, spec(ssd="true"))
+    assert specs_filter.host_passes(ssd, {"flavor": {"extra_specs": {
+        "aggregate_instance_extra_specs:cores": ">= 4"}}})
+    assert specs_filter.host_passes(bare, {"flavor": {"extra_specs": {
+        "hw:cpu_policy": "dedicated"}}})  # another scope: not this filter's
+
+
+def test_aggregate_multi_tenancy_isolation():
+    from novalite.scheduler.filters.aggregate_filters import AggregateMultiTenancyIsolation
+
+    isolation = AggregateMultiTenancyIsolation()
+    reserved = _host(aggregates=_in({"filter_tenant_id": "p1,p2"}, {"filter_tenant_id3": "p3"}))
+    assert isolation.host_passes(reserved, {"project_id": "p2"})
+    assert isolation.host_passes(reserved, {"project_id": "p3"})
+    assert not isolation.host_passes(reserved, {"project_id": "p4"})
+    assert isolation.host_passes(_host(), {"project_id": "p4"})

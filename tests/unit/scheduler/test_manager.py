@@ -89,3 +89,40 @@ def test_max_attempts_caps_alternates(scheduler):
 def test_empty_instance_list_is_invalid(scheduler):
     with pytest.raises(exception.Invalid):
         _unwrap(scheduler.select_destinations, None, SPEC, [])
+
+
+def _grouped(policy: str, members: list[str], member_hosts: dict | None = None) -> RequestSpec:
+    from novalite.objects import InstanceGroup
+
+    return RequestSpec(flavor=Flavor(vcpus=1, memory_mb=512, root_gb=1), num_instances=2,
+                       instance_group=InstanceGroup(uuid="g1", policy=policy,
+                                                    members=members,
+                                                    member_hosts=member_hosts or {}))
+
+
+def test_multi_create_spreads_an_anti_affinity_group(scheduler):
+    with mock.patch.object(manager_module.placement, "claim", return_value=True), \
+            mock.patch.object(manager_module.placement, "get_allocations", return_value={}):
+        answer = scheduler.select_destinations(None, _grouped("anti-affinity", ["i1", "i2"]),
+                                               ["i1", "i2"])
+    assert [hosts[0].service_host for hosts in answer] == ["a", "b"]
+
+
+def test_multi_create_keeps_an_affinity_group_together(scheduler):
+    with mock.patch.object(manager_module.placement, "claim", return_value=True), \
+            mock.patch.object(manager_module.placement, "get_allocations", return_value={}):
+        answer = scheduler.select_destinations(None, _grouped("affinity", ["i1", "i2"]),
+                                               ["i1", "i2"])
+    assert [hosts[0].service_host for hosts in answer] == ["a", "a"]
+
+
+def test_a_member_claimed_but_not_yet_recorded_counts(scheduler):
+    """A member placed by the request just before has its claim in placement, even if the
+    conductor has not written its host yet: anti-affinity must see it."""
+    spec = _grouped("anti-affinity", ["old", "i1"])
+    spec.num_instances = 1
+    with mock.patch.object(manager_module.placement, "claim", return_value=True), \
+            mock.patch.object(manager_module.placement, "get_allocations",
+                              side_effect=lambda uuid: {"rp-a": {}} if uuid == "old" else {}):
+        [selections] = scheduler.select_destinations(None, spec, ["i1"])
+    assert selections[0].service_host == "b"

@@ -79,8 +79,33 @@ def test_load_weighers_by_name_path_and_error():
     loaded = weights.load_weighers(["RAMWeigher", "novalite.scheduler.weights.disk.DiskWeigher"])
     assert [type(w).__name__ for w in loaded] == ["RAMWeigher", "DiskWeigher"]
     assert {type(w).__name__ for w in weights.load_weighers(["all_weighers"])} == {
-        "RAMWeigher", "CPUWeigher", "DiskWeigher"}
+        "RAMWeigher", "CPUWeigher", "DiskWeigher", "ServerGroupSoftAffinityWeigher",
+        "ServerGroupSoftAntiAffinityWeigher"}
     with pytest.raises(exception.ConfigurationError):
         weights.load_weighers(["Nope"])
     with pytest.raises(exception.ConfigurationError):
         weights.load_weighers(["novalite.nope.Nope"])
+
+
+def _group(policy: str, member_hosts: dict) -> dict:
+    return {"instance_group": {"uuid": "g1", "policy": policy, "rules": {},
+                               "members": list(member_hosts), "member_hosts": member_hosts}}
+
+
+def test_soft_affinity_weighers_count_the_group_members(conf, hosts):
+    from novalite.scheduler.weights.affinity import (
+        ServerGroupSoftAffinityWeigher,
+        ServerGroupSoftAntiAffinityWeigher,
+    )
+
+    spec = _group("soft-affinity", {"m1": "small", "m2": "small", "m3": "big"})
+    affinity = ServerGroupSoftAffinityWeigher()
+    assert [affinity.weigh_object(h, spec) for h in hosts] == [2.0, 1.0, 0.0]
+    ranked = weights.weigh_hosts([affinity], hosts, spec)
+    assert [w.obj.host for w in ranked] == ["small", "big", "busy-big"]
+    anti = ServerGroupSoftAntiAffinityWeigher()
+    assert anti.weigh_object(hosts[0], spec) == 0.0  # another policy: no weight
+    anti_spec = _group("soft-anti-affinity", {"m1": "small", "m2": "small", "m3": "big"})
+    ranked = weights.weigh_hosts([anti], hosts, anti_spec)
+    assert [w.obj.host for w in ranked] == ["busy-big", "big", "small"]
+    assert affinity.weigh_object(hosts[0], {}) == 0.0

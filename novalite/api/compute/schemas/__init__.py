@@ -3,7 +3,8 @@
 Supported keywords: ``type`` (one or a list), ``properties``, ``required``,
 ``additionalProperties`` (bool), ``patternProperties``, ``minProperties``,
 ``minLength``/``maxLength``, ``pattern``, ``enum``, ``minimum``/``maximum``, ``items``,
-``maxItems``, ``uniqueItems``. Errors read like Nova's:
+``minItems``/``maxItems``, ``uniqueItems``, ``format`` (``uuid``), ``anyOf`` (of
+``required`` lists). Errors read like Nova's:
 ``Invalid input for field/attribute <path>. Value: <v>. <reason>``.
 """
 
@@ -13,6 +14,7 @@ import re
 from typing import Any
 
 from novalite.common import exception
+from novalite.common.uuidutils import is_uuid
 
 MAX_INT = 2**31 - 1  # Nova's db.constants.MAX_INT: the columns are 32-bit
 # Nova's rxtx_factor bound: the largest float a 32-bit FLOAT column holds.
@@ -69,6 +71,8 @@ def validate(schema: dict[str, Any], value: Any, path: str = "") -> None:
             raise _fail(path, value, f"{value!r} is too long")
         if "pattern" in schema and not re.search(schema["pattern"], value):
             raise _fail(path, value, f"{value!r} does not match {schema['pattern']!r}")
+        if schema.get("format") == "uuid" and not is_uuid(value):
+            raise _fail(path, value, f"{value!r} is not a 'uuid'")
     number = _number(value)
     if number is not None:
         value = number
@@ -81,6 +85,8 @@ def validate(schema: dict[str, Any], value: Any, path: str = "") -> None:
     if isinstance(value, list):
         if "maxItems" in schema and len(value) > schema["maxItems"]:
             raise _fail(path, value, "is too long")
+        if len(value) < schema.get("minItems", 0):
+            raise _fail(path, value, f"{value!r} is too short")
         if schema.get("uniqueItems") and len({repr(v) for v in value}) != len(value):
             raise _fail(path, value, "has non-unique elements")
         for index, item in enumerate(value):
@@ -93,6 +99,10 @@ def validate(schema: dict[str, Any], value: Any, path: str = "") -> None:
 def _validate_object(schema: dict[str, Any], value: dict[str, Any], path: str) -> None:
     if len(value) < schema.get("minProperties", 0):
         raise _fail(path, value, "does not have enough properties")
+    alternatives = schema.get("anyOf")
+    if alternatives and not any(all(name in value for name in alternative["required"])
+                                for alternative in alternatives):
+        raise _fail(path, value, f"{value!r} is not valid under any of the given schemas")
     for name in schema.get("required", ()):
         if name not in value:
             raise _fail(path, value, f"'{name}' is a required property")

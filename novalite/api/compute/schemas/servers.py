@@ -33,6 +33,20 @@ BDM = {"type": "object", "properties": {
     "no_device": {}}, "additionalProperties": False}
 
 
+_SERVER_IDS = {"type": ["string", "array"], "format": "uuid",
+               "items": {"type": "string", "format": "uuid"}}
+# Nova's schemas/scheduler_hints.py: the known hints checked, others let through.
+SCHEDULER_HINTS = {"type": "object", "properties": {
+    "group": {"type": "string", "format": "uuid"},
+    "different_host": _SERVER_IDS, "same_host": _SERVER_IDS,
+    "query": {"type": ["string", "object"]},
+    "target_cell": NAME, "different_cell": {"type": ["string", "array"],
+                                            "items": {"type": "string"}},
+    "build_near_host_ip": {"type": "string"},
+    "cidr": {"type": "string", "pattern": r"^/[0-9a-f.:]+$"}},
+    "additionalProperties": True}
+
+
 def create(version: Any) -> dict[str, Any]:
     """The ``server`` object of ``POST /servers`` at ``version``."""
     properties: dict[str, Any] = {
@@ -70,9 +84,11 @@ def create(version: Any) -> dict[str, Any]:
     required = ["name", "flavorRef"]
     if version.matches(minimum="2.37"):
         required.append("networks")
-    return {"type": "object", "properties": {"server": {
-        "type": "object", "properties": properties, "required": required,
-        "additionalProperties": False}}, "required": ["server"]}
+    return {"type": "object", "properties": {
+        "server": {"type": "object", "properties": properties, "required": required,
+                   "additionalProperties": False},
+        "os:scheduler_hints": SCHEDULER_HINTS, "OS-SCH-HNT:scheduler_hints": SCHEDULER_HINTS},
+        "required": ["server"]}
 
 
 def update(version: Any) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from novalite.common import policy
 from novalite.common.wsgi import Request
 from novalite.compute import network
 from novalite.conf import CONF
+from novalite.db import server_groups
 
 # Statuses that show a ``progress`` field (Nova's _progress_statuses).
 _PROGRESS_STATUSES = {"ACTIVE", "BUILD", "REBUILD", "RESIZE", "VERIFY_RESIZE", "MIGRATING"}
@@ -170,7 +171,8 @@ def show(request: Request, instance: dict[str, Any], host_status: HostStatus | N
     if common.at_least(request, "2.63"):
         body["trusted_image_certificates"] = None
     if common.at_least(request, "2.71") and not in_list:
-        body["server_groups"] = []
+        group = server_groups.groups_of([instance["uuid"]]).get(instance["uuid"])
+        body["server_groups"] = [group] if group else []
     if common.at_least(request, "2.73"):
         body["locked_reason"] = instance.get("locked_reason")
     if common.at_least(request, "2.96"):
