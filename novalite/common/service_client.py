@@ -150,15 +150,16 @@ class ServiceClient:
 
     def request(self, method: str, path: str, *, json: Any = None, params: Any = None,
                 headers: Mapping[str, str] | None = None, stream: bool = False,
-                timeout: float | None = None) -> requests.Response:
+                timeout: float | None = None, data: Any = None) -> requests.Response:
         """The answer to ``method endpoint+path`` when it is a success (2xx or 3xx), else
         the mapped error. A service user's rejected token is renewed and the request
-        sent again, once."""
-        response = self._send(method, path, json, params, headers, stream, timeout)
+        sent again, once (``data``, a body that may be a file, is then sent again from
+        where it was: callers sending a file as a service user pass it re-readable)."""
+        response = self._send(method, path, json, params, headers, stream, timeout, data)
         if response.status_code == 401 and self.service_user is not None:
             response.close()
             self.service_user.invalidate()
-            response = self._send(method, path, json, params, headers, stream, timeout)
+            response = self._send(method, path, json, params, headers, stream, timeout, data)
         if response.status_code >= 400:
             error = self.error(response)
             response.close()
@@ -186,15 +187,15 @@ class ServiceClient:
         return True
 
     def _send(self, method: str, path: str, json: Any, params: Any,
-              headers: Mapping[str, str] | None, stream: bool, timeout: float | None
-              ) -> requests.Response:
+              headers: Mapping[str, str] | None, stream: bool, timeout: float | None,
+              data: Any = None) -> requests.Response:
         url = f"{self.endpoint}{path}"
         sent = {**self.headers(), **(headers or {})}
         started = time.monotonic()
         try:
             response = _session.request(
                 method, url, json=json, params=params, headers=sent, stream=stream,
-                timeout=(self.connect_timeout, timeout or self.read_timeout))
+                data=data, timeout=(self.connect_timeout, timeout or self.read_timeout))
         except requests.RequestException as error:
             LOG.debug("%s %s failed: %s", method, url, type(error).__name__)
             raise exception.ServiceUnavailable(

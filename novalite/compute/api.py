@@ -8,38 +8,35 @@ task_state, so two concurrent requests for one instance cannot both start.
 
 from __future__ import annotations
 
+import datetime
 import json
+import logging
 import uuid
 from typing import Any
 
 from novalite.common import exception
 from novalite.common import instance_states as states
 from novalite.common.context import RequestContext
-from novalite.compute import quotas, resolve
-from novalite.compute import rpcapi as compute_rpcapi
+from novalite.compute import network, quotas
+from novalite.compute.api_base import APIBase, Instance, compute_is_up
+from novalite.compute.api_images import ImagesAPI
+from novalite.compute.api_moves import MovesAPI
+from novalite.compute.api_network import NetworkActionsAPI
+from novalite.compute.api_recovery import RecoveryAPI
 from novalite.compute.boot_request import BootRequest
-from novalite.conductor import rpcapi as conductor_rpcapi
 from novalite.conf import CONF
-from novalite.db import console_auth_tokens, instances, keypairs, service_store
+from novalite.db import console_auth_tokens, instance_migrations, instances, keypairs
+from novalite.image.client import ImageClient
 from novalite.objects import ConsoleAuthToken, Flavor, ImageMeta, RequestSpec
 from novalite.objects import Instance as InstanceObject
 from novalite.placement import client as placement
 
-#: an instance record as ``novalite.db.instances`` reads it (what the REST views render)
-Instance = dict[str, Any]
+__all__ = ["API", "Instance"]
+LOG = logging.getLogger(__name__)
 
-# action → (allowed vm_states, allowed task_states, task_state to set)
-_ACTIONS: dict[str, tuple[tuple[str, ...], tuple[str | None, ...], str]] = {
-    "reboot": ((states.ACTIVE,), (None,), states.REBOOTING),
-    "reboot_hard": ((states.ACTIVE, states.STOPPED, states.PAUSED, states.SUSPENDED,
-                     states.ERROR), states.ALLOW_REBOOT, states.REBOOTING_HARD),
-    "stop": ((states.ACTIVE, states.ERROR), (None,), states.POWERING_OFF),
-    "start": ((states.STOPPED,), (None,), states.POWERING_ON),
-    "pause": ((states.ACTIVE,), (None,), states.PAUSING),
-    "unpause": ((states.PAUSED,), (None,), states.UNPAUSING),
-    "suspend": ((states.ACTIVE,), (None,), states.SUSPENDING),
-    "resume": ((states.SUSPENDED,), (None,), states.RESUMING),
-}
+
+def _utcnow() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
 
 
 def _resources(flavor: dict[str, Any]) -> dict[str, int]:
@@ -49,15 +46,7 @@ def _resources(flavor: dict[str, Any]) -> dict[str, int]:
             "ephemeral_gb": int(flavor.get("ephemeral_gb") or 0)}
 
 
-class API:
-    def __init__(self, conductor: conductor_rpcapi.ConductorAPI | None = None,
-                 compute: compute_rpcapi.ComputeAPI | None = None,
-                 resolver: resolve.Resolver | None = None) -> None:
-        self.resolver = resolver or resolve.Resolver()
-        self.conductor = conductor or conductor_rpcapi.ConductorAPI()
-        self.compute = compute or compute_rpcapi.ComputeAPI(
-            minimum_version=service_store.minimum_version)
-
+class API(ImagesAPI, MovesAPI, RecoveryAPI, NetworkActionsAPI, APIBase):
     # --- create -------------------------------------------------------------------------
 
     def create(self, ctxt: RequestContext, boot: BootRequest) -> tuple[list[Instance], str]:
@@ -110,22 +99,6 @@ class API:
         return created, reservation_id
 
     @staticmethod
-    def _check_image_fits(flavor: dict[str, Any], image: dict[str, Any]) -> None:
-        if not image:
-            return
-        if image.get("status") not in (None, "active"):
-            raise exception.ImageNotActive(image_id=image.get("id"))
-        min_ram = int(image.get("min_ram") or 0)
-        if min_ram and int(flavor["memory_mb"]) < min_ram:
-            raise exception.FlavorTooSmall(reason="Flavor's memory is too small for "
-                                                  "requested image.")
-        min_disk = int(image.get("min_disk") or 0)
-        size_gb = -(-int(image.get("size") or 0) // (1024 ** 3))
-        if int(flavor["root_gb"]) and int(flavor["root_gb"]) < max(min_disk, size_gb):
-            raise exception.FlavorTooSmall(reason="Flavor's disk is too small for "
-                                                  "requested image.")
-
-    @staticmethod
     def _instance_values(ctxt: RequestContext, flavor: dict[str, Any], image: dict[str, Any],
                          display_name: str, index: int, reservation_id: str,
                          **fields: Any) -> dict[str, Any]:
@@ -160,33 +133,6 @@ class API:
         }
 
     # --- state changes ------------------------------------------------------------------
-
-    def _check_lock(self, ctxt: RequestContext, instance: Instance) -> None:
-        if instance.get("locked") and not ctxt.is_admin:
-            raise exception.InstanceIsLocked(instance_uuid=instance["uuid"])
-
-    def _begin(self, ctxt: RequestContext, instance: Instance, action: str,
-               record_as: str) -> InstanceObject:
-        """Check the states, move task_state atomically, record the instance action."""
-        self._check_lock(ctxt, instance)
-        vm_states, task_states, new_task_state = _ACTIONS[action]
-        if instance["vm_state"] not in vm_states:
-            raise exception.InstanceInvalidState(action=record_as, instance_uuid=instance["uuid"],
-                                                 attr="vm_state", state=instance["vm_state"])
-        if instance["task_state"] not in task_states:
-            raise exception.InstanceInvalidState(action=record_as, instance_uuid=instance["uuid"],
-                                                 attr="task_state",
-                                                 state=instance["task_state"])
-        try:
-            updated = instances.update(ctxt, instance["uuid"], {"task_state": new_task_state},
-                                       expected_task_state=list(task_states),
-                                       expected_vm_state=list(vm_states))
-        except exception.UnexpectedStateError as error:
-            raise exception.InstanceInvalidState(
-                action=record_as, instance_uuid=instance["uuid"], attr="task_state",
-                state=error.kwargs.get("actual")) from None
-        instances.action_start(ctxt, instance["uuid"], record_as)
-        return InstanceObject.from_db(updated)
 
     def reboot(self, ctxt: RequestContext, instance: Instance, reboot_type: str) -> None:
         hard = reboot_type == "HARD"
@@ -228,11 +174,14 @@ class API:
     # --- delete -------------------------------------------------------------------------
 
     def delete(self, ctxt: RequestContext, instance: Instance, force: bool = False) -> None:
+        """Delete (``force``: forceDelete, whatever the server is doing). A shelved
+        server's snapshot goes with it; a resize waiting for a confirm is confirmed."""
         self._check_lock(ctxt, instance)
-        if instance["task_state"] == states.DELETING and not force:
+        if instance["task_state"] in (states.DELETING, states.SOFT_DELETING) and not force:
             return
+        self._before_delete(ctxt, instance)
         host = instance.get("host")
-        if not host or not self._compute_is_up(host):
+        if not host or not compute_is_up(host):
             self._local_delete(ctxt, instance)
             return
         try:
@@ -242,16 +191,59 @@ class API:
         instances.action_start(ctxt, instance["uuid"], "delete")
         self.compute.terminate_instance(ctxt, InstanceObject.from_db(updated))
 
-    @staticmethod
-    def _compute_is_up(host: str) -> bool:
-        rows = service_store.list_services(binary="novalite-compute", host=host)
-        return bool(rows) and rows[0]["state"] == "up"
+    def soft_delete(self, ctxt: RequestContext, instance: Instance) -> None:
+        """A delete with ``[DEFAULT] reclaim_instance_interval``: SOFT_DELETED (the guest
+        stopped, its disk, ports and resources kept) until restored, force-deleted or
+        reclaimed. A server never launched is refused (the caller deletes it)."""
+        if instance["task_state"] in (states.DELETING, states.SOFT_DELETING):
+            self._check_lock(ctxt, instance)
+            return
+        self._check_lock(ctxt, instance)
+        self._check_state(instance, "soft_delete")
+        host = instance.get("host")
+        if not host or not compute_is_up(host):
+            instances.action_start(ctxt, instance["uuid"], "delete")
+            instances.update(ctxt, instance["uuid"], {
+                "vm_state": states.SOFT_DELETED, "task_state": None,
+                "deleted_at": _utcnow()})
+            return
+        self._require_compute("delete")
+        self._before_delete(ctxt, instance)
+        updated = self._begin(ctxt, instance, "soft_delete",
+                              values={"deleted_at": _utcnow()})
+        self.compute.soft_delete_instance(ctxt, updated)
+
+    def _before_delete(self, ctxt: RequestContext, instance: Instance) -> None:
+        """What Nova's ``_delete`` does first: the snapshot of a shelved server is
+        deleted; a resize waiting in VERIFY_RESIZE is confirmed (the source's
+        allocations released, the migration confirmed)."""
+        if instance["vm_state"] in (states.SHELVED, states.SHELVED_OFFLOADED):
+            image_id = (instance.get("system_metadata") or {}).get("shelved_image_id")
+            if image_id:
+                try:
+                    ImageClient(ctxt).delete_image(image_id)
+                except exception.NovaliteException as error:
+                    LOG.warning("snapshot %s of shelved %s not deleted: %s", image_id,
+                                instance["uuid"], error)
+        if instance["vm_state"] == states.RESIZED:
+            try:
+                migration = instance_migrations.get_by_instance_and_status(
+                    instance["uuid"], "finished", "confirming")
+            except instance_migrations.MigrationNotFound:
+                return
+            instances.action_start(ctxt, instance["uuid"], "confirmResize")
+            placement.remove_allocations(migration["uuid"])
+            instance_migrations.update(migration["id"], {"status": "confirmed"})
 
     @staticmethod
     def _local_delete(ctxt: RequestContext, instance: Instance) -> None:
-        """No compute node holds this instance (never scheduled, or its host is down)."""
+        """No compute node holds this instance (never scheduled, shelved offloaded, or its
+        host is down): its ports and resources are released here."""
         instances.action_start(ctxt, instance["uuid"], "delete")
         placement.remove_allocations(instance["uuid"])
+        if instance.get("network_info"):
+            network.deallocate_for_instance(ctxt, InstanceObject.from_db(instance),
+                                            list(instance["network_info"]))
         try:
             instances.soft_delete(ctxt, instance["uuid"])
         except exception.InstanceNotFound:
@@ -276,7 +268,7 @@ class API:
 
     def get_host_uptime(self, ctxt: RequestContext, host: str) -> str:
         """The ``uptime`` of a compute host; 400 while its service is down."""
-        if not self._compute_is_up(host):
+        if not compute_is_up(host):
             raise exception.ComputeServiceUnavailable(host=host)
         return self.compute.get_host_uptime(ctxt, host)
 

@@ -4,41 +4,45 @@ It never touches the database: every read and write of an instance goes through
 the conductor. Operations on one instance are serialized by a per-instance lock
 (a delete waits for the build it races with). Each operation records an action
 event, leaves a fault when it fails, and clears the instance's task_state.
+
+The day-2 actions live in mixins of their own: images of a server (snapshot, backup,
+shelve), moves (resize, cold and live migration, evacuation) and the rest (rebuild,
+rescue, password, crash dump, soft delete).
 """
 
 from __future__ import annotations
 
-import datetime
 import logging
-import traceback
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable
 from typing import Any
-
-import oslo_messaging as messaging
 
 from novalite.common import exception, rpc
 from novalite.common import instance_states as states
-from novalite.common.cache import KeyedLocks
 from novalite.common.context import RequestContext, get_admin_context
-from novalite.common.manager import Manager, periodic_task
+from novalite.common.manager import periodic_task
 from novalite.compute import consoles, network
 from novalite.compute.legacy import ComputeV1Proxy
-from novalite.compute.resource_tracker import ResourceTracker
-from novalite.conductor.rpcapi import ConductorAPI
+from novalite.compute.manager_base import (
+    _GONE,
+    ManagerBase,
+    _utcnow,
+    _vifs,
+    choose_driver,
+    load_driver,
+)
+from novalite.compute.manager_images import ImagesMixin
+from novalite.compute.manager_moves import MovesMixin
+from novalite.compute.manager_recovery import RecoveryMixin
 from novalite.conf import CONF
 from novalite.objects import (
     ConsoleAuthToken,
     Instance,
     InstanceActionEvent,
     InstanceExternalEvent,
-    InstanceFault,
-    ObjectSerializer,
     RequestSpec,
     Selection,
 )
 from novalite.virt.driver import (
-    ComputeDriver,
     ConsoleEndpoint,
     ConsoleUnavailable,
     Diagnostics,
@@ -49,109 +53,12 @@ from novalite.virt.driver import (
 
 LOG = logging.getLogger(__name__)
 
-_GONE = (exception.InstanceNotFound, exception.UnexpectedStateError)
+__all__ = ["ComputeManager", "choose_driver", "load_driver"]
 
 
-def choose_driver() -> str:
-    """``compute_driver``, with ``auto`` resolved: libvirt if libvirtd answers, else fake."""
-    if CONF.compute_driver != "auto":
-        return str(CONF.compute_driver)
-    from novalite.virt.libvirt import daemon
-
-    try:
-        daemon.check(CONF.libvirt.connection_uri)
-    except VirtDriverError as error:
-        LOG.warning("libvirt is not usable, using the fake driver (no real guests): %s", error)
-        return "fake"
-    return "libvirt"
-
-
-def load_driver(host: str) -> ComputeDriver:
-    if choose_driver() == "libvirt":
-        from novalite.virt.libvirt.driver import LibvirtDriver
-
-        return LibvirtDriver(host)
-    from novalite.virt.fake import FakeDriver
-
-    return FakeDriver(host)
-
-
-def _vifs(instance: dict[str, Any]) -> list[dict[str, Any]]:
-    """The VIFs of a driver's view of an instance."""
-    return list(instance.get("network_info") or [])
-
-
-def _utcnow() -> datetime.datetime:
-    return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
-
-
-class ComputeManager(Manager):
-    target = messaging.Target(version="2.2")
-
-    def __init__(self, host: str, service_name: str = "novalite-compute",
-                 driver: ComputeDriver | None = None,
-                 conductor: ConductorAPI | None = None) -> None:
-        super().__init__(host, service_name)
-        self.driver = driver or load_driver(host)
-        self.conductor = conductor or ConductorAPI()
-        self.resource_tracker = ResourceTracker(host, self.driver, self.conductor)
-        self._locks = KeyedLocks()
-
+class ComputeManager(ImagesMixin, MovesMixin, RecoveryMixin, ManagerBase):
     def rpc_endpoints(self) -> list[object]:
         return [self, ComputeV1Proxy(self)]
-
-    def rpc_serializer(self) -> messaging.Serializer:
-        return ObjectSerializer()
-
-    # --- helpers ------------------------------------------------------------------------
-
-    def _instance_lock(self, instance_uuid: str) -> AbstractContextManager[None]:
-        return self._locks.hold(instance_uuid)
-
-    @staticmethod
-    def _driver_instance(instance: Instance) -> dict[str, Any]:
-        """The instance as drivers see it: with its hypervisor name."""
-        return instance.to_driver(CONF.instance_name_template % int(instance.id or 0))
-
-    def _save(self, ctxt: RequestContext, instance: Instance, expected_task_state: Any = None,
-              check: bool = False, **changes: Any) -> Instance:
-        """Set ``changes`` on the instance and write them through the conductor (only if
-        task_state is ``expected_task_state`` when ``check``); the record as it is now."""
-        for name, value in changes.items():
-            setattr(instance, name, value)
-        return self.conductor.instance_save(ctxt, instance,
-                                            expected_task_state=expected_task_state,
-                                            check_task_state=check)
-
-    @contextmanager
-    def _event(self, ctxt: RequestContext, instance_uuid: str, event: str) -> Iterator[None]:
-        """Record an instance action event around an operation (Success or Error)."""
-        record = InstanceActionEvent(instance_uuid=instance_uuid, event=event, host=self.host,
-                                     request_id=ctxt.request_id or "")
-        try:
-            self.conductor.action_event_start(ctxt, record)
-        except exception.InstanceActionNotFound:
-            LOG.debug("no action to record %s of %s under", event, instance_uuid)
-        try:
-            yield
-        except Exception:
-            self._event_finish(ctxt, record, "Error", traceback.format_exc())
-            raise
-        self._event_finish(ctxt, record, "Success")
-
-    def _event_finish(self, ctxt: RequestContext, record: InstanceActionEvent, result: str,
-                      trace: str | None = None) -> None:
-        record.result = result
-        record.traceback = trace
-        try:
-            self.conductor.action_event_finish(ctxt, record)
-        except exception.InstanceActionNotFound:
-            pass
-
-    def _fault(self, ctxt: RequestContext, instance_uuid: str, error: BaseException) -> None:
-        self.conductor.instance_fault_create(ctxt, InstanceFault(
-            instance_uuid=instance_uuid, code=int(getattr(error, "code", 500)),
-            message=str(error), details=traceback.format_exc(), host=self.host))
 
     # --- lifecycle of the service -------------------------------------------------------
 
@@ -161,6 +68,7 @@ class ComputeManager(Manager):
         ctxt = get_admin_context()
         self.resource_tracker.update_available_resource(ctxt)
         self._sync_power_states(ctxt)
+        self._clean_up_evacuations(ctxt)
         cleanup = getattr(self.driver, "cleanup_unowned_domains", None)
         if cleanup is not None:
             owned = [i.uuid for i in self.conductor.instance_get_all_by_host(ctxt, self.host)]
@@ -212,7 +120,9 @@ class ComputeManager(Manager):
                    "_refresh_security_group_rules":
                        CONF.network.security_group_refresh_interval,
                    "_sync_power_states_task": CONF.sync_power_state_interval,
-                   "_clean_image_cache": CONF.image_cache_manager_interval}
+                   "_clean_image_cache": CONF.image_cache_manager_interval,
+                   "_reclaim_queued_deletes": max(CONF.reclaim_instance_interval, 1),
+                   "_poll_shelved_instances": CONF.shelved_poll_interval}
         tasks = []
         for method, spec in super().periodic_tasks():
             spec = type(spec)(spacing.get(method.__name__, spec.spacing), spec.run_immediately)
@@ -306,12 +216,6 @@ class ComputeManager(Manager):
         if network_info:
             self._save(ctxt, instance, network_info=network_info)
         return network_info
-
-    def _destroy_quietly(self, ctxt: RequestContext, instance: Instance) -> None:
-        try:
-            self.driver.destroy(ctxt, self._driver_instance(instance), instance.network_info)
-        except Exception:
-            LOG.exception("clean-up of %s failed", instance.uuid)
 
     # --- delete -------------------------------------------------------------------------
 
@@ -447,12 +351,6 @@ class ComputeManager(Manager):
         return output
 
     # --- consoles -----------------------------------------------------------------------
-
-    def _delete_console_tokens(self, ctxt: RequestContext, instance_uuid: str) -> None:
-        if not self.conductor.can_send_version("2.1"):
-            LOG.debug("conductor too old to delete console tokens of %s", instance_uuid)
-            return
-        self.conductor.console_auth_tokens_delete(ctxt, instance_uuid)
 
     def _console_endpoint(self, instance: Instance, kind: consoles.ConsoleType
                           ) -> ConsoleEndpoint:

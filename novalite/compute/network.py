@@ -213,6 +213,54 @@ def deallocate_for_instance(ctxt: RequestContext, instance: Instance,
             LOG.exception("release of port %s of %s failed", port["id"], instance.uuid)
 
 
+def bind_ports(ctxt: RequestContext, network_info: list[Vif], host: str) -> list[Vif]:
+    """Bind the instance's ports to ``host`` (it moved there, or comes back from being
+    shelved); the VIFs, active where the binding took."""
+    admin = _service_client()
+    if admin is None:
+        return list(network_info)
+    bound = []
+    for vif in network_info:
+        try:
+            port = admin.update_port(vif["id"], {"binding:host_id": host})
+        except network_exc.NotFound:
+            LOG.warning("port %s is gone; it is not bound to %s", vif["id"], host)
+            continue
+        bound.append({**vif, "active": port.get("status") == "ACTIVE"})
+    return bound
+
+
+def unbind_ports(ctxt: RequestContext, network_info: list[Vif]) -> None:
+    """Unbind the instance's ports from their host (the instance left it, keeping its
+    ports and addresses: a shelve offload)."""
+    admin = _service_client()
+    if admin is None:
+        return
+    for vif in network_info:
+        try:
+            admin.update_port(vif["id"], {"binding:host_id": ""})
+        except network_exc.NotFound:
+            pass
+
+
+def refresh_network_info(ctxt: RequestContext, instance: Instance) -> list[Vif]:
+    """The instance's VIFs read again from its ports (addresses, floating IPs and rules
+    as the network service has them now), in the order the instance had them."""
+    client = _client(ctxt)
+    ports = {port["id"]: port for port in client.list_ports(device_id=instance.uuid)}
+    order = [vif["id"] for vif in instance.network_info]
+    ids = order + sorted(set(ports) - set(order))
+    refreshed = []
+    previous = {vif["id"]: vif for vif in instance.network_info}
+    for port_id in ids:
+        if port_id not in ports:
+            continue
+        vif = _vif(client, ports[port_id])
+        vif["preserve_on_delete"] = bool(previous.get(port_id, {}).get("preserve_on_delete"))
+        refreshed.append(vif)
+    return refreshed
+
+
 def security_groups_by_server(ctxt: RequestContext, instances: list[dict[str, Any]]
                               ) -> dict[str, list[dict[str, str]]]:
     """``{server uuid: [{"name"}]}`` from the groups of the servers' ports, each group once
@@ -254,4 +302,9 @@ def addresses(network_info: list[Vif]) -> dict[str, list[dict[str, Any]]]:
                 entries.append({"version": ip.get("version", 4), "addr": ip["address"],
                                 "OS-EXT-IPS:type": ip.get("type", "fixed"),
                                 "OS-EXT-IPS-MAC:mac_addr": vif.get("address")})
+                for floating in ip.get("floating_ips", ()):
+                    entries.append({"version": floating.get("version", 4),
+                                    "addr": floating["address"],
+                                    "OS-EXT-IPS:type": "floating",
+                                    "OS-EXT-IPS-MAC:mac_addr": vif.get("address")})
     return result

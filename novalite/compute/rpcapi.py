@@ -9,6 +9,14 @@ Version history:
         (novalite.objects); 1.x carried release 0.1.0's plain dicts
   2.1 - (release 0.2.0) get_console, validate_console_port (ConsoleAuthToken)
   2.2 - (release 0.2.0) get_host_uptime, external_instance_event
+  2.3 - (release 0.2.0) the day-2 server actions: snapshot_instance, backup_instance,
+        rebuild_instance, rescue_instance, unrescue_instance, shelve_instance,
+        shelve_offload_instance, unshelve_instance, prep_resize, resize_instance,
+        finish_resize, confirm_resize, revert_resize, finish_revert_resize,
+        live_migration, pre_live_migration, post_live_migration_at_destination,
+        rollback_live_migration_at_destination, inject_network_info,
+        trigger_crash_dump, set_admin_password, soft_delete_instance,
+        restore_instance (Migration, Flavor and ImageMeta objects)
 
 A compute service of release 0.1.0 gets 1.x messages with its dicts (the objects'
 ``to_legacy``) until it is upgraded: ``[upgrade_levels] compute = auto`` follows the
@@ -23,8 +31,11 @@ from novalite.common import exception
 from novalite.common.context import RequestContext
 from novalite.objects import (
     ConsoleAuthToken,
+    Flavor,
+    ImageMeta,
     Instance,
     InstanceExternalEvent,
+    Migration,
     RequestSpec,
     Selection,
 )
@@ -47,7 +58,7 @@ def _legacy(value: Any) -> Any:
 
 class ComputeAPI(VersionedRPCAPI):
     TOPIC = TOPIC
-    RPC_API_VERSION = "2.2"
+    RPC_API_VERSION = "2.3"
     UPGRADE_LEVEL = "compute"
     LEVEL_ATTRIBUTE = "compute_rpc"
     AUTO_BINARY = BINARY
@@ -77,6 +88,23 @@ class ComputeAPI(VersionedRPCAPI):
         if not self.can_send_version(version):
             raise exception.Conflict(reason=f"{what} needs compute RPC {version}; this "
                                             f"cloud is capped at {self.version_cap}")
+
+    def require(self, version: str, what: str) -> None:
+        """What the compute API checks before it changes a server's state for an action
+        whose message needs ``version`` (the same 409 the sending method gives)."""
+        self._require(version, what)
+
+    def _v23(self, ctxt: RequestContext, host: str | None, method: str, what: str,
+             call: bool = False, **kwargs: Any) -> Any:
+        self._require("2.3", what)
+        if not host:
+            raise exception.InstanceNotReady(instance_id=getattr(
+                kwargs.get("instance"), "uuid", "?"))
+        client = self.prepare(server=host, version="2.3")
+        if call:
+            return client.call(ctxt, method, **kwargs)
+        client.cast(ctxt, method, **kwargs)
+        return None
 
     def _call_v21(self, ctxt: RequestContext, host: str | None, method: str, what: str,
                   **kwargs: Any) -> Any:
@@ -167,3 +195,132 @@ class ComputeAPI(VersionedRPCAPI):
         """Hand events of other services about ``host``'s instances to it (2.2)."""
         self._send(ctxt, host, "external_instance_event", version="2.2",
                    instances=instances, events=events)
+
+    # --- 2.3: images of a server --------------------------------------------------------
+
+    def snapshot_instance(self, ctxt: RequestContext, instance: Instance, image_id: str
+                          ) -> None:
+        self._v23(ctxt, instance.host, "snapshot_instance", "createImage", instance=instance,
+                  image_id=image_id)
+
+    def backup_instance(self, ctxt: RequestContext, instance: Instance, image_id: str,
+                        backup_type: str, rotation: int) -> None:
+        self._v23(ctxt, instance.host, "backup_instance", "createBackup", instance=instance,
+                  image_id=image_id, backup_type=backup_type, rotation=rotation)
+
+    def shelve_instance(self, ctxt: RequestContext, instance: Instance, image_id: str
+                        ) -> None:
+        self._v23(ctxt, instance.host, "shelve_instance", "shelve", instance=instance,
+                  image_id=image_id)
+
+    def shelve_offload_instance(self, ctxt: RequestContext, instance: Instance) -> None:
+        self._v23(ctxt, instance.host, "shelve_offload_instance", "shelveOffload",
+                  instance=instance)
+
+    def unshelve_instance(self, ctxt: RequestContext, host: str, instance: Instance,
+                          image: ImageMeta | None, request_spec: RequestSpec,
+                          node: str | None = None) -> None:
+        """Spawn a shelved-offloaded server on ``host`` from its snapshot ``image`` (None:
+        the server is still shelved on its host, which starts it again)."""
+        self._v23(ctxt, host, "unshelve_instance", "unshelve", instance=instance,
+                  image=image, request_spec=request_spec, node=node)
+
+    # --- 2.3: rebuild, rescue -------------------------------------------------------------
+
+    def rebuild_instance(self, ctxt: RequestContext, instance: Instance, image: ImageMeta,
+                         new_pass: str | None, orig_image_ref: str | None,
+                         preserve_ephemeral: bool = False, host: str | None = None,
+                         migration: Migration | None = None) -> None:
+        """Rebuild on the server's host; with ``host`` and ``migration``, re-create it
+        there (an evacuation)."""
+        self._v23(ctxt, host or instance.host, "rebuild_instance", "rebuild",
+                  instance=instance, image=image, new_pass=new_pass,
+                  orig_image_ref=orig_image_ref, preserve_ephemeral=preserve_ephemeral,
+                  migration=migration)
+
+    def rescue_instance(self, ctxt: RequestContext, instance: Instance,
+                        rescue_password: str | None, rescue_image: ImageMeta) -> None:
+        self._v23(ctxt, instance.host, "rescue_instance", "rescue", instance=instance,
+                  rescue_password=rescue_password, rescue_image=rescue_image)
+
+    def unrescue_instance(self, ctxt: RequestContext, instance: Instance) -> None:
+        self._v23(ctxt, instance.host, "unrescue_instance", "unrescue", instance=instance)
+
+    # --- 2.3: resize and cold migration ---------------------------------------------------
+
+    def prep_resize(self, ctxt: RequestContext, host: str, instance: Instance,
+                    flavor: Flavor, migration: Migration, request_spec: RequestSpec) -> None:
+        self._v23(ctxt, host, "prep_resize", "resize", instance=instance, flavor=flavor,
+                  migration=migration, request_spec=request_spec)
+
+    def resize_instance(self, ctxt: RequestContext, host: str, instance: Instance,
+                        flavor: Flavor, migration: Migration) -> None:
+        self._v23(ctxt, host, "resize_instance", "resize", instance=instance, flavor=flavor,
+                  migration=migration)
+
+    def finish_resize(self, ctxt: RequestContext, host: str, instance: Instance,
+                      migration: Migration) -> None:
+        self._v23(ctxt, host, "finish_resize", "resize", instance=instance,
+                  migration=migration)
+
+    def confirm_resize(self, ctxt: RequestContext, host: str, instance: Instance,
+                       migration: Migration) -> None:
+        self._v23(ctxt, host, "confirm_resize", "confirmResize", instance=instance,
+                  migration=migration)
+
+    def revert_resize(self, ctxt: RequestContext, host: str, instance: Instance,
+                      migration: Migration) -> None:
+        self._v23(ctxt, host, "revert_resize", "revertResize", instance=instance,
+                  migration=migration)
+
+    def finish_revert_resize(self, ctxt: RequestContext, host: str, instance: Instance,
+                             migration: Migration) -> None:
+        self._v23(ctxt, host, "finish_revert_resize", "revertResize", instance=instance,
+                  migration=migration)
+
+    # --- 2.3: live migration --------------------------------------------------------------
+
+    def live_migration(self, ctxt: RequestContext, host: str, instance: Instance,
+                       migration: Migration) -> None:
+        self._v23(ctxt, host, "live_migration", "os-migrateLive", instance=instance,
+                  migration=migration)
+
+    def pre_live_migration(self, ctxt: RequestContext, host: str, instance: Instance,
+                           migration: Migration) -> None:
+        self._v23(ctxt, host, "pre_live_migration", "os-migrateLive", call=True,
+                  instance=instance, migration=migration)
+
+    def post_live_migration_at_destination(self, ctxt: RequestContext, host: str,
+                                           instance: Instance, migration: Migration
+                                           ) -> Instance:
+        moved: Instance = self._v23(ctxt, host, "post_live_migration_at_destination",
+                                    "os-migrateLive", call=True, instance=instance,
+                                    migration=migration)
+        return moved
+
+    def rollback_live_migration_at_destination(self, ctxt: RequestContext, host: str,
+                                               instance: Instance) -> None:
+        self._v23(ctxt, host, "rollback_live_migration_at_destination", "os-migrateLive",
+                  instance=instance)
+
+    # --- 2.3: guest operations --------------------------------------------------------------
+
+    def inject_network_info(self, ctxt: RequestContext, instance: Instance) -> None:
+        self._v23(ctxt, instance.host, "inject_network_info", "injectNetworkInfo",
+                  instance=instance)
+
+    def trigger_crash_dump(self, ctxt: RequestContext, instance: Instance) -> None:
+        """A call, so that a guest that cannot take an NMI is the caller's 409."""
+        self._v23(ctxt, instance.host, "trigger_crash_dump", "trigger_crash_dump",
+                  call=True, instance=instance)
+
+    def set_admin_password(self, ctxt: RequestContext, instance: Instance, new_pass: str
+                           ) -> None:
+        self._v23(ctxt, instance.host, "set_admin_password", "changePassword", call=True,
+                  instance=instance, new_pass=new_pass)
+
+    def soft_delete_instance(self, ctxt: RequestContext, instance: Instance) -> None:
+        self._v23(ctxt, instance.host, "soft_delete_instance", "delete", instance=instance)
+
+    def restore_instance(self, ctxt: RequestContext, instance: Instance) -> None:
+        self._v23(ctxt, instance.host, "restore_instance", "restore", instance=instance)

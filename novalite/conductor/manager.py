@@ -6,6 +6,7 @@ Everything that crosses its door is a versioned object (``novalite.objects``);
 
 from __future__ import annotations
 
+import datetime
 import logging
 from typing import Any
 
@@ -17,30 +18,41 @@ from novalite.common.manager import Manager, periodic_task
 from novalite.compute import rpcapi as compute_rpcapi
 from novalite.conductor import records
 from novalite.conductor.legacy import ConductorV1Proxy
+from novalite.conductor.tasks import confirm
 from novalite.conductor.tasks.build import BuildTask
+from novalite.conductor.tasks.migrate import EvacuateTask, LiveMigrateTask, MigrateTask
+from novalite.conductor.tasks.unshelve import UnshelveTask
 from novalite.conf import CONF
-from novalite.db import console_auth_tokens, instances, service_store
+from novalite.db import console_auth_tokens, instance_migrations, instances, service_store
+from novalite.db.base import utcnow
 from novalite.objects import (
     ComputeNode,
     ConsoleAuthToken,
+    Flavor,
     Instance,
     InstanceActionEvent,
     InstanceFault,
+    Migration,
     ObjectSerializer,
     RequestSpec,
     Selection,
 )
+from novalite.placement import client as placement
 
 LOG = logging.getLogger(__name__)
 
 
 class ConductorManager(Manager):
-    target = messaging.Target(version="2.1")
+    target = messaging.Target(version="2.2")
 
     def __init__(self, host: str, service_name: str) -> None:
         super().__init__(host, service_name)
         self.build_task = BuildTask()
         self.compute = compute_rpcapi.ComputeAPI(minimum_version=service_store.minimum_version)
+        self.migrate_task = MigrateTask(compute=self.compute)
+        self.live_migrate_task = LiveMigrateTask(compute=self.compute)
+        self.evacuate_task = EvacuateTask(compute=self.compute)
+        self.unshelve_task = UnshelveTask(compute=self.compute)
 
     def rpc_endpoints(self) -> list[object]:
         return [self, ConductorV1Proxy(self)]
@@ -133,6 +145,65 @@ class ConductorManager(Manager):
     def console_auth_tokens_delete(self, ctxt: RequestContext, instance_uuid: str) -> None:
         console_auth_tokens.delete_for_instance(instance_uuid)
 
+    # --- moves (cast by the API) ---------------------------------------------------------
+
+    def migrate_server(self, ctxt: RequestContext, instance: Instance, flavor: Flavor,
+                       request_spec: RequestSpec) -> None:
+        self.migrate_task.execute(ctxt, instance, flavor, request_spec)
+
+    @rpc.expected_exceptions(exception.NoValidHost, exception.Invalid)
+    def live_migrate_instance(self, ctxt: RequestContext, instance: Instance,
+                              request_spec: RequestSpec, host: str | None,
+                              block_migration: bool | None) -> None:
+        self.live_migrate_task.execute(ctxt, instance, request_spec, host, block_migration)
+
+    def unshelve_instance(self, ctxt: RequestContext, instance: Instance,
+                          request_spec: RequestSpec) -> None:
+        self.unshelve_task.execute(ctxt, instance, request_spec)
+
+    def evacuate_instance(self, ctxt: RequestContext, instance: Instance,
+                          request_spec: RequestSpec, migration: Migration,
+                          new_pass: str | None) -> None:
+        self.evacuate_task.execute(ctxt, instance, request_spec, migration, new_pass)
+
+    # --- migration records and allocations for compute nodes ----------------------------
+
+    def migration_save(self, ctxt: RequestContext, migration: Migration) -> Migration:
+        values = migration.values_to_save()
+        if not values:
+            return Migration.from_db(instance_migrations.get(int(migration.id or 0)))
+        return Migration.from_db(instance_migrations.update(int(migration.id or 0), values))
+
+    def migration_confirm_allocations(self, ctxt: RequestContext, migration: Migration
+                                      ) -> None:
+        placement.remove_allocations(str(migration.uuid))
+
+    def migration_revert_allocations(self, ctxt: RequestContext, migration: Migration
+                                     ) -> None:
+        """The instance holds again what the migration held (the source); what it got on
+        the destination goes. Nothing happens when the migration holds nothing (already
+        reverted): the instance keeps what it has."""
+        if placement.get_allocations(str(migration.uuid)):
+            placement.move_allocations(str(migration.uuid), migration.instance_uuid)
+
+    def instance_release_allocations(self, ctxt: RequestContext, instance: Instance) -> None:
+        placement.remove_allocations(instance.uuid)
+
+    def evacuations_from(self, ctxt: RequestContext, host: str) -> list[Migration]:
+        return [Migration.from_db(row) for row in instance_migrations.list_migrations(
+            {"source_compute": host, "migration_type": "evacuation", "status": "done"})]
+
+    @periodic_task(spacing=None)
+    def _poll_unconfirmed_resizes(self, ctxt: RequestContext) -> None:
+        """Confirm the resizes waiting longer than ``[DEFAULT] resize_confirm_window``
+        (Nova runs this on each destination host; the conductor sees them all)."""
+        window = CONF.resize_confirm_window
+        if window <= 0:
+            return
+        cutoff = utcnow() - datetime.timedelta(seconds=window)
+        for row in instance_migrations.unconfirmed(cutoff):
+            confirm.auto_confirm(ctxt, row, self.compute)
+
     @periodic_task(spacing=None)
     def _purge_expired_console_auth_tokens(self, ctxt: RequestContext) -> None:
         purged = console_auth_tokens.purge_expired()
@@ -144,6 +215,9 @@ class ConductorManager(Manager):
         for method, spec in super().periodic_tasks():
             if method.__name__ == "_purge_expired_console_auth_tokens":
                 spec = type(spec)(CONF.consoleauth.purge_interval, spec.run_immediately)
+            elif method.__name__ == "_poll_unconfirmed_resizes" and CONF.resize_confirm_window:
+                spec = type(spec)(min(CONF.periodic_interval, CONF.resize_confirm_window),
+                                  spec.run_immediately)
             tasks.append((method, spec))
         return tasks
 

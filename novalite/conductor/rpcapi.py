@@ -10,6 +10,11 @@ Version history:
         instance_save (the object's changed fields); service_report carries the
         service version
   2.1 - (release 0.2.0) console_auth_token_validate, console_auth_tokens_delete
+  2.2 - (release 0.2.0) the moves: migrate_server, live_migrate_instance,
+        unshelve_instance, evacuate_instance (cast by the API); migration_save,
+        migration_confirm_allocations, migration_revert_allocations,
+        instance_release_allocations, evacuations_from (compute nodes); Migration
+        objects
 
 The conductor serves 1.x too (``novalite.conductor.legacy``) for compute services
 of release 0.1.0 during a rolling upgrade.
@@ -22,14 +27,17 @@ from typing import Any
 
 import oslo_messaging as messaging
 
+from novalite.common import exception
 from novalite.common.context import RequestContext, get_admin_context
 from novalite.objects import (
     SERVICE_VERSION,
     ComputeNode,
     ConsoleAuthToken,
+    Flavor,
     Instance,
     InstanceActionEvent,
     InstanceFault,
+    Migration,
     RequestSpec,
     Selection,
 )
@@ -41,7 +49,7 @@ LOG = logging.getLogger(__name__)
 
 class ConductorAPI(VersionedRPCAPI):
     TOPIC = TOPIC
-    RPC_API_VERSION = "2.1"
+    RPC_API_VERSION = "2.2"
     UPGRADE_LEVEL = "conductor"
     LEVEL_ATTRIBUTE = "conductor_rpc"
     AUTO_BINARY = "novalite-conductor"
@@ -137,6 +145,79 @@ class ConductorAPI(VersionedRPCAPI):
     def console_auth_tokens_delete(self, ctxt: RequestContext, instance_uuid: str) -> None:
         self.prepare(version="2.1").call(ctxt, "console_auth_tokens_delete",
                                          instance_uuid=instance_uuid)
+
+    # --- 2.2: moves (cast by the API) -------------------------------------------------------
+
+    def _v22(self, what: str) -> messaging.RPCClient:
+        if not self.can_send_version("2.2"):
+            raise exception.Conflict(reason=f"{what} needs conductor RPC 2.2; this cloud "
+                                            f"is capped at {self.version_cap}")
+        return self.prepare(version="2.2")
+
+    def require_moves(self, what: str) -> None:
+        """The 409 the move methods give when the conductors are too old, asked before
+        the API changes a server's state."""
+        self._v22(what)
+
+    def migrate_server(self, ctxt: RequestContext, instance: Instance, flavor: Flavor,
+                       request_spec: RequestSpec) -> None:
+        """Resize (``flavor`` is the new one) or cold-migrate (the same flavor)."""
+        self._v22("resize").cast(ctxt, "migrate_server", instance=instance, flavor=flavor,
+                                 request_spec=request_spec)
+
+    def live_migrate_instance(self, ctxt: RequestContext, instance: Instance,
+                              request_spec: RequestSpec, host: str | None,
+                              block_migration: bool | None, do_cast: bool = True) -> None:
+        """Choose (or check) the destination and start the live migration; not cast
+        (before microversion 2.34), the caller hears why no host would do."""
+        client = self._v22("os-migrateLive")
+        kwargs = {"instance": instance, "request_spec": request_spec, "host": host,
+                  "block_migration": block_migration}
+        if do_cast:
+            client.cast(ctxt, "live_migrate_instance", **kwargs)
+        else:
+            client.call(ctxt, "live_migrate_instance", **kwargs)
+
+    def unshelve_instance(self, ctxt: RequestContext, instance: Instance,
+                          request_spec: RequestSpec) -> None:
+        self._v22("unshelve").cast(ctxt, "unshelve_instance", instance=instance,
+                                   request_spec=request_spec)
+
+    def evacuate_instance(self, ctxt: RequestContext, instance: Instance,
+                          request_spec: RequestSpec, migration: Migration,
+                          new_pass: str | None) -> None:
+        self._v22("evacuate").cast(ctxt, "evacuate_instance", instance=instance,
+                                   request_spec=request_spec, migration=migration,
+                                   new_pass=new_pass)
+
+    # --- 2.2: migration records and their allocations (compute nodes) -------------------------
+
+    def migration_save(self, ctxt: RequestContext, migration: Migration) -> Migration:
+        saved: Migration = self._v22("a move").call(ctxt, "migration_save",
+                                                    migration=migration)
+        return saved
+
+    def migration_confirm_allocations(self, ctxt: RequestContext, migration: Migration
+                                      ) -> None:
+        """The move is kept: release what the migration held on the source."""
+        self._v22("a move").call(ctxt, "migration_confirm_allocations", migration=migration)
+
+    def migration_revert_allocations(self, ctxt: RequestContext, migration: Migration
+                                     ) -> None:
+        """The move is undone: the instance holds the source again (what the migration
+        held), and nothing on the destination."""
+        self._v22("a move").call(ctxt, "migration_revert_allocations", migration=migration)
+
+    def instance_release_allocations(self, ctxt: RequestContext, instance: Instance) -> None:
+        """The instance left its host (shelve offload): it holds nothing any more."""
+        self._v22("shelveOffload").call(ctxt, "instance_release_allocations",
+                                        instance=instance)
+
+    def evacuations_from(self, ctxt: RequestContext, host: str) -> list[Migration]:
+        """Evacuations away from ``host`` that its compute service has not cleaned up."""
+        found: list[Migration] = self._v22("an evacuation").call(
+            ctxt, "evacuations_from", host=host)
+        return found
 
 
 class ConductorReporter:

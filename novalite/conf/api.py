@@ -9,6 +9,9 @@ api_opts = [
                help="How API requests are authenticated. noauth2 is for testing only."),
     cfg.IntOpt("max_limit", default=1000, min=1,
                help="Largest number of items a list request returns in one page."),
+    cfg.BoolOpt("enable_instance_password", default=True,
+                help="Whether rescue, evacuate (before 2.14) and rebuild answers carry "
+                     "the server's new adminPass."),
 ]
 
 listen_opts = [

@@ -27,6 +27,23 @@ opts = [
                help="Memory kept for the host, never given to guests."),
     cfg.StrOpt("default_availability_zone", default="nova",
                help="Availability zone of compute nodes."),
+    cfg.BoolOpt("allow_resize_to_same_host", default=False,
+                help="Whether a resize may keep the server on its host (the only way with "
+                     "one compute host). Cold migrations always move to another host."),
+    cfg.IntOpt("resize_confirm_window", default=0, min=0,
+               help="Seconds after which a resize or cold migration waiting in "
+                    "VERIFY_RESIZE is confirmed automatically; 0 never."),
+    cfg.IntOpt("reclaim_instance_interval", default=0, min=0,
+               help="Seconds a deleted server is kept SOFT_DELETED (restorable with "
+                    "'restore', gone with 'forceDelete') before it is reclaimed; 0 "
+                    "deletes at once. Also the interval of the reclaiming task."),
+    cfg.IntOpt("shelved_offload_time", default=0, min=-1,
+               help="Seconds a SHELVED server keeps its host's resources before it is "
+                    "offloaded (SHELVED_OFFLOADED); 0 offloads at once, -1 never."),
+    cfg.IntOpt("shelved_poll_interval", default=3600, min=1,
+               help="Seconds between checks for shelved servers to offload."),
+    cfg.ListOpt("non_inheritable_image_properties", default=["cache_in_nova", "bittorrent"],
+                help="Image properties a snapshot does not copy from the server's image."),
 ]
 
 

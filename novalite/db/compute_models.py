@@ -1,4 +1,5 @@
-"""Tables of the Compute API: flavors, key pairs, quotas and the instance records."""
+"""Tables of the Compute API: flavors, key pairs, quotas, the instance records and their
+migrations."""
 
 from __future__ import annotations
 
@@ -288,3 +289,33 @@ class QuotaClass(TimestampMixin, Base):
     class_name: Mapped[str] = mapped_column(String(255))
     resource: Mapped[str] = mapped_column(String(255))
     hard_limit: Mapped[int] = mapped_column(Integer)
+
+
+class Migration(TimestampMixin, Base):
+    """A move of an instance (Nova's migrations table), with the flavor copies."""
+
+    __tablename__ = "migrations"
+    __table_args__ = (Index("ix_migrations_instance_uuid_status", "instance_uuid", "status"),
+                      Index("ix_migrations_status_updated", "status", "updated_at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    instance_uuid: Mapped[str] = mapped_column(
+        ForeignKey("instances.uuid", ondelete="CASCADE"))
+    source_compute: Mapped[str | None] = mapped_column(String(255))
+    dest_compute: Mapped[str | None] = mapped_column(String(255))
+    source_node: Mapped[str | None] = mapped_column(String(255))
+    dest_node: Mapped[str | None] = mapped_column(String(255))
+    dest_host: Mapped[str | None] = mapped_column(String(255))
+    old_instance_type_id: Mapped[int | None] = mapped_column(Integer)
+    new_instance_type_id: Mapped[int | None] = mapped_column(Integer)
+    old_flavor: Mapped[str | None] = mapped_column(Text)  # JSON: the flavor copy
+    new_flavor: Mapped[str | None] = mapped_column(Text)  # JSON
+    migration_type: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(255))
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    cross_cell_move: Mapped[bool] = mapped_column(Boolean, default=False)
+    project_id: Mapped[str | None] = mapped_column(String(255))
+    user_id: Mapped[str | None] = mapped_column(String(255))
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    deleted_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)

@@ -209,3 +209,12 @@ def check_and_reserve(session: Session, project_id: str, user_id: str | None,
                                  ", ".join(str(limits[r]) for r in over)),
             overs=over)
     return used
+
+
+def check_deltas(project_id: str, user_id: str | None, cores: int, ram: int) -> None:
+    """``OverQuota`` unless ``project_id`` may grow by ``cores`` and ``ram`` (a resize to
+    a bigger flavor, a revert to one); nothing is reserved."""
+    if cores <= 0 and ram <= 0:
+        return
+    with db_api.session_scope() as session:
+        check_and_reserve(session, project_id, user_id, 0, max(cores, 0), max(ram, 0))

@@ -121,6 +121,15 @@ class NetworkClient(ServiceClient):
         return [{**rule, "remote_ip_prefixes": members[rule["remote_group_id"]]}
                 if rule.get("remote_group_id") else rule for rule in rules]
 
+    # floating IPs
+    def list_floatingips(self, **filters: Any) -> list[dict[str, Any]]:
+        """``GET /floatingips``; ``NotFound`` when the service has no such resource."""
+        return self._call("GET", "/floatingips", params=_params(filters))["floatingips"]
+
+    def update_floatingip(self, floatingip_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        return self._call("PUT", f"/floatingips/{_quote(floatingip_id)}",
+                          {"floatingip": body})["floatingip"]
+
     def available(self) -> bool:
         """Whether this cloud has a network service (the catalog names one, or the token
         came without a catalog and this cloud's own answers)."""

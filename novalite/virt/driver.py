@@ -120,6 +120,44 @@ class GuestNotRunning(VirtDriverError):
     """The guest is not running, so none of its consoles listens."""
 
 
+class NotSupportedByDriver(VirtDriverError):
+    """This driver (or this guest) cannot do what was asked."""
+
+
+class AgentNotEnabled(NotSupportedByDriver):
+    """What was asked needs an agent inside the guest, which this guest has not."""
+
+
+class MoveRefused(VirtDriverError):
+    """A resize or migration the driver refuses before touching the guest (a smaller
+    disk, another host it cannot reach): the server goes back as it was."""
+
+
+@dataclasses.dataclass(frozen=True)
+class SnapshotImage:
+    """A guest disk written for the image service: the file and its formats."""
+
+    path: str
+    disk_format: str
+    container_format: str = "bare"
+
+
+@dataclasses.dataclass(frozen=True)
+class Move:
+    """A resize, cold or live migration as the driver needs to know it."""
+
+    source_host: str
+    dest_host: str
+    #: the sizes before and after (the flavor copies: ``vcpus``, ``memory_mb``,
+    #: ``root_gb`` ...); the same for a migration
+    old_flavor: dict[str, Any]
+    new_flavor: dict[str, Any]
+
+    @property
+    def same_host(self) -> bool:
+        return self.source_host == self.dest_host
+
+
 @dataclasses.dataclass(frozen=True)
 class ConsoleEndpoint:
     """Where a running guest's console listens on its host: what a proxy dials.
@@ -226,6 +264,104 @@ class ComputeDriver(abc.ABC):
                          vif: VIF) -> None:
         """Remove the NIC of ``vif`` from the guest; no error when it is not there."""
         raise VirtDriverError("This driver cannot detach interfaces.")
+
+    # --- images of the guest ---------------------------------------------------------
+
+    def snapshot(self, context: RequestContext | None, instance: Instance,
+                 directory: str) -> SnapshotImage:
+        """Write the guest's root disk as one standalone image file in ``directory``
+        (a running guest is paused meanwhile, then runs on)."""
+        raise NotSupportedByDriver("This driver cannot snapshot a guest.")
+
+    # --- rescue -----------------------------------------------------------------------
+
+    def rescue(self, context: RequestContext | None, instance: Instance,
+               network_info: NetworkInfo, rescue_image: ImageMeta,
+               rescue_password: str | None) -> None:
+        """Boot ``rescue_image`` with the guest's own disk attached as the second disk."""
+        raise NotSupportedByDriver("This driver cannot rescue a guest.")
+
+    def unrescue(self, context: RequestContext | None, instance: Instance,
+                 network_info: NetworkInfo) -> None:
+        """Boot the guest from its own disk again, the rescue disk removed."""
+        raise NotSupportedByDriver("This driver cannot unrescue a guest.")
+
+    # --- resize and cold migration ----------------------------------------------------
+
+    def migrate_disk_and_power_off(self, context: RequestContext | None, instance: Instance,
+                                   network_info: NetworkInfo, move: Move,
+                                   timeout: int) -> None:
+        """On the source: refuse (``MoveRefused``) what cannot be done, then stop the
+        guest and keep what a revert needs."""
+        raise MoveRefused("This driver cannot resize or migrate a guest.")
+
+    def finish_migration(self, context: RequestContext | None, instance: Instance,
+                         image_meta: ImageMeta, network_info: NetworkInfo, move: Move,
+                         power_on: bool) -> None:
+        """On the destination: the guest with the new sizes (``instance`` has them),
+        its disk grown; started if ``power_on``."""
+        raise NotSupportedByDriver("This driver cannot resize or migrate a guest.")
+
+    def confirm_migration(self, context: RequestContext | None, instance: Instance,
+                          network_info: NetworkInfo, move: Move) -> None:
+        """On the source, once confirmed: drop what was kept for a revert (and the old
+        guest when it moved to another host)."""
+        raise NotSupportedByDriver("This driver cannot resize or migrate a guest.")
+
+    def finish_revert_migration(self, context: RequestContext | None, instance: Instance,
+                                network_info: NetworkInfo, move: Move,
+                                power_on: bool) -> None:
+        """On the source: the guest as it was before (``instance`` has the old sizes)."""
+        raise NotSupportedByDriver("This driver cannot resize or migrate a guest.")
+
+    # --- live migration ---------------------------------------------------------------
+
+    def pre_live_migration(self, context: RequestContext | None, instance: Instance,
+                           network_info: NetworkInfo, move: Move) -> None:
+        """On the destination: get ready to receive the running guest."""
+        raise NotSupportedByDriver("This driver cannot live-migrate a guest.")
+
+    def live_migration(self, context: RequestContext | None, instance: Instance,
+                       move: Move) -> None:
+        """On the source: hand the running guest over to ``move.dest_host``."""
+        raise NotSupportedByDriver("This driver cannot live-migrate a guest.")
+
+    def post_live_migration_at_destination(self, context: RequestContext | None,
+                                           instance: Instance, network_info: NetworkInfo,
+                                           move: Move) -> None:
+        """On the destination: the guest received runs here now."""
+        raise NotSupportedByDriver("This driver cannot live-migrate a guest.")
+
+    def rollback_live_migration_at_destination(self, context: RequestContext | None,
+                                               instance: Instance,
+                                               network_info: NetworkInfo) -> None:
+        """On the destination: forget a guest that did not arrive."""
+        return None
+
+    # --- guest operations ---------------------------------------------------------------
+
+    def trigger_crash_dump(self, instance: Instance) -> None:
+        """Inject an NMI (the guest's kernel may dump and reboot); ``GuestNotRunning``
+        when the guest does not run."""
+        raise NotSupportedByDriver("This driver cannot trigger a crash dump.")
+
+    def set_admin_password(self, instance: Instance, new_pass: str) -> None:
+        """Set the guest's administrator password (through an agent in the guest)."""
+        raise NotSupportedByDriver("This driver cannot set a guest's password.")
+
+    def inject_network_info(self, instance: Instance, network_info: NetworkInfo) -> None:
+        """Tell the guest its (changed) network configuration; nothing to do for drivers
+        whose guests read it from the metadata service or DHCP."""
+        return None
+
+    def soft_delete(self, instance: Instance, timeout: int = 0) -> None:
+        """A soft-deleted guest keeps its disk but stops (it may be restored)."""
+        self.power_off(instance, timeout)
+
+    def restore(self, context: RequestContext | None, instance: Instance,
+                network_info: NetworkInfo) -> None:
+        """Start a soft-deleted guest again."""
+        self.power_on(context, instance, network_info)
 
     def get_host_uptime(self) -> str:
         """The host's ``uptime`` line (``HH:MM:SS up ..., N users, load average: ...``), as

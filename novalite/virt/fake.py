@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import os
 import threading
 import time
 from typing import Any
@@ -26,7 +27,10 @@ from novalite.virt.driver import (
     ImageMeta,
     Instance,
     LifecycleEvent,
+    Move,
+    MoveRefused,
     NetworkInfo,
+    SnapshotImage,
     VirtDriverError,
 )
 
@@ -51,6 +55,14 @@ class FakeGuest:
     vnc_port: int = 0
     spice_port: int = 0
     serial_port: int = 0
+    root_gb: int = 0
+    image_id: str = ""
+    #: the rescue image booted (the guest's own disk as its second disk)
+    rescue_image_id: str | None = None
+    #: a resize's sizes before it, kept until confirmed or reverted
+    resize_backup: tuple[int, int, int] | None = None
+    admin_password: str | None = None
+    nmi_count: int = 0
 
     def new_process(self) -> None:
         self.pid = next(_pids)
@@ -105,7 +117,9 @@ class FakeDriver(ComputeDriver):
             power_state=states.RUNNING, pid=0, defined_at=time.time(),
             vcpus=instance.get("vcpus", 1), memory_mb=instance.get("memory_mb", 0),
             console=["fake guest booting", "login: "],
-            vifs=[vif["id"] for vif in network_info], serial_port=next(_serial_ports))
+            vifs=[vif["id"] for vif in network_info], serial_port=next(_serial_ports),
+            root_gb=int(instance.get("root_gb") or 0),
+            image_id=str(instance.get("image_ref") or image_meta.get("id") or ""))
         guest.new_process()
         with self._lock:
             self._guests[instance["uuid"]] = guest
@@ -209,3 +223,142 @@ class FakeDriver(ComputeDriver):
 
     def get_serial_console(self, instance: Instance) -> ConsoleEndpoint:
         return self._console(instance, "serial", self._guest(instance).serial_port)
+
+    # --- images, rescue ---------------------------------------------------------------
+
+    def snapshot(self, context: RequestContext | None, instance: Instance,
+                 directory: str) -> SnapshotImage:
+        guest = self._guest(instance)
+        path = os.path.join(directory, f"{guest.uuid}.raw")
+        with open(path, "wb") as handle:
+            handle.write(f"fake disk of {guest.uuid} (image {guest.image_id})\n".encode())
+        return SnapshotImage(path, "raw")
+
+    def rescue(self, context: RequestContext | None, instance: Instance,
+               network_info: NetworkInfo, rescue_image: ImageMeta,
+               rescue_password: str | None) -> None:
+        self._delay()
+        guest = self._guest(instance)
+        guest.rescue_image_id = str(rescue_image.get("id") or guest.image_id)
+        guest.console.extend([f"fake rescue boot from image {guest.rescue_image_id}: "
+                              "vda rescue disk, vdb the server's disk", "login: "])
+        guest.defined_at = time.time()
+        guest.power_state = states.RUNNING
+        guest.new_process()
+
+    def unrescue(self, context: RequestContext | None, instance: Instance,
+                 network_info: NetworkInfo) -> None:
+        self._delay()
+        guest = self._guest(instance)
+        guest.rescue_image_id = None
+        guest.console.extend(["fake guest booting", "login: "])
+        guest.defined_at = time.time()
+        guest.power_state = states.RUNNING
+        guest.new_process()
+
+    # --- resize and migrations ---------------------------------------------------------
+
+    def migrate_disk_and_power_off(self, context: RequestContext | None, instance: Instance,
+                                   network_info: NetworkInfo, move: Move,
+                                   timeout: int) -> None:
+        guest = self._guest(instance)
+        if int(move.new_flavor.get("root_gb") or 0) < guest.root_gb:
+            raise MoveRefused("Unable to resize disk down.")
+        self._delay()
+        guest.power_state = states.SHUTDOWN
+        guest.pid = 0
+        guest.resize_backup = (guest.vcpus, guest.memory_mb, guest.root_gb)
+
+    def finish_migration(self, context: RequestContext | None, instance: Instance,
+                         image_meta: ImageMeta, network_info: NetworkInfo, move: Move,
+                         power_on: bool) -> None:
+        self._delay()
+        with self._lock:
+            guest = self._guests.get(instance["uuid"])
+            if guest is None:  # arrived from another host
+                guest = FakeGuest(
+                    uuid=instance["uuid"], name=instance.get("name", str(instance["uuid"])),
+                    power_state=states.SHUTDOWN, pid=0, defined_at=time.time(), vcpus=0,
+                    memory_mb=0, vifs=[vif["id"] for vif in network_info],
+                    serial_port=next(_serial_ports),
+                    image_id=str(instance.get("image_ref") or ""))
+                self._guests[guest.uuid] = guest
+        guest.vcpus = int(instance.get("vcpus") or 0)
+        guest.memory_mb = int(instance.get("memory_mb") or 0)
+        guest.root_gb = int(instance.get("root_gb") or 0)
+        guest.defined_at = time.time()
+        guest.console.extend(["fake guest booting", "login: "])
+        if power_on:
+            guest.power_state = states.RUNNING
+            guest.new_process()
+
+    def confirm_migration(self, context: RequestContext | None, instance: Instance,
+                          network_info: NetworkInfo, move: Move) -> None:
+        with self._lock:
+            if not move.same_host:
+                self._guests.pop(instance["uuid"], None)
+            elif instance["uuid"] in self._guests:
+                self._guests[instance["uuid"]].resize_backup = None
+
+    def finish_revert_migration(self, context: RequestContext | None, instance: Instance,
+                                network_info: NetworkInfo, move: Move,
+                                power_on: bool) -> None:
+        self._delay()
+        guest = self._guest(instance)
+        if guest.resize_backup is not None:
+            guest.vcpus, guest.memory_mb, guest.root_gb = guest.resize_backup
+            guest.resize_backup = None
+        guest.defined_at = time.time()
+        if power_on:
+            guest.power_state = states.RUNNING
+            guest.new_process()
+        else:
+            guest.power_state = states.SHUTDOWN
+            guest.pid = 0
+
+    def pre_live_migration(self, context: RequestContext | None, instance: Instance,
+                           network_info: NetworkInfo, move: Move) -> None:
+        if self.host in CONF.fake_driver.fail_spawn_hosts:
+            raise VirtDriverError(f"Injected failure: {self.host} cannot receive guests")
+
+    def live_migration(self, context: RequestContext | None, instance: Instance,
+                       move: Move) -> None:
+        self._guest(instance)
+        self._delay()
+        with self._lock:
+            self._guests.pop(instance["uuid"], None)
+
+    def post_live_migration_at_destination(self, context: RequestContext | None,
+                                           instance: Instance, network_info: NetworkInfo,
+                                           move: Move) -> None:
+        guest = FakeGuest(
+            uuid=instance["uuid"], name=instance.get("name", str(instance["uuid"])),
+            power_state=(states.POWER_PAUSED if instance.get("vm_state") == states.PAUSED
+                         else states.RUNNING),
+            pid=0, defined_at=time.time(), vcpus=int(instance.get("vcpus") or 0),
+            memory_mb=int(instance.get("memory_mb") or 0),
+            vifs=[vif["id"] for vif in network_info], serial_port=next(_serial_ports),
+            root_gb=int(instance.get("root_gb") or 0),
+            image_id=str(instance.get("image_ref") or ""))
+        guest.new_process()
+        with self._lock:
+            self._guests[guest.uuid] = guest
+
+    def rollback_live_migration_at_destination(self, context: RequestContext | None,
+                                               instance: Instance,
+                                               network_info: NetworkInfo) -> None:
+        with self._lock:
+            self._guests.pop(instance["uuid"], None)
+
+    # --- guest operations ---------------------------------------------------------------
+
+    def trigger_crash_dump(self, instance: Instance) -> None:
+        guest = self._guest(instance)
+        if guest.power_state not in (states.RUNNING, states.POWER_PAUSED):
+            raise GuestNotRunning(f"Instance {instance['uuid']} is not running")
+        guest.nmi_count += 1
+        guest.console.append("Kernel panic - not syncing: NMI: Not continuing")
+
+    def set_admin_password(self, instance: Instance, new_pass: str) -> None:
+        """The fake guest has an agent (as Nova's fake driver): the password is set."""
+        self._guest(instance).admin_password = new_pass

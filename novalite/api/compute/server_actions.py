@@ -1,5 +1,8 @@
-"""``POST /servers/{id}/action``: reboot, stop/start, pause, suspend, lock, console output
-and the legacy remote console actions (``novalite.api.compute.remote_consoles``).
+"""``POST /servers/{id}/action``: reboot, stop/start, pause, suspend, lock, console output,
+the legacy remote console actions (``novalite.api.compute.remote_consoles``), and the
+day-2 actions of ``server_image_actions`` (createImage, createBackup, shelve ...),
+``server_move_actions`` (resize, migrate, os-migrateLive, evacuate ...) and
+``server_admin_actions`` (rebuild, rescue, os-resetState, changePassword ...).
 
 The body names one action (``{"reboot": {"type": "SOFT"}}``); each maps to a policy
 rule and a method of the compute API, which answers 409 when the server's state
@@ -13,7 +16,13 @@ from typing import Any
 
 import webob
 
-from novalite.api.compute import common, remote_consoles
+from novalite.api.compute import (
+    common,
+    remote_consoles,
+    server_admin_actions,
+    server_image_actions,
+    server_move_actions,
+)
 from novalite.api.compute import schemas as validation
 from novalite.api.compute.schemas import servers as schemas
 from novalite.api.compute.servers import compute_api, get_instance
@@ -74,16 +83,6 @@ def _console_output(request: Request, instance: dict[str, Any], body: Any) -> we
     return wsgi.json_response({"output": output})
 
 
-def _unshelve(request: Request, instance: dict[str, Any], body: Any) -> webob.Response:
-    """Only Nova's refusal: novalite has no shelve, so no server is ever in ``shelved`` or
-    ``shelved_offloaded``, the vm_states Nova unshelves from; every other is a 409."""
-    validation.validate({"type": ["object", "null"]}, body, "unshelve")
-    if instance.get("locked") and not request.context.is_admin:
-        raise exception.InstanceIsLocked(instance_uuid=instance["uuid"])
-    raise exception.InstanceInvalidState(action="unshelve", instance_uuid=instance["uuid"],
-                                         attr="vm_state", state=instance["vm_state"])
-
-
 # action name → (policy rule, handler)
 ACTIONS: dict[str, tuple[str, Action]] = {
     "reboot": ("os_compute_api:servers:reboot", _reboot),
@@ -97,8 +96,10 @@ ACTIONS: dict[str, tuple[str, Action]] = {
     "unlock": ("os_compute_api:os-lock-server:unlock", _simple("unlock")),
     "forceDelete": ("os_compute_api:os-deferred-delete:force", _force_delete),
     "os-getConsoleOutput": ("os_compute_api:os-console-output", _console_output),
-    "unshelve": ("os_compute_api:os-shelve:unshelve", _unshelve),
     **remote_consoles.LEGACY_ACTIONS,
+    **server_image_actions.ACTIONS,
+    **server_move_actions.ACTIONS,
+    **server_admin_actions.ACTIONS,
 }
 
 

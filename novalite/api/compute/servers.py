@@ -18,6 +18,7 @@ from novalite.common.wsgi import Request
 from novalite.compute import network
 from novalite.compute.api import API
 from novalite.compute.boot_request import BootRequest
+from novalite.conf import CONF
 from novalite.db import instances
 from novalite.policies import servers as server_policies
 
@@ -268,8 +269,16 @@ def update(request: Request, server_id: str) -> webob.Response:
 
 
 def delete(request: Request, server_id: str) -> webob.Response:
+    """With ``[DEFAULT] reclaim_instance_interval`` a soft delete (SOFT_DELETED, restorable)
+    unless the server never launched, as Nova does."""
     instance = get_instance(request, server_id, "os_compute_api:servers:delete")
-    compute_api().delete(request.context, instance)
+    if CONF.reclaim_instance_interval:
+        try:
+            compute_api().soft_delete(request.context, instance)
+        except exception.InstanceInvalidState:
+            compute_api().delete(request.context, instance)
+    else:
+        compute_api().delete(request.context, instance)
     return wsgi.empty_response(204)
 
 
