@@ -11,9 +11,15 @@ from novalite.services import HTTP_APIS
 
 def catalog_endpoints() -> dict[str, tuple[str, str, str]]:
     """service type → (service name, public URL, internal URL) for every API this cloud
-    runs except identity, which registers itself."""
-    return {api.service_type: (api.catalog_name, api.public_url(), api.public_url())
-            for api in HTTP_APIS if api.service_type != "identity"}
+    runs except identity, which registers itself (and each alias of an API: the volume
+    API is both ``volumev3`` and ``block-storage``)."""
+    endpoints: dict[str, tuple[str, str, str]] = {}
+    for api in HTTP_APIS:
+        if api.service_type == "identity":
+            continue
+        for service_type, name in ((api.service_type, api.catalog_name), *api.aliases):
+            endpoints[service_type] = (name, api.public_url(), api.public_url())
+    return endpoints
 
 
 def bootstrap_cloud(admin_password: str, demo_password: str | None = None) -> None:

@@ -74,6 +74,12 @@ def network_server() -> wsgi.Server:
     return make_server()
 
 
+def volume_server() -> wsgi.Server:
+    from novalite.volume.api import make_server
+
+    return make_server()
+
+
 def _tls() -> dict[str, object]:
     from novalite.console.server import tls_context
 
@@ -145,6 +151,8 @@ class HttpApi:
     port: Callable[[], int]
     path: str = ""
     probe_path: str = "/"
+    #: more catalog entries for the same endpoint: (service type, catalog name)
+    aliases: tuple[tuple[str, str], ...] = ()
 
     def public_url(self) -> str:
         return f"http://{CONF.public_host}:{self.port()}{self.path}"
@@ -158,6 +166,11 @@ HTTP_APIS: list[HttpApi] = [
     # Unversioned, as Neutron is registered: clients discover and append /v2.0 themselves.
     HttpApi("network", "network", "neutron", network_server, lambda: CONF.network.bind_port,
             probe_path="/"),
+    # Cinder's catalog entries: volumev3 (what Nova and older clients look up) and
+    # block-storage (the official type openstacksdk prefers), one endpoint for both.
+    HttpApi("volume", "volumev3", "cinderv3", volume_server, lambda: CONF.volume.bind_port,
+            path="/v3/$(project_id)s", probe_path="/",
+            aliases=(("block-storage", "cinder"),)),
     HttpApi("compute", "compute", "nova", compute_api_server,
             lambda: CONF.osapi_compute_listen_port, path="/v2.1", probe_path="/v2.1"),
 ]

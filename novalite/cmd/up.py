@@ -206,6 +206,8 @@ def up(args: argparse.Namespace) -> int:
     use_generated_secret(data_dir, passwords, "metadata_proxy_shared_secret",
                          "metadata_proxy_shared_secret")
     use_generated_secret(data_dir, passwords, "password", "nova_service_password", nbytes=18)
+    if not CONF.nova.password:  # the volume service tells Nova as the same service user
+        CONF.set_default("password", CONF.neutron.password, group="nova")
     bootstrap_cloud(passwords["admin_password"], demo_password=passwords["demo_password"])
     progress(f"[4/{steps}] bootstrap: admin and demo users, roles, catalog")
     started: list[Runnable] = []

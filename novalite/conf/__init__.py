@@ -27,6 +27,7 @@ from novalite.conf import (
     quota,
     scheduler,
     upgrade_levels,
+    volume,
 )
 
 CONF = cfg.CONF
@@ -49,6 +50,7 @@ _MODULES = (
     network,
     metadata,
     console,
+    volume,
 )
 
 for _module in _MODULES:

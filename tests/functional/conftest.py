@@ -42,40 +42,50 @@ def identity(db) -> Iterator[str]:
 
 @pytest.fixture
 def cloud(identity, conf) -> Iterator[dict[str, object]]:
-    """The whole cloud in this process: identity, image, network and compute APIs on
-    ephemeral ports in the catalog, the shared default network, conductor, scheduler and
-    two fake compute nodes."""
+    """The whole cloud in this process: identity, image, network, volume and compute APIs
+    on ephemeral ports in the catalog, the shared default network, conductor, scheduler
+    and two fake compute nodes."""
     from novalite.api.compute import app as compute_app
     from novalite.bootstrap import ensure_default_network
     from novalite.db import flavors
     from novalite.image.api import make_app as make_image_app
     from novalite.network.api import make_app as make_network_app
+    from novalite.volume.api import VolumeServer
+    from novalite.volume.api import make_app as make_volume_app
     from tests.functional.cloud import ControlPlane
 
     flavors.ensure_default_flavors()
     ensure_default_network()
-    # the compute nodes bind ports to their host as the service user, as Nova does
-    conf.set_override("auth_url", f"{identity}/v3", "neutron")
-    conf.set_override("password", SERVICE_PASSWORD, "neutron")
-    image = wsgi.Server("image", make_image_app(), "127.0.0.1", 0, threads=4)
+    # the compute nodes bind ports to their host as the service user, as Nova does; the
+    # volume service tells Nova of grown volumes as that user too
+    for group in ("neutron", "nova"):
+        conf.set_override("auth_url", f"{identity}/v3", group)
+        conf.set_override("password", SERVICE_PASSWORD, group)
+    image = wsgi.Server("image", make_image_app(), "127.0.0.1", 0, threads=4,
+                        max_request_body_size=conf.image.image_size_cap)
     network = wsgi.Server("network", make_network_app(), "127.0.0.1", 0, threads=8)
+    volume = VolumeServer("volume", make_volume_app(), "127.0.0.1", 0, threads=8)
     compute = wsgi.Server("compute", compute_app.make_app(), "127.0.0.1", 0, threads=8)
     plane = ControlPlane().start()
-    for server in (image, network, compute):
+    for server in (image, network, volume, compute):
         server.start()
     bootstrap.register_service("image", "glance", image.url)
     bootstrap.register_service("network", "neutron", network.url)
+    volume_url = f"{volume.url}/v3/$(project_id)s"
+    bootstrap.register_service("volumev3", "cinderv3", volume_url)
+    bootstrap.register_service("block-storage", "cinder", volume_url)
     bootstrap.register_service("compute", "nova", f"{compute.url}/v2.1")
     from novalite.identity import cache
 
     cache.invalidate()
     yield {"identity": identity, "image": image.url, "network": network.url,
-           "compute": f"{compute.url}/v2.1", "plane": plane}
-    for server in (compute, network, image):
+           "volume": f"{volume.url}/v3", "compute": f"{compute.url}/v2.1", "plane": plane}
+    for server in (compute, volume, network, image):
         server.stop()
     plane.stop()
-    conf.clear_override("password", "neutron")
-    conf.clear_override("auth_url", "neutron")
+    for group in ("neutron", "nova"):
+        conf.clear_override("password", group)
+        conf.clear_override("auth_url", group)
 
 
 _PORTS = (("vnc", "novncproxy_port"), ("vnc", "xvpvncproxy_port"),

@@ -29,7 +29,8 @@ def cloud(tmp_path):
     data_dir.mkdir()
     ports = {"identity": free_port(), "image": free_port(), "compute": free_port(),
              "metadata": free_port(), "network": free_port(), "novnc": free_port(),
-             "xvpvnc": free_port(), "spice": free_port(), "serial": free_port()}
+             "xvpvnc": free_port(), "spice": free_port(), "serial": free_port(),
+             "volume": free_port()}
     (data_dir / "novalite.conf").write_text(
         f"[DEFAULT]\nosapi_compute_listen_port = {ports['compute']}\n"
         f"metadata_listen_port = {ports['metadata']}\n"
@@ -37,6 +38,7 @@ def cloud(tmp_path):
         f"[identity]\nlisten_port = {ports['identity']}\n"
         f"[image]\nbind_port = {ports['image']}\n"
         f"[network]\nbind_port = {ports['network']}\n"
+        f"[volume]\nbind_port = {ports['volume']}\n"
         f"[vnc]\nnovncproxy_port = {ports['novnc']}\nxvpvncproxy_port = {ports['xvpvnc']}\n"
         f"novncproxy_base_url = http://127.0.0.1:{ports['novnc']}/vnc_lite.html\n"
         f"[spice]\nhtml5proxy_port = {ports['spice']}\n"
@@ -110,7 +112,8 @@ def test_up_serves_the_openstack_cli_and_stops_on_sigterm(cloud):
 
     token = json.loads(openstack(cloud, "token", "issue", "-f", "json"))
     catalog = json.loads(openstack(cloud, "catalog", "list", "-f", "json"))
-    assert {"identity", "image", "compute", "network"} <= {entry["Type"] for entry in catalog}
+    assert {"identity", "image", "compute", "network", "volumev3", "block-storage"} <= {
+        entry["Type"] for entry in catalog}
     assert not [entry for entry in catalog if "metadata" in entry["Type"]]
     check_metadata_api(cloud)
     check_console_proxies(cloud)
@@ -127,14 +130,15 @@ def test_up_serves_the_openstack_cli_and_stops_on_sigterm(cloud):
     headers = {"X-Auth-Token": token["id"]}
     image_url = f"http://127.0.0.1:{ports['image']}/v2/images"
     compute_url = f"http://127.0.0.1:{ports['compute']}/v2.1/servers"
+    volume_url = f"http://127.0.0.1:{ports['volume']}/v3/{token['project_id']}/volumes"
     services = json.loads(openstack(cloud, "compute", "service", "list", "-f", "json"))
     assert {(s["Binary"], s["State"]) for s in services} >= {
         ("nova-conductor", "up"), ("nova-scheduler", "up"), ("nova-compute", "up")}
-    for url in (image_url, compute_url):
+    for url in (image_url, compute_url, volume_url):
         assert requests.get(url, headers=headers, timeout=10).status_code == 200
     openstack(cloud, "token", "revoke", token["id"])
     identity_url = f"http://127.0.0.1:{ports['identity']}/v3/projects"
-    for url in (identity_url, image_url, compute_url):
+    for url in (identity_url, image_url, compute_url, volume_url):
         response = requests.get(url, headers=headers, timeout=10)
         assert response.status_code == 401, url
         assert response.json()
