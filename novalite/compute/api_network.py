@@ -45,7 +45,7 @@ class NoFloatingIpSupport(exception.Invalid):
 
 
 class FloatingIpNotFound(exception.NotFound):
-    msg_fmt = "floating IP not found"
+    msg_fmt = "Floating IP not found for address %(address)s."
 
 
 class FloatingIpNotAssociated(exception.Conflict):
@@ -136,7 +136,7 @@ class NetworkActionsAPI(APIBase):
         except network_exc.NotFound as error:
             raise NoFloatingIpSupport(reason=error.message) from None
         if not found:
-            raise FloatingIpNotFound()
+            raise FloatingIpNotFound(address=address)
         return found[0]
 
     def add_floating_ip(self, ctxt: RequestContext, instance: Instance, address: str,

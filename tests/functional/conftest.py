@@ -61,8 +61,7 @@ def cloud(identity, conf) -> Iterator[dict[str, object]]:
     for group in ("neutron", "nova"):
         conf.set_override("auth_url", f"{identity}/v3", group)
         conf.set_override("password", SERVICE_PASSWORD, group)
-    image = wsgi.Server("image", make_image_app(), "127.0.0.1", 0, threads=4,
-                        max_request_body_size=conf.image.image_size_cap)
+    image = wsgi.Server("image", make_image_app(), "127.0.0.1", 0, threads=4)
     network = wsgi.Server("network", make_network_app(), "127.0.0.1", 0, threads=8)
     volume = VolumeServer("volume", make_volume_app(), "127.0.0.1", 0, threads=8)
     compute = wsgi.Server("compute", compute_app.make_app(), "127.0.0.1", 0, threads=8)

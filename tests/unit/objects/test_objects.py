@@ -25,7 +25,7 @@ EXPECTED_FINGERPRINTS = {
     "InstanceExternalEvent": "1.0-764d232f26b0ac04",
     "InstanceFault": "1.0-b40dca1fee57898f",
     "InstanceGroup": "1.0-5bc9da3d455ff3a8",
-    "Migration": "1.0-3f8ddfba150970ee",
+    "Migration": "1.0-82371997a445a307",
     "RequestSpec": "1.0-53a117f0490b003e",
     "Selection": "1.0-a725d1b62110c04a",
     "Service": "1.0-87183755cf210d45",
