@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from novalite.common import exception
+from novalite.common import microversion
+from novalite.common.microversion import APIVersion, parse
+
+__all__ = ["MAX", "MIN", "APIVersion", "negotiate", "parse", "response_headers"]
 
 ENVIRON_KEY = "novalite.volume.api_version"
-_FORMAT = re.compile(r"^([1-9]\d*)\.([1-9]\d*|0)$")
 
 # The versions the code tests (cinder/api/microversions.py's names).
 VOLUME_LIST_BOOTABLE = "3.2"
@@ -42,27 +43,6 @@ SHARED_TARGETS_TRISTATE = "3.69"
 EXTEND_VOLUME_COMPLETION = "3.71"
 
 
-class APIVersion(tuple[int, int]):
-    def __new__(cls, major: int, minor: int) -> APIVersion:
-        return super().__new__(cls, (major, minor))
-
-    def __str__(self) -> str:
-        return f"{self[0]}.{self[1]}"
-
-    def matches(self, minimum: str | None = None, maximum: str | None = None) -> bool:
-        if minimum is not None and self < parse(minimum):
-            return False
-        return not (maximum is not None and self > parse(maximum))
-
-
-def parse(text: str) -> APIVersion:
-    found = _FORMAT.match(text.strip())
-    if found is None:
-        raise exception.Invalid(message=f"API Version String {text} is of invalid format. "
-                                        "Must be of format MajorNum.MinorNum.")
-    return APIVersion(int(found.group(1)), int(found.group(2)))
-
-
 MIN = APIVersion(3, 0)
 MAX = APIVersion(3, 71)
 
@@ -70,22 +50,7 @@ MAX = APIVersion(3, 71)
 def negotiate(environ: dict[str, Any]) -> APIVersion:
     """The version asked for: 400 if malformed, 406 outside MIN..MAX (Cinder answers
     these with a ``computeFault``)."""
-    header = environ.get("HTTP_OPENSTACK_API_VERSION") or ""
-    text = None
-    for item in header.split(","):
-        parts = item.strip().split(None, 1)
-        if len(parts) == 2 and parts[0].lower() == "volume":
-            text = parts[1].strip()
-    if text is None:
-        return MIN
-    if text.lower() == "latest":
-        return MAX
-    version = parse(text)
-    if not MIN <= version <= MAX:
-        raise exception.NotAcceptable(
-            message=f"Version {version} is not supported by the API. Minimum is {MIN} and "
-                    f"maximum is {MAX}.")
-    return version
+    return microversion.negotiate(microversion.requested(environ, "volume"), MIN, MAX)
 
 
 def response_headers(version: APIVersion) -> list[tuple[str, str]]:
