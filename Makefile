@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 # novnc, spice-html5: the consoles' web clients; nodejs: tools/install-assets fetches
 # npm's @xterm/xterm (the serial console page); chromium: the browser tests (Playwright)
-APT_PACKAGES := python3 python3-venv python3-dev gcc make pkg-config iproute2 genisoimage dnsmasq-base dnsmasq-utils nftables busybox-static novnc spice-html5 nodejs chromium
+# tgt: the iscsi volume backend (a userspace iSCSI target the volume service starts)
+APT_PACKAGES := python3 python3-venv python3-dev gcc make pkg-config iproute2 genisoimage dnsmasq-base dnsmasq-utils nftables busybox-static novnc spice-html5 nodejs chromium tgt
 
 .PHONY: install up test lint unit functional integration bench clean
 
