@@ -47,7 +47,7 @@ def test_scenario_across_processes(deployment, tmp_path):
                                           networks="auto" if i == 0 else "none")
                for i in range(4)]
     for server in servers:
-        conn.compute.wait_for_server(server, status="ACTIVE", wait=60, interval=0.2)
+        conn.compute.wait_for_server(server, status="ACTIVE", wait=120, interval=0.2)
     # the compute node made the port with the user's token through the network service
     [address] = conn.compute.get_server(servers[0].id).addresses["shared"]
     [port] = conn.network.ports(device_id=servers[0].id)
