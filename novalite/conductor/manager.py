@@ -105,10 +105,12 @@ class ConductorManager(Manager):
         instances.add_fault(fault.instance_uuid, fault.code, fault.message,
                             details=fault.details, host=fault.host)
 
+    @rpc.expected_exceptions(exception.InstanceActionNotFound)
     def action_event_start(self, ctxt: RequestContext, event: InstanceActionEvent) -> None:
         instances.event_start(event.instance_uuid, event.request_id or ctxt.request_id,
                               event.event, host=event.host)
 
+    @rpc.expected_exceptions(exception.InstanceActionNotFound)
     def action_event_finish(self, ctxt: RequestContext, event: InstanceActionEvent) -> None:
         instances.event_finish(event.instance_uuid, event.request_id or ctxt.request_id,
                                event.event, result=event.result or "Success",
