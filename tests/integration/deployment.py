@@ -112,10 +112,15 @@ class Deployment:
                          "password_hash_memory_kib": 1024},
             "image": {"bind_port": self.ports["image"]},
             "network": {"bind_port": self.ports["network"]},
-            "neutron": {"metadata_proxy_shared_secret": "multi-process-secret"},
         }
         for name, values in (options or {}).items():
             sections.setdefault(name, {}).update(values)
+        # the shared secrets as an operator makes them (the services refuse to start
+        # without); the cloud's own file comes after it, so ``options`` may override them
+        self.secrets = root / "secrets.conf"
+        subprocess.run([os.path.join(BIN, "novalite-manage"), "secrets", "generate",
+                        "--output-file", str(self.secrets)], check=True, capture_output=True,
+                       timeout=120, env=current_env())
         self.config = root / "novalite.conf"
         self.config.write_text(render(sections))
         self.processes: list[tuple[str, str, subprocess.Popen[bytes]]] = []
@@ -130,8 +135,9 @@ class Deployment:
         """``novalite-manage`` with this cloud's configuration."""
         env = current_env() if bin_dir == BIN else release_env()
         return subprocess.run([os.path.join(bin_dir, "novalite-manage"), "--config-file",
-                               str(self.config), *args], check=check, capture_output=True,
-                              text=True, timeout=120, env=env)
+                               str(self.secrets), "--config-file", str(self.config), *args],
+                              check=check, capture_output=True, text=True, timeout=120,
+                              env=env)
 
     def bootstrap(self, admin_password: str) -> None:
         self.manage("db", "sync")
@@ -151,7 +157,7 @@ class Deployment:
         name = name or f"{binary}-{len(self.processes)}"
         log = open(self.root / f"{name}.log", "ab")  # noqa: SIM115 - the child owns it
         arguments: list[str] = []
-        for path in (self.config, *config_files):
+        for path in (self.secrets, self.config, *config_files):
             arguments += ["--config-file", str(path)]
         process = subprocess.Popen(
             [os.path.join(bin_dir, binary), *arguments], stdout=log, stderr=subprocess.STDOUT,
