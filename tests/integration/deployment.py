@@ -73,6 +73,11 @@ def server_database(kind: str) -> Iterator[str]:
         admin.dispose()
 
 
+def rabbitmqctl(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["rabbitmqctl", *args], check=check, capture_output=True,
+                          text=True, timeout=120)
+
+
 def current_env() -> dict[str, str]:
     """The environment of this code's processes: the repository first on the path (the
     venv's editable install may point at another checkout)."""
@@ -99,10 +104,16 @@ class Deployment:
     def __init__(self, root: Path, database_url: str,
                  options: Mapping[str, Mapping[str, object]] | None = None) -> None:
         self.root = root
+        # a vhost of its own: queue names (conductor, compute.<host>) are the same in every
+        # deployment, and the tests of others share the broker
+        self.vhost = f"novalite-{uuid.uuid4().hex[:10]}"
+        rabbitmqctl("add_vhost", self.vhost)
+        rabbitmqctl("set_permissions", "-p", self.vhost, "guest", ".*", ".*", ".*")
+        self.transport_url = RABBIT_URL.rstrip("/") + "/" + self.vhost
         self.ports = {name: free_port() for name in ("identity", "image", "compute",
                                                      "network", "metadata")}
         sections: dict[str, dict[str, object]] = {
-            "DEFAULT": {"state_path": root, "transport_url": RABBIT_URL,
+            "DEFAULT": {"state_path": root, "transport_url": self.transport_url,
                         "control_exchange": f"novalite-{uuid.uuid4().hex[:8]}",
                         "report_interval": 1, "compute_driver": "fake",
                         "osapi_compute_listen_port": self.ports["compute"],
@@ -197,4 +208,7 @@ class Deployment:
         running = [(binary, p) for _, binary, p in self.processes if p.returncode is None]
         self.stop(*[p for binary, p in running if binary not in CONTROL_PLANE])
         self.stop(*[p for binary, p in running if binary in CONTROL_PLANE])
+        if self.vhost:
+            rabbitmqctl("delete_vhost", self.vhost, check=False)
+            self.vhost = ""
         return dict(self.exit_codes)
