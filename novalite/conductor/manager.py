@@ -20,8 +20,8 @@ from novalite.conductor import records
 from novalite.conductor.legacy import ConductorV1Proxy
 from novalite.conductor.tasks import confirm, stuck_builds
 from novalite.conductor.tasks.build import BuildTask
-from novalite.conductor.tasks.stuck_builds import StuckBuilds
 from novalite.conductor.tasks.migrate import EvacuateTask, LiveMigrateTask, MigrateTask
+from novalite.conductor.tasks.stuck_builds import StuckBuilds
 from novalite.conductor.tasks.unshelve import UnshelveTask
 from novalite.conf import CONF
 from novalite.db import console_auth_tokens, instance_migrations, instances, service_store
@@ -107,10 +107,12 @@ class ConductorManager(Manager):
         instances.add_fault(fault.instance_uuid, fault.code, fault.message,
                             details=fault.details, host=fault.host)
 
+    @rpc.expected_exceptions(exception.InstanceActionNotFound)
     def action_event_start(self, ctxt: RequestContext, event: InstanceActionEvent) -> None:
         instances.event_start(event.instance_uuid, event.request_id or ctxt.request_id,
                               event.event, host=event.host)
 
+    @rpc.expected_exceptions(exception.InstanceActionNotFound)
     def action_event_finish(self, ctxt: RequestContext, event: InstanceActionEvent) -> None:
         instances.event_finish(event.instance_uuid, event.request_id or ctxt.request_id,
                                event.event, result=event.result or "Success",

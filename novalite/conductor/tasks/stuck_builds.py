@@ -33,7 +33,7 @@ TIMED_OUT = "Instance build timed out. Set to error state."
 
 
 def interval() -> int:
-    return CONF.stuck_build_check_interval or max(1, CONF.service_down_time // 2)
+    return int(CONF.stuck_build_check_interval or max(1, CONF.service_down_time // 2))
 
 
 def _down_hosts() -> set[str]:
