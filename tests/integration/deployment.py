@@ -104,6 +104,8 @@ class Deployment:
     def __init__(self, root: Path, database_url: str,
                  options: Mapping[str, Mapping[str, object]] | None = None) -> None:
         self.root = root
+        self.database_url = database_url
+        root.mkdir(parents=True, exist_ok=True)
         # a vhost of its own: queue names (conductor, compute.<host>) are the same in every
         # deployment, and the tests of others share the broker
         self.vhost = f"novalite-{uuid.uuid4().hex[:10]}"
