@@ -5,6 +5,8 @@ build cast is ignored."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from novalite import services
@@ -12,6 +14,7 @@ from novalite.common import instance_states as states
 from novalite.common.context import get_admin_context
 from novalite.conductor.tasks.stuck_builds import TIMED_OUT
 from novalite.db import flavors, instances, service_store
+from novalite.db.base import utcnow
 from novalite.objects import Instance, RequestSpec
 from tests.functional.cloud import ControlPlane, wait_for
 from tests.functional.test_build_flow import boot, ctxt, vm, wait_state  # noqa: F401
@@ -64,6 +67,12 @@ def restart_keeping_guests(plane, host):
     new.start()
 
 
+def wait_idle(ctxt, uuid):  # noqa: F811
+    """Until the record has not changed for service_down_time (3 s)."""
+    wait_for(lambda: utcnow() - vm(ctxt, uuid)["updated_at"] > datetime.timedelta(
+        seconds=3), timeout=10, interval=0.2)
+
+
 def compute_state(host):
     return service_store.list_services(binary="novalite-compute", host=host)[0]["state"]
 
@@ -113,10 +122,24 @@ def test_build_of_a_dead_compute_is_rescheduled(plane, ctxt):  # noqa: F811
     assert conductor(plane).stuck_builds.run(admin) == {
         "rescheduled": 0, "failed": 0, "timed_out": 0}  # compute-1 is not down yet
     wait_for(lambda: compute_state("compute-1") == "down", timeout=10)
+    wait_idle(ctxt, server["uuid"])
     assert conductor(plane).stuck_builds.run(admin)["rescheduled"] == 1
     rebuilt = wait_state(ctxt, server["uuid"], states.ACTIVE)
     assert rebuilt["host"] == "compute-2"
     assert server["uuid"] in plane.driver("compute-2")._guests
+
+
+def test_no_build_taken_when_no_compute_is_heard_from(plane, ctxt):  # noqa: F811
+    """Every compute silent at once: a broker or conductor outage, not dead hosts."""
+    [server] = active_on(ctxt, "compute-1", networks="none")
+    for service in plane.computes.values():
+        service.stop()
+    pretend(server["uuid"], vm_state=states.BUILDING, task_state=states.SPAWNING)
+    wait_for(lambda: {compute_state(h) for h in plane.computes} == {"down"}, timeout=10)
+    wait_idle(ctxt, server["uuid"])
+    counts = conductor(plane).stuck_builds.run(get_admin_context())
+    assert counts == {"rescheduled": 0, "failed": 0, "timed_out": 0}
+    assert vm(ctxt, server["uuid"])["host"] == "compute-1"
 
 
 def test_build_with_ports_on_a_dead_compute_fails(plane, ctxt):  # noqa: F811
@@ -125,6 +148,7 @@ def test_build_with_ports_on_a_dead_compute_fails(plane, ctxt):  # noqa: F811
     pretend(server["uuid"], vm_state=states.BUILDING, task_state=states.SPAWNING,
             requested_networks=[{"network_id": "net-1"}])
     wait_for(lambda: compute_state("compute-1") == "down", timeout=10)
+    wait_idle(ctxt, server["uuid"])
     assert conductor(plane).stuck_builds.run(get_admin_context())["failed"] == 1
     failed = vm(ctxt, server["uuid"])
     assert (failed["vm_state"], failed["task_state"], failed["host"]) == (

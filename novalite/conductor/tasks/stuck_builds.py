@@ -3,9 +3,11 @@
 Run periodically by every conductor (an update conditioned on the states it read makes
 concurrent conductors, and a compute node coming back, safe):
 
-- a build whose compute node is down (no heartbeat for ``service_down_time``) and
-  that asked for no network is scheduled again, without that host; one with networks
-  goes into ERROR (see ``_reschedulable``), as does one no other host can take;
+- a build whose compute node is down (no heartbeat for ``service_down_time``), that
+  has not changed for as long, and that asked for no network is scheduled again,
+  without that host; one with networks goes into ERROR (see ``_reschedulable``), as
+  does one no other host can take; while no compute node at all is heard from, none
+  is taken (the outage is the control plane's);
 - a build older than ``instance_build_timeout`` (the cast was lost: its conductor or
   compute node died holding it) goes into ERROR, with Nova's fault message.
 """
@@ -37,8 +39,21 @@ def interval() -> int:
 
 
 def _down_hosts() -> set[str]:
-    return {row["host"] for row in service_store.list_services(binary=COMPUTE_BINARY)
-            if row["state"] != "up"}
+    """Compute hosts without a recent heartbeat; none when no compute is heard from at
+    all: then the control plane is what cannot hear (a broker or conductor outage —
+    heartbeats travel through both), not every host that died at once."""
+    rows = service_store.list_services(binary=COMPUTE_BINARY)
+    down = {row["host"] for row in rows if row["state"] != "up"}
+    if rows and len(down) == len({row["host"] for row in rows}):
+        LOG.warning("no compute service is heard from: builds are not taken from any")
+        return set()
+    return down
+
+
+def _idle_since(row: dict[str, Any], now: datetime.datetime) -> datetime.timedelta:
+    """How long the build made no change (a build its host still works on moves)."""
+    changed: datetime.datetime = row["updated_at"] or row["created_at"]
+    return now - changed
 
 
 def _request_spec(instance: Instance, ignore_host: str) -> RequestSpec:
@@ -75,12 +90,13 @@ class StuckBuilds:
             return counts
         timeout = CONF.instance_build_timeout
         down = _down_hosts()
+        quiet = datetime.timedelta(seconds=CONF.service_down_time)
         for row in rows:
             try:
                 if timeout and now - row["created_at"] > datetime.timedelta(seconds=timeout):
                     self._time_out(ctxt, row)
                     counts["timed_out"] += 1
-                elif row["host"] and row["host"] in down:
+                elif row["host"] in down and _idle_since(row, now) > quiet:
                     counts[self._rescue(ctxt, row)] += 1
             except (exception.InstanceNotFound, exception.UnexpectedStateError):
                 continue  # it moved on meanwhile: someone else resolved it
