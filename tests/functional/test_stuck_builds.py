@@ -192,3 +192,40 @@ def test_conductor_checks_periodically(plane, conf):
     spacing = {method.__name__: spec.spacing
                for method, spec in conductor(plane).periodic_tasks()}
     assert spacing["_resolve_stuck_builds"] == 1  # half of service_down_time (3 s)
+
+
+def test_lost_scheduler_answer_is_asked_again(plane, ctxt, monkeypatch):  # noqa: F811
+    """A broker restart drops the replies in flight: the conductor asks again."""
+    import oslo_messaging as messaging
+
+    scheduler = conductor(plane).build_task.scheduler
+    real = scheduler.select_destinations
+    calls = []
+
+    def lose_first(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 1:
+            real(*args, **kwargs)  # the scheduler claimed, but its answer is lost
+            raise messaging.MessagingTimeout("reply lost")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(scheduler, "select_destinations", lose_first)
+    [server] = boot(ctxt, networks="none")
+    active = wait_state(ctxt, server["uuid"], states.ACTIVE)
+    assert len(calls) == 2
+    from novalite.placement import client as placement
+
+    assert len(placement.get_allocations(active["uuid"])) == 1  # the lost claim went
+
+
+def test_scheduler_never_answering_fails_the_build(plane, ctxt, monkeypatch):  # noqa: F811
+    import oslo_messaging as messaging
+
+    def never(*args, **kwargs):
+        raise messaging.MessagingTimeout("no reply")
+
+    monkeypatch.setattr(conductor(plane).build_task.scheduler, "select_destinations", never)
+    [server] = boot(ctxt, networks="none")
+    failed = wait_state(ctxt, server["uuid"], states.ERROR)
+    assert failed["task_state"] is None
+    assert faults(server["uuid"]) == ["The scheduler did not answer: no reply"]
