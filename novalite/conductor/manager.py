@@ -26,6 +26,7 @@ from novalite.conductor.tasks.unshelve import UnshelveTask
 from novalite.conf import CONF
 from novalite.db import console_auth_tokens, instance_migrations, instances, service_store
 from novalite.db.base import utcnow
+from novalite.db.reconnect import RetryingEndpoint
 from novalite.objects import (
     ComputeNode,
     ConsoleAuthToken,
@@ -57,7 +58,8 @@ class ConductorManager(Manager):
         self.unshelve_task = UnshelveTask(compute=self.compute)
 
     def rpc_endpoints(self) -> list[object]:
-        return [self, ConductorV1Proxy(self)]
+        """Every request waits out a database restart (``novalite.db.reconnect``)."""
+        return [RetryingEndpoint(self), RetryingEndpoint(ConductorV1Proxy(self))]
 
     def rpc_serializer(self) -> messaging.Serializer:
         return ObjectSerializer()

@@ -10,6 +10,7 @@ import glob
 import os
 import shutil
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -83,8 +84,10 @@ def private_rabbit(root: Path) -> Iterator[PrivateRabbit]:
 class PrivatePostgres:
     """A PostgreSQL instance of its own (run as the ``postgres`` user: it refuses root)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self) -> None:
         [self.bin] = sorted(glob.glob("/usr/lib/postgresql/*/bin"))[-1:]
+        # not under pytest's temporary directory: that is root's alone (mode 0700)
+        root = Path(tempfile.mkdtemp(prefix="novalite-pg-"))
         self.root = root
         self.data = root / "data"
         self.port = free_port()
@@ -109,14 +112,15 @@ class PrivatePostgres:
 
 
 @contextlib.contextmanager
-def private_postgres(root: Path) -> Iterator[PrivatePostgres]:
-    postgres = PrivatePostgres(root)
-    postgres.start()
+def private_postgres() -> Iterator[PrivatePostgres]:
+    postgres = PrivatePostgres()
     try:
+        postgres.start()
         yield postgres
     finally:
         with contextlib.suppress(subprocess.CalledProcessError):
             postgres.stop("immediate")
+        shutil.rmtree(postgres.root, ignore_errors=True)
 
 
 class Boots:

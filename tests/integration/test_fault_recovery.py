@@ -171,7 +171,7 @@ def test_kill_conductor_mid_boot(cloud: Deployment) -> None:
 
 
 def test_postgresql_restart_mid_boot(tmp_path: Path) -> None:
-    with private_postgres(tmp_path / "postgres") as postgres:
+    with private_postgres() as postgres:
         cloud = Deployment(tmp_path / "cloud", postgres.url, options=options())
         try:
             conn, image_id = start_cloud(cloud)
