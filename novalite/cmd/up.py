@@ -183,6 +183,7 @@ def console_connect_command(args: argparse.Namespace) -> int:
 def up(args: argparse.Namespace) -> int:
     from novalite import services
     from novalite.bootstrap import bootstrap_cloud
+    from novalite.cmd import required_secrets
     from novalite.db import migration
     from novalite.identity import fernet
 
@@ -208,6 +209,8 @@ def up(args: argparse.Namespace) -> int:
     use_generated_secret(data_dir, passwords, "password", "nova_service_password", nbytes=18)
     if not CONF.nova.password:  # the volume service tells Nova as the same service user
         CONF.set_default("password", CONF.neutron.password, group="nova")
+    for binary in required_secrets.CHECKS:  # a weak secret the configuration set
+        required_secrets.require(binary)
     bootstrap_cloud(passwords["admin_password"], demo_password=passwords["demo_password"])
     progress(f"[4/{steps}] bootstrap: admin and demo users, roles, catalog")
     started: list[Runnable] = []

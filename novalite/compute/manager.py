@@ -31,6 +31,7 @@ from novalite.compute.manager_base import (
     load_driver,
 )
 from novalite.compute.manager_images import ImagesMixin
+from novalite.compute.manager_init import InitInstancesMixin
 from novalite.compute.manager_moves import MovesMixin
 from novalite.compute.manager_recovery import RecoveryMixin
 from novalite.conf import CONF
@@ -56,7 +57,7 @@ LOG = logging.getLogger(__name__)
 __all__ = ["ComputeManager", "choose_driver", "load_driver"]
 
 
-class ComputeManager(ImagesMixin, MovesMixin, RecoveryMixin, ManagerBase):
+class ComputeManager(ImagesMixin, MovesMixin, RecoveryMixin, InitInstancesMixin, ManagerBase):
     def rpc_endpoints(self) -> list[object]:
         return [self, ComputeV1Proxy(self)]
 
@@ -67,6 +68,7 @@ class ComputeManager(ImagesMixin, MovesMixin, RecoveryMixin, ManagerBase):
         self.driver.register_event_listener(self._handle_lifecycle_event)
         ctxt = get_admin_context()
         self.resource_tracker.update_available_resource(ctxt)
+        self._init_instances(ctxt)
         self._sync_power_states(ctxt)
         self._clean_up_evacuations(ctxt)
         cleanup = getattr(self.driver, "cleanup_unowned_domains", None)
@@ -168,6 +170,8 @@ class ComputeManager(ImagesMixin, MovesMixin, RecoveryMixin, ManagerBase):
                                node: str | None = None) -> None:
         instance_uuid = instance.uuid
         with self._instance_lock(instance_uuid):
+            if not self._still_ours_to_build(ctxt, instance_uuid):
+                return
             try:
                 instance = self._save(ctxt, instance, task_state=states.SPAWNING,
                                       expected_task_state=[states.SCHEDULING, None],
@@ -205,6 +209,20 @@ class ComputeManager(ImagesMixin, MovesMixin, RecoveryMixin, ManagerBase):
                 LOG.info("instance %s was deleted while it was built", instance_uuid)
                 self._destroy_quietly(ctxt, instance)
                 network.deallocate_for_instance(ctxt, instance, network_info)
+
+    def _still_ours_to_build(self, ctxt: RequestContext, instance_uuid: str) -> bool:
+        """A build cast that waited in this host's queue while the host was down may be
+        stale: the build was rescheduled elsewhere, or resolved into ERROR meanwhile."""
+        try:
+            current = self.conductor.instance_get(ctxt, instance_uuid)
+        except exception.InstanceNotFound:
+            LOG.info("instance %s was deleted before its build started", instance_uuid)
+            return False
+        if current.host != self.host or current.vm_state != states.BUILDING:
+            LOG.info("build of %s is no longer this host's (host %s, vm_state %s): skipped",
+                     instance_uuid, current.host, current.vm_state)
+            return False
+        return True
 
     def _allocate_network(self, ctxt: RequestContext, instance: Instance,
                           request_spec: RequestSpec) -> list[dict[str, Any]]:
