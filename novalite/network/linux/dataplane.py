@@ -11,11 +11,12 @@ import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from novalite.network.linux import nft
+from novalite.network.linux import l3, nft
 from novalite.network.linux.commands import DataPlaneError, netns_path, run
+from novalite.network.linux.l3 import ExternalNetwork, L3State
 from novalite.network.linux.dnsmasq import (
     DnsmasqProcess,
     dnsmasq_args,
@@ -204,6 +205,9 @@ class DataPlane:
             _write_atomically(os.path.join(directory, "network.json"),
                               json.dumps(asdict(info), indent=1))
             self._dnsmasq(info).ensure()
+            state = self.l3_state()
+            if state is not None and info.bridge not in state.all_bridges():
+                self._apply_l3_rules(state)   # routed traffic to the new bridge is filtered
 
     def _addresses(self, device: str) -> set[str]:
         data = json.loads(self._ip("-j", "addr", "show", "dev", device) or "[]")
@@ -316,6 +320,65 @@ class DataPlane:
         name = nft.table_name(index, port_id)
         return "".join(self._nft(None, "list", "table", family, name)
                        for family in ("bridge", "inet"))
+
+    # -- routers and floating IPs ---------------------------------------------------
+
+    def l3_state(self) -> L3State | None:
+        """What apply_l3 was last given, None before the first call."""
+        try:
+            with open(os.path.join(self.state_dir, "l3.json")) as handle:
+                return l3.from_dict(json.load(handle))
+        except (OSError, ValueError):
+            return None
+
+    def apply_l3(self, state: L3State) -> None:
+        """Makes the namespace route and NAT as `state` says (see l3): external bridges
+        with the routers' gateway addresses and the floating IPs, the default route to
+        the first external network's upstream gateway, table ip nl_l3 replaced in one
+        transaction, IPv4 forwarding on while there is a router. Idempotent."""
+        with self._locked():
+            self.ensure_namespace()
+            previous = self.l3_state()
+            wanted = {external.bridge for external in state.externals}
+            for external in state.externals:
+                self._ensure_external(external)
+            guest_bridges = {info.bridge for info in self.networks().values()}
+            for old in previous.externals if previous is not None else ():
+                if old.bridge not in wanted and old.bridge not in guest_bridges \
+                        and self._link_exists(old.bridge):
+                    self._ip("link", "del", old.bridge)
+            upstream = next((e for e in sorted(state.externals, key=lambda e: e.network_id)
+                             if e.gateway_ip), None)
+            if upstream is not None:
+                self._ip("route", "replace", "default", "via", str(upstream.gateway_ip),
+                         "dev", upstream.bridge)
+            else:
+                self._ip("route", "del", "default", check=False)
+            _write_atomically(os.path.join(self.state_dir, "l3.json"),
+                              json.dumps(l3.to_dict(state), indent=1))
+            self._apply_l3_rules(state)
+
+    def _apply_l3_rules(self, state: L3State) -> None:
+        bridges = set(state.bridges) | {info.bridge for info in self.networks().values()}
+        full = replace(state, bridges=tuple(sorted(bridges)))
+        self._nft(l3.ruleset(full))
+        forwarding = "1" if state.routers or state.floating_ips else "0"
+        self._sysctl("net.ipv4.ip_forward", forwarding)
+
+    def _sysctl(self, name: str, value: str) -> None:
+        run(["ip", "netns", "exec", self.namespace, "sysctl", "-q", "-w", f"{name}={value}"])
+
+    def _ensure_external(self, external: ExternalNetwork) -> None:
+        bridge = nft.validate_ifname(external.bridge)
+        if not self._link_exists(bridge):
+            self._ip("link", "add", bridge, "type", "bridge")
+        wanted = external.addresses()
+        present = self._addresses(bridge)
+        for stale in present - wanted:
+            self._ip("addr", "del", stale, "dev", bridge)
+        for missing in sorted(wanted - present):
+            self._ip("addr", "add", missing, "dev", bridge)
+        self._ip("link", "set", bridge, "up")
 
     # -- metadata -----------------------------------------------------------------
 

@@ -9,7 +9,8 @@ port's rules live in two tables of its own, both named after the port:
 - `inet` family (br_netfilter hands bridged IPv4 to it, with conntrack but with the
   bridge, not the port, as interface): the stateful filter, which finds the ports by
   the mark. Forwarded packets are checked against the sender's egress chain and the
-  receiver's ingress chain; packets to the namespace itself (DHCP, metadata) against
+  receiver's ingress chain (a packet routed to the port, by a router or to its
+  floating IP, by its destination address); packets to the namespace itself (DHCP, metadata) against
   the sender's egress chain. Traffic the namespace sends (DHCP replies, metadata
   answers) is not filtered.
 
@@ -213,7 +214,10 @@ def _table_text(spec: PortSpec, index: int, rules: list[dict[str, Any]]) -> str:
     inet = [
         f"table inet {name} {{",
         *_block("chain forward", [f"meta mark & 0x0000ffff == {in_mark} jump egress",
-                                  f"meta mark & 0xffff0000 == {out_mark} jump ingress"],
+                                  f"meta mark & 0xffff0000 == {out_mark} jump ingress",
+                                  # routed to the port (a router, a floating IP): the
+                                  # bridge's forward hook never saw it, no mark
+                                  f"meta mark & 0xffff0000 == 0 ip daddr {ip} jump ingress"],
                 "type filter hook forward priority 0; policy accept;"),
         *_block("chain input", [f"meta mark & 0x0000ffff == {in_mark} jump egress"],
                 "type filter hook input priority 0; policy accept;"),

@@ -76,7 +76,8 @@ def test_port_ruleset() -> None:
         'oifname "tap6f1c" meta mark set meta mark | 0x00030000']
     assert _chain(text, "inet", "forward") == [
         "meta mark & 0x0000ffff == 0x00000003 jump egress",
-        "meta mark & 0xffff0000 == 0x00030000 jump ingress"]
+        "meta mark & 0xffff0000 == 0x00030000 jump ingress",
+        "meta mark & 0xffff0000 == 0 ip daddr 10.254.1.5 jump ingress"]
     assert _chain(text, "inet", "input") == ["meta mark & 0x0000ffff == 0x00000003 jump egress"]
     assert _chain(text, "inet", "egress") == [
         "ct state established,related accept", "ct state invalid drop",
