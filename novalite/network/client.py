@@ -121,6 +121,10 @@ class NetworkClient(ServiceClient):
         return [{**rule, "remote_ip_prefixes": members[rule["remote_group_id"]]}
                 if rule.get("remote_group_id") else rule for rule in rules]
 
+    # routers
+    def list_routers(self, **filters: Any) -> list[dict[str, Any]]:
+        return self._call("GET", "/routers", params=_params(filters))["routers"]
+
     # floating IPs
     def list_floatingips(self, **filters: Any) -> list[dict[str, Any]]:
         """``GET /floatingips``; ``NotFound`` when the service has no such resource."""

@@ -16,13 +16,13 @@ from typing import Any
 
 from novalite.network.linux import l3, nft
 from novalite.network.linux.commands import DataPlaneError, netns_path, run
-from novalite.network.linux.l3 import ExternalNetwork, L3State
 from novalite.network.linux.dnsmasq import (
     DnsmasqProcess,
     dnsmasq_args,
     hostsfile_text,
     stale_leases,
 )
+from novalite.network.linux.l3 import ExternalNetwork, L3State
 from novalite.network.linux.metadata_proxy import METADATA_IP, MetadataLookup, MetadataProxy
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")

@@ -199,6 +199,20 @@ class VifDriver:
             self.plane.remove_port_rules(vif["id"])
             self.plane.set_hosts(port["network_id"], self._leases(port["network_id"]))
 
+    def apply_l3(self, state: dict[str, Any]) -> None:
+        """Routers and floating IPs (``compute.network.l3_state``) into the data plane,
+        when they differ from what was applied last; nothing is made before the first
+        router or floating IP."""
+        from novalite.network.linux import l3
+
+        wanted = l3.from_dict(state)
+        with self._lock:
+            current = self.plane.l3_state()
+            if current == wanted or (current is None and not wanted.routers
+                                     and not wanted.floating_ips):
+                return
+            self.plane.apply_l3(wanted)
+
     def resume_host(self) -> None:
         """After a restart of the compute service: the networks of the ports still plugged
         here up again (dnsmasq is found by its pid file) and the metadata proxy serving."""
