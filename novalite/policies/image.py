@@ -26,6 +26,7 @@ _RULES = [
     ("deactivate", ADMIN_OR_PROJECT_MEMBER, "Deactivate an image."),
     ("reactivate", ADMIN_OR_PROJECT_MEMBER, "Reactivate an image."),
     ("download_deactivated", ADMIN, "Download the data of a deactivated image."),
+    ("stores_info_detail", ADMIN, "Show the stores with their type and properties."),
     ("get_members", ADMIN_OR_READER, "List an image's members."),
     ("get_member", ADMIN_OR_READER, "Show an image member."),
     ("add_member", ADMIN_OR_PROJECT_MEMBER, "Share an image with a project."),

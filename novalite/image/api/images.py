@@ -27,6 +27,11 @@ def store() -> FileStore:
     return FileStore(CONF.image.filesystem_store_datadir)
 
 
+def staging() -> FileStore:
+    """Where ``PUT .../stage`` keeps data until it is imported."""
+    return FileStore(f"{CONF.image.filesystem_store_datadir}/staging")
+
+
 def _authorize_visibility(ctxt: Any, visibility: str, owner: str | None) -> None:
     if visibility == "public":
         access.authorize(ctxt, "publicize_image", owner)
@@ -54,7 +59,8 @@ def create(request: wsgi.Request) -> webob.Response:
     except sqlalchemy.exc.IntegrityError:
         raise ImageExists(image_id=image_id) from None
     return wsgi.json_response(views.image(image), status=201,
-                              headers={"Location": f"/v2/images/{image_id}"})
+                              headers={"Location": f"/v2/images/{image_id}",
+                                       "OpenStack-image-import-methods": "glance-direct"})
 
 
 def _new_id() -> str:
@@ -123,6 +129,7 @@ def delete(request: wsgi.Request, image_id: str) -> webob.Response:
     if not repository.delete(image_id):
         raise access.ImageNotFound(image_id=image_id)
     store().delete(image_id)
+    staging().delete(image_id)
     return wsgi.empty_response()
 
 
