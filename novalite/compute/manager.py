@@ -122,7 +122,11 @@ class ComputeManager(ImagesMixin, MovesMixin, RecoveryMixin, ManagerBase):
         Neutron's L3 agent keeps them; the driver applies only what changed."""
         if type(self.driver).apply_l3_state is ComputeDriver.apply_l3_state:
             return   # no data plane here: nothing to ask the network service
-        state = network.l3_state()
+        try:
+            state = network.l3_state()
+        except exception.ServiceUnavailable as error:
+            LOG.warning("routers and floating IPs not synced: %s", error)
+            return
         if state is not None:
             self.driver.apply_l3_state(state)
 

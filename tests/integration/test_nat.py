@@ -37,6 +37,7 @@ CACHE = os.environ.get("NOVALITE_TINY_CACHE",
 OUTSIDE_IP = "203.0.113.1"
 OUTSIDE_PORT = 8000
 GUEST_PORT = 8080
+ECHO_PORT = 9000
 
 
 def sh(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -126,6 +127,15 @@ def nat_conf(conf) -> Iterator[Any]:
     DataPlane(namespace, os.path.join(conf.state_path, "network")).teardown()
 
 
+def dropped_dnat(namespace: str) -> int:
+    """Packets of flows DNATed to a floating IP that is gone, dropped so far."""
+    rules = sh("ip", "netns", "exec", namespace, "nft", "list", "table", "ip", "nl_l3").stdout
+    for line in rules.splitlines():
+        if line.strip().startswith("ct status dnat") and "drop" in line:
+            return int(line.split("counter packets ")[1].split()[0])
+    raise AssertionError(rules)
+
+
 def legacy_action(cloud: dict[str, Any], token: str, server_id: str,
                   body: dict[str, Any]) -> requests.Response:
     """A server action at microversion 2.1 (addFloatingIp is gone from 2.44)."""
@@ -166,9 +176,14 @@ def test_snat_floating_ip_and_disassociation(nat_conf, cloud, admin):
             security_group_id=web.id, direction="ingress", protocol="tcp",
             port_range_min=GUEST_PORT, port_range_max=GUEST_PORT, ethertype="IPv4",
             remote_ip_prefix="0.0.0.0/0")
+        conn.network.create_security_group_rule(
+            security_group_id=web.id, direction="ingress", protocol="tcp",
+            port_range_min=ECHO_PORT, port_range_max=ECHO_PORT, ethertype="IPv4",
+            remote_ip_prefix="0.0.0.0/0")
         script = (
             "mkdir -p /root/www && echo GUEST-HTTPD-$((6 * 7)) > /root/www/index.html\n"
             f"httpd -p {GUEST_PORT} -h /root/www\n"
+            f"nc -l -p {ECHO_PORT} -e cat &\n"
             "for i in $(seq 60); do\n"
             f"  out=$(timeout 3 wget -q -O - http://{OUTSIDE_IP}:{OUTSIDE_PORT}/snat"
             " 2>/dev/null) && break\n"
@@ -208,14 +223,29 @@ def test_snat_floating_ip_and_disassociation(nat_conf, cloud, admin):
                    lambda: (address, "/fip") in server_outside.seen,
                    "the guest's request from its floating IP")
 
-        # removeFloatingIp cuts it.
-        response = legacy_action(cloud, conn.auth_token, server.id,
-                                 {"removeFloatingIp": {"address": address}})
-        assert response.status_code == 202, response.text
-        assert conn.network.get_ip(fip.id).port_id is None
-        wait_for(lambda: fetch_from_outside(outside, address) is None, timeout=30,
-                 what="the floating IP cut")
-        assert fetch_from_outside(outside, address) is None
+        # A connection held open through the floating IP (the guest echoes lines back).
+        echo = run_in_namespace(outside, lambda: socket.create_connection(
+            (address, ECHO_PORT), timeout=10))
+        try:
+            echo.sendall(b"BEFORE-CUT\n")
+            assert echo.recv(64) == b"BEFORE-CUT\n"
+
+            # removeFloatingIp cuts new connections and the one held open.
+            response = legacy_action(cloud, conn.auth_token, server.id,
+                                     {"removeFloatingIp": {"address": address}})
+            assert response.status_code == 202, response.text
+            assert conn.network.get_ip(fip.id).port_id is None
+            wait_for(lambda: fetch_from_outside(outside, address) is None, timeout=30,
+                     what="the floating IP cut")
+            assert fetch_from_outside(outside, address) is None
+            echo.sendall(b"AFTER-CUT\n")
+            echo.settimeout(3)
+            with pytest.raises(TimeoutError):
+                echo.recv(64)   # the conntrack entry alone would still carry it
+            wait_for(lambda: dropped_dnat(namespace) > 0, timeout=30,
+                     what="the held connection's packets dropped")
+        finally:
+            echo.close()
 
         # Associated again through the network API, then deleted: cut again.
         [port] = list(conn.network.ports(device_id=server.id))

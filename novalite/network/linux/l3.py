@@ -15,7 +15,8 @@ transaction each time the network service's routers or floating IPs change.
 - ``forward``: routed traffic (between two bridges; bridged traffic has the same
   bridge as input and output here) goes only where a router connects the two sides:
   between the subnets of one router, from them to the router's external network, and
-  replies and DNATed traffic back. Everything else between known bridges is dropped.
+  replies and DNATed traffic back. Everything else between known bridges is dropped,
+  and so is what is left of a NATed flow once its address has gone.
 """
 
 from __future__ import annotations
@@ -137,7 +138,17 @@ def ruleset(state: L3State) -> str:
                     snat.append(f'oifname "{outside}" ip saddr {cidr} '
                                 f"snat to {_ip(router.gateway_ip)}")
     bridges = state.all_bridges()
-    forward = ["ct state established,related accept", "ct status dnat accept"]
+    # A flow NATed to or from an address that is no longer there (a floating IP
+    # disassociated or deleted, a router's gateway removed) ends at once, as the L3
+    # agent's conntrack clean-up ends it: its later packets are dropped.
+    nat_sources = sorted(seen | {_ip(r.gateway_ip) for r in state.routers
+                                 if r.gateway_bridge and r.gateway_ip and r.enable_snat})
+    forward = [
+        (f"ct status dnat ct original ip daddr != {{ {', '.join(sorted(seen))} }}"
+         if seen else "ct status dnat") + " counter drop",
+        (f"ct status snat ct reply ip daddr != {{ {', '.join(nat_sources)} }}"
+         if nat_sources else "ct status snat") + " counter drop",
+        "ct state established,related accept", "ct status dnat accept"]
     if bridges:
         forward.append(f"iifname . oifname {{ {_pair_set({(b, b) for b in bridges})} }}"
                        " accept")

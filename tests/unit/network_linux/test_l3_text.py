@@ -36,6 +36,11 @@ def test_ruleset_nat_and_forwarding() -> None:
         'oifname "brqext" ip saddr 10.1.0.0/24 snat to 203.0.113.10',
         'oifname "brqext" ip saddr 10.2.0.0/24 snat to 203.0.113.10']
     forward = _chain(text, "forward")
+    # what is left of flows NATed to or from addresses that have gone is dropped
+    assert forward[:2] == [
+        "ct status dnat ct original ip daddr != { 203.0.113.20 } counter drop",
+        "ct status snat ct reply ip daddr != { 203.0.113.10, 203.0.113.20 } counter drop"]
+    forward = forward[2:]
     assert forward[:2] == ["ct state established,related accept", "ct status dnat accept"]
     assert forward[2] == ('iifname . oifname { "brqa" . "brqa", "brqb" . "brqb", '
                           '"brqc" . "brqc", "brqext" . "brqext", "brqlonely" . "brqlonely" }'
@@ -54,7 +59,9 @@ def test_external_addresses() -> None:
 def test_empty_state_has_empty_chains() -> None:
     text = l3.ruleset(l3.L3State())
     assert _chain(text, "prerouting") == [] and _chain(text, "postrouting") == []
-    assert _chain(text, "forward") == ["ct state established,related accept",
+    assert _chain(text, "forward") == ["ct status dnat counter drop",
+                                       "ct status snat counter drop",
+                                       "ct state established,related accept",
                                        "ct status dnat accept"]
 
 
