@@ -11,6 +11,8 @@ import ipaddress
 import os
 import subprocess
 
+import pytest
+
 from novalite.guest import build_tiny, upload_tiny
 from tests.integration.test_guest_network import console, network_conf, wait_for  # noqa: F401
 
@@ -29,14 +31,16 @@ def ipv6_of(conn, server_id: str) -> str:  # type: ignore[no-untyped-def]
     return address
 
 
-def test_slaac_address_on_the_console_and_ping6(network_conf, cloud, admin):  # noqa: F811
+@pytest.mark.parametrize("mode", ["slaac", "dhcpv6-stateless"])
+def test_slaac_address_on_the_console_and_ping6(network_conf, cloud, admin, mode):  # noqa: F811
+    """SLAAC, and DHCPv6-stateless (addresses from SLAAC, dnsmasq's RA saying so)."""
     conn = admin
     image_id = upload_tiny(cloud["image"], conn.auth_token, build_tiny(CACHE))["image_id"]
     network = conn.network.create_network(name="dual")
     conn.network.create_subnet(network_id=network.id, cidr="10.254.79.0/24", ip_version=4)
     subnet6 = conn.network.create_subnet(network_id=network.id, cidr=f"{PREFIX}/64",
-                                         ip_version=6, ipv6_ra_mode="slaac",
-                                         ipv6_address_mode="slaac")
+                                         ip_version=6, ipv6_ra_mode=mode,
+                                         ipv6_address_mode=mode)
     assert subnet6.gateway_ip == f"{PREFIX}1"
     ping6 = conn.network.create_security_group(name="ping6")
     conn.network.create_security_group_rule(security_group_id=ping6.id, direction="ingress",
@@ -88,3 +92,6 @@ def test_slaac_address_on_the_console_and_ping6(network_conf, cloud, admin):  # 
     shown = subprocess.run(["ip", "-n", namespace, "-6", "addr", "show", "dev", bridge],
                            capture_output=True, text=True).stdout
     assert f"{PREFIX}1/64" in shown, shown
+    dnsmasq = subprocess.run(["pgrep", "-a", "dnsmasq"], capture_output=True, text=True).stdout
+    expected = {"slaac": "ra-only", "dhcpv6-stateless": "ra-stateless"}[mode]
+    assert f"--dhcp-range={PREFIX},{expected},64" in dnsmasq, dnsmasq
