@@ -245,13 +245,24 @@ class VifDriver:
         router or floating IP."""
         from novalite.network.linux import l3
 
-        wanted = l3.from_dict(state)
+        wanted = l3.from_dict(self._local_floating_ips(state))
         with self._lock:
             current = self.plane.l3_state()
             if current == wanted or (current is None and not wanted.routers
                                      and not wanted.floating_ips):
                 return
             self.plane.apply_l3(wanted)
+
+    def _local_floating_ips(self, state: dict[str, Any]) -> dict[str, Any]:
+        """Only the floating IPs of ports plugged in this data plane: the namespace of
+        another host must not answer for them (it has no way to the guest)."""
+        plugged = {port["ip"] for port in self._ports().values()}
+        floating = [f for f in state.get("floating_ips") or () if f["fixed_ip"] in plugged]
+        kept = {f["floating_ip"] for f in floating}
+        externals = [{**e, "floating_ips": [ip for ip in e.get("floating_ips") or ()
+                                            if ip in kept]}
+                     for e in state.get("externals") or ()]
+        return {**state, "floating_ips": floating, "externals": externals}
 
     def resume_host(self) -> None:
         """After a restart of the compute service: the networks of the ports still plugged
