@@ -261,3 +261,68 @@ def test_snat_floating_ip_and_disassociation(nat_conf, cloud, admin):
         assert address not in rules and f"snat to {router_ip}" in rules, rules
     finally:
         server_outside.close()
+
+
+def test_router_routes_between_its_subnets_only(nat_conf, cloud, admin):
+    """Two subnets on one router reach each other through the namespace; a network the
+    router does not serve stays unreachable from them, though the namespace holds its
+    bridge too."""
+    conf, namespace, outside, veth = nat_conf
+    conn = admin
+    image_id = upload_tiny(cloud["image"], conn.auth_token, build_tiny(CACHE))["image_id"]
+    nets = {}
+    for name, third in (("left", 81), ("right", 82), ("alone", 83)):
+        net = conn.network.create_network(name=name)
+        subnet = conn.network.create_subnet(network_id=net.id, ip_version=4,
+                                            cidr=f"10.254.{third}.0/24")
+        nets[name] = (net, subnet)
+    router = conn.network.create_router(name="inner")
+    for name in ("left", "right"):
+        conn.network.add_interface_to_router(router, subnet_id=nets[name][1].id)
+    web = conn.network.create_security_group(name="web")
+    conn.network.create_security_group_rule(
+        security_group_id=web.id, direction="ingress", protocol="tcp",
+        port_range_min=GUEST_PORT, port_range_max=GUEST_PORT, ethertype="IPv4",
+        remote_ip_prefix="10.254.0.0/16")
+    serve = ("mkdir -p /root/www && echo SERVED-BY-$(hostname) > /root/www/index.html\n"
+             f"httpd -p {GUEST_PORT} -h /root/www\n")
+
+    def boot(name: str, network: str, script: str) -> str:
+        user_data = base64.b64encode(f"#!/bin/sh\n{script}".encode()).decode()
+        return conn.compute.create_server(
+            name=name, flavor_id="1", image_id=image_id,
+            networks=[{"uuid": nets[network][0].id}], security_groups=[{"name": "web"}],
+            user_data=user_data).id
+
+    servers = {"right-vm": boot("right-vm", "right", serve),
+               "alone-vm": boot("alone-vm", "alone", serve)}
+    for server_id in servers.values():
+        conn.compute.wait_for_server(conn.compute.get_server(server_id), status="ACTIVE",
+                                     wait=120, interval=0.25)
+    addresses = {name: next(iter(conn.compute.get_server(server_id).addresses.values()))[0][
+        "addr"] for name, server_id in servers.items()}
+    for name, server_id in servers.items():
+        wait_for(lambda server_id=server_id: "login:" in console(conn, server_id),
+                 timeout=180, what=f"login: on {name}")
+    right, alone = addresses["right-vm"], addresses["alone-vm"]
+    script = (
+        "out=FAIL\n"
+        "for i in $(seq 30); do\n"
+        f"  out=$(timeout 3 wget -q -O - http://{right}:{GUEST_PORT}/ 2>/dev/null) && break\n"
+        "  out=FAIL; sleep 1\ndone\n"
+        'echo "ROUTED-RIGHT $out"\n'
+        "out=FAIL\n"
+        "for i in 1 2 3; do\n"
+        f"  out=$(timeout 3 wget -q -O - http://{alone}:{GUEST_PORT}/ 2>/dev/null) && break\n"
+        "  out=FAIL\ndone\n"
+        'echo "ROUTED-ALONE $out"\n')
+    left = boot("left-vm", "left", script)
+    conn.compute.wait_for_server(conn.compute.get_server(left), status="ACTIVE", wait=120,
+                                 interval=0.25)
+    output = wait_for(lambda: (lambda out: out if "login:" in out else None)(
+        console(conn, left)), timeout=180, what="login: on left-vm")
+    assert "ROUTED-RIGHT SERVED-BY-right-vm" in output, output
+    assert "ROUTED-ALONE FAIL" in output, output
+    # and the namespace did route: left and right are different bridges
+    routes = sh("ip", "-n", namespace, "route").stdout
+    assert "10.254.81.0/24" in routes and "10.254.82.0/24" in routes, routes
