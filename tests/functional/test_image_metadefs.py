@@ -152,6 +152,16 @@ def test_metadefs_api_and_sdk(cloud):
     rest = _api(demo, "GET", page["next"]).json()
     assert rest["namespaces"][0]["namespace"] > page["namespaces"][1]["namespace"]
 
+    # properties named as a resource type uses them
+    pinning = _api(demo, "GET", "/v2/metadefs/namespaces/OS::Compute::CPUPinning",
+                   params={"resource_type": "OS::Nova::Flavor"}).json()
+    assert set(pinning["properties"]) == {"hw:cpu_policy", "hw:cpu_thread_policy"}
+    pinning = _api(demo, "GET", "/v2/metadefs/namespaces/OS::Compute::CPUPinning",
+                   params={"resource_type": "OS::Glance::Image"}).json()
+    assert set(pinning["properties"]) == {"hw_cpu_policy", "hw_cpu_thread_policy"}
+    assert _api(demo, "GET", "/v2/metadefs/namespaces/OS::Compute::CPUPinning",
+                params={"resource_type": "OS::Nova::Server"}).status_code == 404
+
     # a protected namespace keeps what is in it
     quota = admin.image.get_metadef_namespace("OS::Compute::Quota")
     assert quota.is_protected

@@ -294,8 +294,23 @@ def create_namespace(request: wsgi.Request) -> webob.Response:
 
 
 def show_namespace(request: wsgi.Request, namespace: str) -> webob.Response:
-    return wsgi.json_response(_ns_view(_load(request, namespace, "get_metadef_namespace"),
-                                       full=True))
+    """``?resource_type=`` names the properties (objects' too) as that resource type
+    uses them: with the association's prefix, as Glance shows them."""
+    view = _ns_view(_load(request, namespace, "get_metadef_namespace"), full=True)
+    resource_type = request.params.get("resource_type")
+    if resource_type:
+        association = next((a for a in view.get("resource_type_associations", ())
+                            if a["name"] == resource_type), None)
+        if association is None:
+            raise ItemNotFound(kind="resource type association", name=resource_type,
+                               namespace=namespace)
+        prefix = association.get("prefix") or ""
+        if "properties" in view:
+            view["properties"] = {prefix + k: v for k, v in view["properties"].items()}
+        for obj in view.get("objects", ()):
+            obj["properties"] = {prefix + k: v for k, v in obj["properties"].items()}
+            obj["required"] = [prefix + name for name in obj.get("required", ())]
+    return wsgi.json_response(view)
 
 
 def update_namespace(request: wsgi.Request, namespace: str) -> webob.Response:
