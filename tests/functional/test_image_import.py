@@ -110,7 +110,7 @@ def test_storage_quota(cloud, conf):
                                     data=DATA)
     assert conn.image.get_image(first.id).status == "active"
     usage = _api(conn, "GET", "/v2/info/usage").json()["usage"]
-    assert usage["image_size_total"] == {"limit": 0, "usage": 1}   # 100 KiB: 0 MiB limit
+    assert usage["image_size_total"] == {"limit": 1, "usage": 1}   # MiB, rounded up
     assert usage["image_count_total"]["usage"] >= 1
     second = conn.image.create_image(name="too-much", disk_format="raw",
                                      container_format="bare")
@@ -129,3 +129,48 @@ def test_storage_quota(cloud, conf):
     conn.image.delete_image(first)
     conn.image.upload_image(name="now-fits", disk_format="raw", container_format="bare",
                             data=DATA)
+
+
+def test_keystone_limits(cloud, conf):
+    """[image] use_keystone_limits: Glance's four unified limits from the identity
+    service, the registered defaults and a project's own."""
+    conf.set_override("use_keystone_limits", True, "image")
+    admin, demo = connect(cloud, "admin"), connect(cloud, "demo")
+    # nothing registered: nothing allowed, as in Glance
+    response = _api(demo, "POST", "/v2/images", json={"name": "x", "disk_format": "raw",
+                                                       "container_format": "bare"})
+    assert response.status_code == 413 and "image_count_total" in response.text
+    service = next(s for s in admin.identity.services() if s.type == "image")
+    for name, value in (("image_count_total", 2), ("image_size_total", 1),
+                        ("image_stage_total", 1), ("image_count_uploading", 1)):
+        admin.identity.create_registered_limit(service_id=service.id, resource_name=name,
+                                               default_limit=value, region_id="RegionOne")
+    usage = _api(demo, "GET", "/v2/info/usage").json()["usage"]
+    assert {k: v["limit"] for k, v in usage.items()} == {
+        "image_size_total": 1, "image_stage_total": 1, "image_count_total": 2,
+        "image_count_uploading": 1}
+    first = demo.image.create_image(name="one", disk_format="raw", container_format="bare",
+                                    data=DATA)
+    assert demo.image.get_image(first.id).status == "active"
+    second = demo.image.create_image(name="two", disk_format="raw", container_format="bare")
+    response = _api(demo, "POST", "/v2/images", json={"name": "three"})
+    assert response.status_code == 413 and "image_count_total" in response.text
+    big = b"x" * (2 * 1024 * 1024)
+    response = _api(demo, "PUT", f"/v2/images/{second.id}/file", data=big,
+                    headers={"Content-Type": "application/octet-stream"})
+    assert response.status_code == 413 and "quota" in response.text
+    response = _api(demo, "PUT", f"/v2/images/{second.id}/stage", data=big,
+                    headers={"Content-Type": "application/octet-stream"})
+    assert response.status_code == 413
+    # the project's own limit wins over the registered default
+    registered = next(r for r in admin.identity.registered_limits()
+                      if r.resource_name == "image_size_total")
+    admin.identity.create_limit(service_id=service.id, project_id=demo.current_project_id,
+                                resource_name="image_size_total", resource_limit=4,
+                                region_id="RegionOne")
+    assert registered.default_limit == 1
+    response = _api(demo, "PUT", f"/v2/images/{second.id}/file", data=big,
+                    headers={"Content-Type": "application/octet-stream"})
+    assert response.status_code == 204, response.text
+    assert _api(demo, "GET", "/v2/info/usage").json()["usage"]["image_size_total"] == {
+        "limit": 4, "usage": 3}

@@ -14,6 +14,7 @@ from novalite.common import exception, wsgi
 from novalite.conf import CONF
 from novalite.image import repository
 from novalite.image.api import access, patch, schemas, validation, views
+from novalite.image.api.quota import check_count, staging
 from novalite.image.store import FileStore
 
 MAX_BIGINT = 2**63 - 1
@@ -25,11 +26,6 @@ class ImageExists(exception.Conflict):
 
 def store() -> FileStore:
     return FileStore(CONF.image.filesystem_store_datadir)
-
-
-def staging() -> FileStore:
-    """Where ``PUT .../stage`` keeps data until it is imported."""
-    return FileStore(f"{CONF.image.filesystem_store_datadir}/staging")
 
 
 def _authorize_visibility(ctxt: Any, visibility: str, owner: str | None) -> None:
@@ -47,6 +43,7 @@ def create(request: wsgi.Request) -> webob.Response:
     if owner != ctxt.project_id:
         access.authorize(ctxt, "set_image_owner", owner)
     access.authorize(ctxt, "add_image", owner)
+    check_count(owner)
     core.setdefault("visibility", "shared")
     _authorize_visibility(ctxt, core["visibility"], owner)
     core["owner"] = owner

@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import webob
@@ -25,8 +24,9 @@ from novalite.conf import CONF
 from novalite.image import repository
 from novalite.image.api import access, quota
 from novalite.image.api.data import Gone, _body_chunks
-from novalite.image.api.images import staging, store
+from novalite.image.api.images import store
 from novalite.image.api.patch import UnsupportedMediaType
+from novalite.image.api.quota import staging
 from novalite.image.store import ImageTooLarge
 
 METHODS = ("glance-direct",)
@@ -45,7 +45,7 @@ def stage(request: wsgi.Request, image_id: str) -> webob.Response:
     content_type = request.headers.get("Content-Type") or "application/octet-stream"
     if content_type.split(";")[0].strip() != "application/octet-stream":
         raise UnsupportedMediaType(reason="Content-Type must be application/octet-stream.")
-    room = quota.room(image["owner"], request.content_length)
+    room = quota.room(image["owner"], request.content_length, staging_data=True)
     if not repository.compare_and_set(image_id, ["queued"], {"status": "uploading"}):
         raise exception.Conflict(message=f"Image status transition from {image['status']} "
                                          "to uploading is not allowed")
@@ -149,16 +149,17 @@ def stores_detail(request: wsgi.Request) -> webob.Response:
 def usage(request: wsgi.Request) -> webob.Response:
     ctxt = request.context
     access.authorize(ctxt, "get_images", ctxt.project_id)
-    used = repository.usage(ctxt.project_id or "")
-    staged = sum(os.path.getsize(staging().path(image_id)) for image_id in used["uploading"]
-                 if staging().exists(image_id))
-    limit = CONF.image.user_storage_quota
+    used = quota.usage(ctxt.project_id or "")
+    limits = quota.limits(ctxt.project_id)
+    mib = quota.MIB
     return wsgi.json_response({"usage": {
-        "image_size_total": {"limit": limit // quota.MIB if limit else -1,
-                             "usage": -(-used["size"] // quota.MIB)},
-        "image_stage_total": {"limit": -1, "usage": -(-staged // quota.MIB)},
-        "image_count_total": {"limit": -1, "usage": used["count"]},
-        "image_count_uploading": {"limit": -1, "usage": len(used["uploading"])},
+        "image_size_total": {"limit": limits["image_size_total"],
+                             "usage": -(-used["size"] // mib)},
+        "image_stage_total": {"limit": limits["image_stage_total"],
+                              "usage": -(-used["staged"] // mib)},
+        "image_count_total": {"limit": limits["image_count_total"], "usage": used["count"]},
+        "image_count_uploading": {"limit": limits["image_count_uploading"],
+                                  "usage": used["uploading"]},
     }})
 
 
