@@ -166,6 +166,9 @@ def test_snat_floating_ip_and_disassociation(nat_conf, cloud, admin):
     bridge = "brq" + public.id[:11]
     wait_for(lambda: sh("ip", "-n", namespace, "link", "show", bridge, check=False
                         ).returncode == 0, timeout=30, what="the external bridge")
+    # the namespace's way out is the external subnet's gateway (the outside here)
+    assert f"default via {OUTSIDE_IP} dev {bridge}" in sh(
+        "ip", "-n", namespace, "route").stdout
     sh("ip", "link", "set", veth, "netns", namespace)
     sh("ip", "-n", namespace, "link", "set", veth, "master", bridge)
     sh("ip", "-n", namespace, "link", "set", veth, "up")
@@ -211,7 +214,8 @@ def test_snat_floating_ip_and_disassociation(nat_conf, cloud, admin):
         response = legacy_action(cloud, conn.auth_token, server.id,
                                  {"addFloatingIp": {"address": address}})
         assert response.status_code == 202, response.text
-        assert conn.network.get_ip(fip.id).fixed_ip_address == fixed
+        associated = conn.network.get_ip(fip.id)
+        assert associated.fixed_ip_address == fixed and associated.status == "ACTIVE"
         page = wait_for(lambda: fetch_from_outside(outside, address), timeout=30,
                         what="the guest through its floating IP")
         assert "GUEST-HTTPD-42" in page, page
