@@ -44,6 +44,7 @@ from novalite.objects import (
     Selection,
 )
 from novalite.virt.driver import (
+    ComputeDriver,
     ConsoleEndpoint,
     ConsoleUnavailable,
     Diagnostics,
@@ -117,10 +118,25 @@ class ComputeManager(ImagesMixin, MovesMixin, RecoveryMixin, InitInstancesMixin,
                         self._driver_instance(instance),
                         {**vif, "security_group_rules": rules[vif["id"]]})
 
+    @periodic_task(spacing=None)
+    def _sync_routers(self, ctxt: RequestContext) -> None:
+        """Routers and floating IPs into the host's data plane (SNAT, DNAT), as
+        Neutron's L3 agent keeps them; the driver applies only what changed."""
+        if type(self.driver).apply_l3_state is ComputeDriver.apply_l3_state:
+            return   # no data plane here: nothing to ask the network service
+        try:
+            state = network.l3_state()
+        except exception.ServiceUnavailable as error:
+            LOG.warning("routers and floating IPs not synced: %s", error)
+            return
+        if state is not None:
+            self.driver.apply_l3_state(state)
+
     def periodic_tasks(self):  # type: ignore[no-untyped-def]
         spacing = {"_update_available_resource": CONF.update_resources_interval,
                    "_refresh_security_group_rules":
                        CONF.network.security_group_refresh_interval,
+                   "_sync_routers": CONF.network.security_group_refresh_interval,
                    "_sync_power_states_task": CONF.sync_power_state_interval,
                    "_clean_image_cache": CONF.image_cache_manager_interval,
                    "_reclaim_queued_deletes": max(CONF.reclaim_instance_interval, 1),

@@ -78,6 +78,22 @@ if [ -e /sys/class/net/eth0 ]; then
 fi
 [ -n "$source" ] || read_config_drive
 
+if [ -e /sys/class/net/eth0 ]; then
+    # An IPv6 address comes from router advertisements (SLAAC) in the background:
+    # printed once the kernel has it (past duplicate address detection), boot goes on.
+    (
+        for i in $(seq 60); do
+            inet6=$(ip -6 -o addr show dev eth0 scope global 2>/dev/null |
+                grep -v tentative | awk '{print $4}' | head -n 1)
+            if [ -n "$inet6" ]; then
+                say "tiny: eth0 inet6 $inet6"
+                break
+            fi
+            sleep 0.5
+        done
+    ) &
+fi
+
 if [ -n "$source" ]; then
     uuid=$(json_get uuid /run/openstack/meta_data.json)
     name=$(json_get hostname /run/openstack/meta_data.json)

@@ -255,6 +255,12 @@ class ComputeDriver(abc.ABC):
         plugged here (drivers without a data plane have nothing to do)."""
         return None
 
+    def apply_l3_state(self, state: dict[str, Any]) -> None:
+        """Make the host's data plane route and NAT as the network service's routers and
+        floating IPs say (``compute.network.l3_state``); drivers without a data plane
+        have nothing to do."""
+        return None
+
     def attach_interface(self, context: RequestContext | None, instance: Instance,
                          vif: VIF) -> None:
         """Hot-plug a NIC for ``vif`` into the (running or stopped) guest."""

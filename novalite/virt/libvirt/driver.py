@@ -483,6 +483,9 @@ class LibvirtDriver(ComputeDriver):
     def refresh_security_group_rules(self, instance: Instance, vif: VIF) -> None:
         self.vif_driver.update_rules(vif)
 
+    def apply_l3_state(self, state: dict[str, Any]) -> None:
+        self.vif_driver.apply_l3(state)
+
     def attach_interface(self, context: RequestContext | None, instance: Instance,
                          vif: VIF) -> None:
         self.vif_driver.prepare(instance, vif)
