@@ -23,6 +23,7 @@ from novalite.compute.api_images import ImagesAPI
 from novalite.compute.api_moves import MovesAPI
 from novalite.compute.api_network import NetworkActionsAPI
 from novalite.compute.api_recovery import RecoveryAPI
+from novalite.compute.api_volumes import VolumesAPI
 from novalite.compute.boot_request import BootRequest
 from novalite.conf import CONF
 from novalite.db import console_auth_tokens, instance_migrations, instances, keypairs
@@ -46,7 +47,7 @@ def _resources(flavor: dict[str, Any]) -> dict[str, int]:
             "ephemeral_gb": int(flavor.get("ephemeral_gb") or 0)}
 
 
-class API(ImagesAPI, MovesAPI, RecoveryAPI, NetworkActionsAPI, APIBase):
+class API(VolumesAPI, ImagesAPI, MovesAPI, RecoveryAPI, NetworkActionsAPI, APIBase):
     # --- create -------------------------------------------------------------------------
 
     def create(self, ctxt: RequestContext, boot: BootRequest) -> tuple[list[Instance], str]:
@@ -189,7 +190,7 @@ class API(ImagesAPI, MovesAPI, RecoveryAPI, NetworkActionsAPI, APIBase):
         except exception.InstanceNotFound:
             return
         instances.action_start(ctxt, instance["uuid"], "delete")
-        self.compute.terminate_instance(ctxt, InstanceObject.from_db(updated))
+        self.compute.terminate_instance(ctxt, self.with_block_devices(updated))
 
     def soft_delete(self, ctxt: RequestContext, instance: Instance) -> None:
         """A delete with ``[DEFAULT] reclaim_instance_interval``: SOFT_DELETED (the guest
@@ -235,12 +236,12 @@ class API(ImagesAPI, MovesAPI, RecoveryAPI, NetworkActionsAPI, APIBase):
             placement.remove_allocations(migration["uuid"])
             instance_migrations.update(migration["id"], {"status": "confirmed"})
 
-    @staticmethod
-    def _local_delete(ctxt: RequestContext, instance: Instance) -> None:
+    def _local_delete(self, ctxt: RequestContext, instance: Instance) -> None:
         """No compute node holds this instance (never scheduled, shelved offloaded, or its
-        host is down): its ports and resources are released here."""
+        host is down): its ports, volumes and resources are released here."""
         instances.action_start(ctxt, instance["uuid"], "delete")
         placement.remove_allocations(instance["uuid"])
+        self.release_volumes_locally(ctxt, instance)
         if instance.get("network_info"):
             network.deallocate_for_instance(ctxt, InstanceObject.from_db(instance),
                                             list(instance["network_info"]))

@@ -33,6 +33,7 @@ from novalite.compute.manager_base import (
 from novalite.compute.manager_images import ImagesMixin
 from novalite.compute.manager_moves import MovesMixin
 from novalite.compute.manager_recovery import RecoveryMixin
+from novalite.compute.manager_volumes import VolumesMixin
 from novalite.conf import CONF
 from novalite.objects import (
     ConsoleAuthToken,
@@ -56,7 +57,7 @@ LOG = logging.getLogger(__name__)
 __all__ = ["ComputeManager", "choose_driver", "load_driver"]
 
 
-class ComputeManager(ImagesMixin, MovesMixin, RecoveryMixin, ManagerBase):
+class ComputeManager(VolumesMixin, ImagesMixin, MovesMixin, RecoveryMixin, ManagerBase):
     def rpc_endpoints(self) -> list[object]:
         return [self, ComputeV1Proxy(self)]
 
@@ -176,16 +177,20 @@ class ComputeManager(ImagesMixin, MovesMixin, RecoveryMixin, ManagerBase):
                 LOG.info("instance %s was deleted before its build started", instance_uuid)
                 return
             network_info: list[dict[str, Any]] = []
+            mappings = list(instance.block_device_mappings)
             try:
                 with self._event(ctxt, instance_uuid, "compute__do_build_and_run_instance"):
                     network_info = self._allocate_network(ctxt, instance, request_spec)
                     instance.network_info = network_info
+                    block_device_info = self._build_block_devices(ctxt, instance, mappings)
                     self.driver.spawn(ctxt, self._driver_instance(instance),
-                                      request_spec.image.to_legacy(), network_info, None)
+                                      request_spec.image.to_legacy(), network_info,
+                                      block_device_info)
             except Exception as error:
                 LOG.warning("build of %s failed on %s: %s", instance_uuid, self.host, error)
                 self._destroy_quietly(ctxt, instance)
                 network.deallocate_for_instance(ctxt, instance, network_info)
+                self._unbuild_block_devices(ctxt, instance, mappings)
                 try:  # back to the conductor, as Nova does before a reschedule
                     self._save(ctxt, instance, task_state=states.SCHEDULING, host=None,
                                node=None, network_info=[],
@@ -224,8 +229,10 @@ class ComputeManager(ImagesMixin, MovesMixin, RecoveryMixin, ManagerBase):
         with (self._instance_lock(instance_uuid),
               self._event(ctxt, instance_uuid, "compute_terminate_instance")):
             network_info = instance.network_info
+            mappings = list(instance.block_device_mappings)
             self.driver.destroy(ctxt, self._driver_instance(instance), network_info)
             network.deallocate_for_instance(ctxt, instance, network_info)
+            self._release_block_devices(ctxt, instance, mappings)
             self.conductor.instance_destroy(ctxt, instance)
 
     # --- power actions ------------------------------------------------------------------

@@ -94,6 +94,9 @@ default_opts = [
                help="Times a build checks that a volume it made became available."),
     cfg.IntOpt("block_device_allocate_retries_interval", default=3, min=0,
                help="Seconds between those checks."),
+    cfg.HostAddressOpt("my_ip", default="127.0.0.1",
+                       help="This host's address, as volume targets see it (the iSCSI "
+                            "initiator address of the compute node's connector)."),
     cfg.IntOpt("volume_detach_timeout", default=60, min=1,
                help="Seconds a running guest may take to let go of a detached disk."),
 ]

@@ -1,0 +1,187 @@
+"""A server's volumes through the whole in-process cloud (fake compute hosts, the real
+volume service): ``os-volume_attachments`` with the SDK, the CLI and plain HTTP at
+Nova's microversions, the volume's states and attachments on the volume side, the
+refusals, and a delete that detaches and deletes delete_on_termination volumes."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+import requests
+
+from novalite.conf import CONF
+from novalite.db import block_devices
+from tests.functional.clients import Cli, connect
+from tests.functional.cloud import wait_for
+
+IN_USE = ("Invalid volume: Volume status must be available or error or error_restoring or "
+          "error_extending or error_managing and must not be migrating, attached, belong to "
+          "a group, have snapshots, awaiting a transfer, or be disassociated from snapshots "
+          "after volume transfer.")
+
+
+@pytest.fixture
+def demo(cloud):
+    conn = connect(cloud, "demo")
+    yield conn
+    conn.close()
+
+
+@pytest.fixture
+def image(demo, tmp_path):
+    path = tmp_path / "disk.raw"
+    path.write_bytes(b"\0" * 4096)
+    return demo.image.create_image(name="base", filename=str(path), disk_format="raw",
+                                   container_format="bare")
+
+
+def boot(conn: Any, image: Any, name: str) -> Any:
+    server = conn.compute.create_server(name=name, flavor_id="1", image_id=image.id,
+                                        networks="none")
+    return conn.compute.wait_for_server(server, status="ACTIVE", wait=60, interval=0.1)
+
+
+def new_volume(conn: Any, name: str, size: int = 1) -> Any:
+    volume = conn.block_storage.create_volume(size=size, name=name)
+    return conn.block_storage.wait_for_status(volume, "available", failures=["error"],
+                                              wait=60, interval=0.05)
+
+
+def compute(cloud: dict[str, Any], conn: Any, method: str, path: str, version: str = "2.1",
+            body: Any = None) -> requests.Response:
+    return requests.request(method, f"{cloud['compute']}{path}", json=body, timeout=60,
+                            headers={"X-Auth-Token": conn.auth_token,
+                                     "OpenStack-API-Version": f"compute {version}"})
+
+
+def status_of(conn: Any, volume_id: str) -> str:
+    return str(conn.block_storage.get_volume(volume_id).status)
+
+
+def volume_files() -> list[str]:
+    root = os.path.expanduser(CONF.volume.volumes_path)
+    return sorted(os.path.join(d, n) for d, _, names in os.walk(root) for n in names)
+
+
+def test_attach_list_show_detach_at_the_microversions(cloud, demo, image):
+    server = boot(demo, image, "vm1")
+    volume = new_volume(demo, "data")
+    attached = demo.compute.create_volume_attachment(server, volume_id=volume.id)
+    assert attached.device == "/dev/vdb"
+    assert status_of(demo, volume.id) == "in-use"
+    found = demo.block_storage.get_volume(volume.id)
+    assert [(a["server_id"], a["device"]) for a in found.attachments] == [
+        (server.id, "/dev/vdb")]
+
+    old = compute(cloud, demo, "GET", f"/servers/{server.id}/os-volume_attachments")
+    assert old.status_code == 200
+    assert old.json() == {"volumeAttachments": [{
+        "id": volume.id, "volumeId": volume.id, "serverId": server.id,
+        "device": "/dev/vdb"}]}
+    new = compute(cloud, demo, "GET",
+                  f"/servers/{server.id}/os-volume_attachments/{volume.id}", "2.89").json()
+    attachment = new["volumeAttachment"]
+    assert "id" not in attachment and attachment["tag"] is None
+    assert attachment["delete_on_termination"] is False
+    assert attachment["attachment_id"] == found.attachments[0]["attachment_id"]
+    assert attachment["bdm_uuid"]
+    shown = compute(cloud, demo, "GET", f"/servers/{server.id}", "2.3").json()["server"]
+    assert shown["os-extended-volumes:volumes_attached"] == [
+        {"id": volume.id, "delete_on_termination": False}]
+    listed = compute(cloud, demo, "GET", "/servers/detail").json()["servers"]
+    assert listed[0]["os-extended-volumes:volumes_attached"] == [{"id": volume.id}]
+
+    # an in-use volume is not deleted (Cinder's 400), nor attached twice
+    refused = requests.delete(
+        f"{cloud['volume']}/{demo.current_project_id}/volumes/{volume.id}",
+        headers={"X-Auth-Token": demo.auth_token}, timeout=30)
+    assert refused.status_code == 400
+    assert refused.json() == {"badRequest": {"code": 400, "message": IN_USE}}
+    again = compute(cloud, demo, "POST", f"/servers/{server.id}/os-volume_attachments",
+                    body={"volumeAttachment": {"volumeId": volume.id}})
+    assert again.status_code == 400, again.text
+    assert again.json()["badRequest"]["message"] == (
+        f"Invalid volume: volume {volume.id} already attached")
+
+    demo.compute.delete_volume_attachment(server, volume.id)
+    wait_for(lambda: status_of(demo, volume.id) == "available", timeout=30,
+             message="volume available after the detach")
+    assert demo.block_storage.get_volume(volume.id).attachments == []
+    assert compute(cloud, demo, "GET", f"/servers/{server.id}/os-volume_attachments"
+                   ).json() == {"volumeAttachments": []}
+    demo.block_storage.delete_volume(volume.id)
+    demo.block_storage.wait_for_delete(demo.block_storage.get_volume(volume.id), wait=30)
+
+
+def test_refusals_are_clear_4xx(cloud, demo, image):
+    server = boot(demo, image, "vm1")
+    path = f"/servers/{server.id}/os-volume_attachments"
+    missing = "0b6c3c05-0bd1-4a2e-a8a4-1a0d6e4f8d1e"
+    gone = compute(cloud, demo, "POST", path, body={"volumeAttachment": {"volumeId": missing}})
+    assert gone.status_code == 404
+    assert gone.json()["itemNotFound"]["message"] == f"Volume {missing} could not be found."
+    for body in ({}, {"volumeAttachment": {"volumeId": "not-a-uuid"}},
+                 {"volumeAttachment": {"volumeId": missing, "device": 5}},
+                 {"volumeAttachment": {"volumeId": missing, "bogus": 1}},
+                 {"volumeAttachment": {"volumeId": missing, "tag": "t"}}):
+        bad = compute(cloud, demo, "POST", path, body=body)
+        assert bad.status_code == 400, (body, bad.text)
+        assert "badRequest" in bad.json()
+    assert compute(cloud, demo, "GET", f"{path}/{missing}").status_code == 404
+    assert compute(cloud, demo, "DELETE", f"{path}/{missing}").status_code == 404
+
+
+
+
+def test_delete_detaches_and_deletes_delete_on_termination_volumes(cloud, demo, image,
+                                                                   tmp_path):
+    cli = Cli(cloud, tmp_path)
+    before = volume_files()
+    server = boot(demo, image, "vm1")
+    keep = new_volume(demo, "keep")
+    drop = new_volume(demo, "drop")
+    cli.run("server", "add", "volume", server.id, keep.id, user="demo")
+    body = {"volumeAttachment": {"volumeId": drop.id, "delete_on_termination": True}}
+    made = compute(cloud, demo, "POST", f"/servers/{server.id}/os-volume_attachments",
+                   "2.79", body)
+    assert made.status_code == 200, made.text
+    assert made.json()["volumeAttachment"] == {
+        "id": drop.id, "volumeId": drop.id, "serverId": server.id, "device": "/dev/vdc",
+        "tag": None, "delete_on_termination": True}
+    table = cli.run("volume", "list", user="demo").stdout  # names the servers
+    rows = {line.split("|")[1].strip(): line.split("|")[-2].strip()
+            for line in table.splitlines() if line.startswith("| ")}
+    assert rows[keep.id] == "Attached to vm1 on /dev/vdb"
+    assert rows[drop.id] == "Attached to vm1 on /dev/vdc"
+    demo.compute.delete_server(server)
+    demo.compute.wait_for_delete(server, wait=60, interval=0.1)
+    wait_for(lambda: status_of(demo, keep.id) == "available", timeout=30,
+             message="the kept volume available")
+    wait_for(lambda: demo.block_storage.find_volume(drop.id) is None, timeout=30,
+             message="the delete_on_termination volume deleted")
+    assert block_devices.list_for_instance(server.id) == []
+    demo.block_storage.delete_volume(keep.id)
+    wait_for(lambda: demo.block_storage.find_volume(keep.id) is None, timeout=30,
+             message="the kept volume deleted")
+    assert volume_files() == before
+
+
+def test_another_projects_server_is_not_found(cloud, demo, image):
+    """Demo cannot list, attach to or detach from the admin's server (404)."""
+    admin = connect(cloud, "admin")
+    try:
+        their_image = admin.image.create_image(name="adm", data=b"\0" * 4096,
+                                               disk_format="raw", container_format="bare")
+        theirs = boot(admin, their_image, "theirs")
+        volume = new_volume(demo, "mine")
+        path = f"/servers/{theirs.id}/os-volume_attachments"
+        assert compute(cloud, demo, "GET", path).status_code == 404
+        refused = compute(cloud, demo, "POST", path,
+                          body={"volumeAttachment": {"volumeId": volume.id}})
+        assert refused.status_code == 404
+        assert status_of(demo, volume.id) == "available"
+        assert compute(cloud, demo, "DELETE", f"{path}/{volume.id}").status_code == 404
+    finally:
+        admin.close()
