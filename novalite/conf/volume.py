@@ -32,7 +32,7 @@ volume_opts = [
     cfg.PortOpt("target_port", default=3260, help="iscsi backend: port of the portal."),
     cfg.StrOpt("target_prefix", default="iqn.2010-10.org.openstack:",
                help="iscsi backend: prefix of the target names (then volume-<id>)."),
-    cfg.IntOpt("tgt_control_port", default=20, min=0, max=65535,
+    cfg.IntOpt("tgt_control_port", default=20, min=0, max=32767,
                help="iscsi backend: tgtd's control port (tgtadm -C): the socket "
                     "/var/run/tgtd/socket.N, so this target daemon is apart from a "
                     "system one (port 0)."),

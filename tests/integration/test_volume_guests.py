@@ -54,7 +54,7 @@ def backend(request, conf):
     conf.set_override("enabled_backends", [request.param], "volume")
     if request.param == "iscsi":
         conf.set_override("target_port", free_port(), "volume")
-        conf.set_override("tgt_control_port", random.randint(1000, 60000), "volume")
+        conf.set_override("tgt_control_port", random.randint(1000, 32000), "volume")
     use_libvirt(conf)
     conf.set_override("reboot_timeout", 60)
     yield request.param
