@@ -17,7 +17,7 @@ from typing import Any
 from novalite.common import exception
 from novalite.common import instance_states as states
 from novalite.common.context import RequestContext
-from novalite.compute import network, quotas
+from novalite.compute import block_device_request, network, quotas
 from novalite.compute.api_base import APIBase, Instance, compute_is_up
 from novalite.compute.api_images import ImagesAPI
 from novalite.compute.api_moves import MovesAPI
@@ -26,7 +26,13 @@ from novalite.compute.api_recovery import RecoveryAPI
 from novalite.compute.api_volumes import VolumesAPI
 from novalite.compute.boot_request import BootRequest
 from novalite.conf import CONF
-from novalite.db import console_auth_tokens, instance_migrations, instances, keypairs
+from novalite.db import (
+    block_devices,
+    console_auth_tokens,
+    instance_migrations,
+    instances,
+    keypairs,
+)
 from novalite.image.client import ImageClient
 from novalite.objects import ConsoleAuthToken, Flavor, ImageMeta, RequestSpec
 from novalite.objects import Instance as InstanceObject
@@ -54,14 +60,18 @@ class API(VolumesAPI, ImagesAPI, MovesAPI, RecoveryAPI, NetworkActionsAPI, APIBa
         """Resolve what ``boot`` names, record the instances (quota-checked) and cast the
         build (boot flow steps 6–8); returns the records and the reservation id."""
         requested_networks = self.resolver.networks(ctxt, boot.networks)
-        self.resolver.block_devices(boot.block_device_mapping_v2)
+        volumes = block_device_request.resolve(ctxt, self.resolver,
+                                               boot.block_device_mapping_v2,
+                                               boot.config_drive, boot.max_count)
         flavor = self.resolver.flavor(ctxt, boot.flavor_ref)
-        image = self.resolver.image(ctxt, boot.image_ref)
+        image = volumes.root_image if volumes.root_image is not None else \
+            self.resolver.image(ctxt, boot.image_ref)
         zone = self.resolver.availability_zone(boot.availability_zone)
         group = self.resolver.server_group(ctxt, boot.scheduler_hints.get("group"))
         if boot.min_count > boot.max_count:
             raise exception.Invalid(reason="min_count must be <= max_count")
-        self._check_image_fits(flavor, image)
+        if volumes.root_image is None:
+            self._check_image_fits(flavor, image)
         key_data = None
         if boot.key_name:
             key_data = keypairs.get(str(ctxt.user_id), boot.key_name)["public_key"]
@@ -89,6 +99,8 @@ class API(VolumesAPI, ImagesAPI, MovesAPI, RecoveryAPI, NetworkActionsAPI, APIBa
                 count = boot.min_count
         for instance in created:
             instances.action_start(ctxt, instance["uuid"], "create")
+            for mapping in volumes.mappings:
+                block_devices.create({**mapping, "instance_uuid": instance["uuid"]})
         request_spec = RequestSpec(
             flavor=Flavor.from_dict(flavor), image=ImageMeta.from_image(image),
             availability_zone=zone, project_id=ctxt.project_id, user_id=ctxt.user_id,

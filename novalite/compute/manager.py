@@ -168,6 +168,7 @@ class ComputeManager(VolumesMixin, ImagesMixin, MovesMixin, RecoveryMixin, Manag
                                request_spec: RequestSpec, alternates: list[Selection],
                                node: str | None = None) -> None:
         instance_uuid = instance.uuid
+        mappings = list(instance.block_device_mappings)  # the saves below return none
         with self._instance_lock(instance_uuid):
             try:
                 instance = self._save(ctxt, instance, task_state=states.SPAWNING,
@@ -177,7 +178,6 @@ class ComputeManager(VolumesMixin, ImagesMixin, MovesMixin, RecoveryMixin, Manag
                 LOG.info("instance %s was deleted before its build started", instance_uuid)
                 return
             network_info: list[dict[str, Any]] = []
-            mappings = list(instance.block_device_mappings)
             try:
                 with self._event(ctxt, instance_uuid, "compute__do_build_and_run_instance"):
                     network_info = self._allocate_network(ctxt, instance, request_spec)

@@ -87,6 +87,15 @@ class VolumeClient(ServiceClient):
     def roll_detaching(self, volume_id: str) -> None:
         self.action(volume_id, "os-roll_detaching")
 
+    def get_snapshot(self, snapshot_id: str) -> dict[str, Any]:
+        try:
+            snapshot: dict[str, Any] = self.get_json(
+                f"/snapshots/{_quote(snapshot_id)}")["snapshot"]
+        except exception.Forbidden:
+            raise exception.NotFound(message=f"Snapshot {snapshot_id} could not be found."
+                                     ) from None
+        return snapshot
+
     def create_snapshot(self, volume_id: str, name: str) -> dict[str, Any]:
         body = {"snapshot": {"volume_id": volume_id, "name": name, "force": True}}
         snapshot: dict[str, Any] = self.post_json("/snapshots", body)["snapshot"]

@@ -185,3 +185,95 @@ def test_another_projects_server_is_not_found(cloud, demo, image):
         assert compute(cloud, demo, "DELETE", f"{path}/{volume.id}").status_code == 404
     finally:
         admin.close()
+
+
+def test_boot_from_volume_image_volume_blank_and_snapshot(cloud, demo, image, conf):
+    """The build makes the volumes (image → volume as the root disk, a blank and a
+    snapshot's copy as data disks), waits for them and attaches them before spawn; the
+    server is volume-backed (``image`` ""), its delete removes the delete-on-termination
+    volumes and lets go of the others."""
+    conf.set_override("block_device_allocate_retries_interval", 0)
+    source = new_volume(demo, "source")
+    snapshot = demo.block_storage.create_snapshot(volume_id=source.id, name="snap")
+    demo.block_storage.wait_for_status(snapshot, "available", failures=["error"], wait=30)
+    body = {"server": {
+        "name": "bfv", "flavorRef": "1", "imageRef": "", "networks": "none",
+        "block_device_mapping_v2": [
+            {"uuid": image.id, "boot_index": 0, "source_type": "image",
+             "destination_type": "volume", "volume_size": 1,
+             "delete_on_termination": True},
+            {"source_type": "blank", "destination_type": "volume", "volume_size": 1,
+             "boot_index": -1, "delete_on_termination": True},
+            {"uuid": snapshot.id, "source_type": "snapshot", "destination_type": "volume",
+             "boot_index": None}]}}
+    made = compute(cloud, demo, "POST", "/servers", "2.79", body)
+    assert made.status_code == 202, made.text
+    server = demo.compute.wait_for_server(demo.compute.get_server(made.json()["server"]["id"]),
+                                          status="ACTIVE", wait=60, interval=0.1)
+    shown = compute(cloud, demo, "GET", f"/servers/{server.id}", "2.79").json()["server"]
+    assert shown["image"] == ""
+    attached = shown["os-extended-volumes:volumes_attached"]
+    assert [a["delete_on_termination"] for a in attached] == [True, True, False]
+    root, blank, copy = (demo.block_storage.get_volume(a["id"]) for a in attached)
+    assert root.is_bootable and root.volume_image_metadata["image_id"] == image.id
+    assert [(v.status, v.attachments[0]["device"]) for v in (root, blank, copy)] == [
+        ("in-use", "/dev/vda"), ("in-use", "/dev/vdb"), ("in-use", "/dev/vdc")]
+    assert copy.snapshot_id == snapshot.id
+    demo.compute.delete_server(server)
+    demo.compute.wait_for_delete(server, wait=60, interval=0.1)
+    wait_for(lambda: demo.block_storage.find_volume(root.id) is None
+             and demo.block_storage.find_volume(blank.id) is None, timeout=30,
+             message="the delete_on_termination volumes deleted")
+    wait_for(lambda: status_of(demo, copy.id) == "available", timeout=30,
+             message="the snapshot's copy kept, available")
+    for volume_id in (copy.id,):
+        demo.block_storage.delete_volume(volume_id)
+    demo.block_storage.delete_snapshot(snapshot)
+    demo.block_storage.wait_for_delete(snapshot, wait=30)
+    demo.block_storage.delete_volume(source.id)
+
+
+def test_boot_from_an_existing_volume_and_the_refusals(cloud, demo, image):
+    volume = new_volume(demo, "boot")
+    boot_volume = {"uuid": volume.id, "boot_index": 0, "source_type": "volume",
+                   "destination_type": "volume"}
+
+    def create(*mappings: dict[str, Any], **extra: Any) -> requests.Response:
+        return compute(cloud, demo, "POST", "/servers", "2.67", {"server": {
+            "name": "bfv", "flavorRef": "1", "networks": "none",
+            "block_device_mapping_v2": list(mappings), **extra}})
+
+    for mappings, message in (
+            ([{"uuid": image.id, "boot_index": 0, "source_type": "image",
+               "destination_type": "volume"}],
+             "Block Device Mapping is Invalid: Images with destination_type 'volume' need "
+             "to have a non-zero size specified"),
+            ([{"source_type": "blank", "destination_type": "volume", "boot_index": 0}],
+             "Block Device Mapping is Invalid: Blank volumes need a non-zero volume_size."),
+            ([{**boot_volume, "uuid": "6e0a5f2e-6a3c-4b7e-8b55-3f3bd9d3a111"}],
+             "Block Device Mapping is Invalid: failed to get volume "
+             "6e0a5f2e-6a3c-4b7e-8b55-3f3bd9d3a111.")):
+        refused = create(*mappings)
+        assert refused.status_code == 400, refused.text
+        assert refused.json()["badRequest"]["message"] == message
+    assert create(boot_volume, min_count=2).status_code == 400
+
+    made = create(boot_volume)
+    assert made.status_code == 202, made.text
+    server = demo.compute.wait_for_server(demo.compute.get_server(made.json()["server"]["id"]),
+                                          status="ACTIVE", wait=60, interval=0.1)
+    assert status_of(demo, volume.id) == "in-use"
+    again = create(boot_volume)
+    assert again.status_code == 400
+    assert again.json()["badRequest"]["message"] == (
+        f"Invalid volume: volume '{volume.id}' status must be 'available'. "
+        "Currently in 'in-use'")
+    root = compute(cloud, demo, "DELETE",
+                   f"/servers/{server.id}/os-volume_attachments/{volume.id}")
+    assert root.status_code == 400
+    assert root.json()["badRequest"]["message"] == "Cannot detach a root device volume"
+    demo.compute.delete_server(server)
+    demo.compute.wait_for_delete(server, wait=60, interval=0.1)
+    wait_for(lambda: status_of(demo, volume.id) == "available", timeout=30,
+             message="the boot volume kept")
+    demo.block_storage.delete_volume(volume.id)

@@ -126,7 +126,7 @@ def test_hot_plug_data_and_reboot(backend, cloud, admin, tmp_path):
     read = "dd if=/dev/vdb bs=16 count=1 2>/dev/null; echo"
     position_b = b.run(read, "NOVALITE-DATA-42", position_b)
     table = cli.run("volume", "list").stdout
-    assert f"Attached to vm-b on /dev/vdb" in table, table
+    assert "Attached to vm-b on /dev/vdb" in table, table
     refused = requests.delete(
         f"{cloud['volume']}/{conn.current_project_id}/volumes/{volume['id']}",
         headers={"X-Auth-Token": conn.auth_token}, timeout=30)
