@@ -158,3 +158,38 @@ def test_hot_plug_data_and_reboot(backend, cloud, admin, tmp_path):
     domains = subprocess.run(["virsh", "-c", "qemu:///system", "list", "--all", "--name"],
                              capture_output=True, text=True, check=True).stdout.split()
     assert not [d for d in domains if d.startswith(CONF.instance_name_template[:10])]
+
+
+def test_boot_from_volume_of_the_disk_image(backend, cloud, admin, tmp_path):
+    """``server create --boot-from-volume 1 --image tiny-disk``: the build makes the root
+    volume from the bootable disk image (partition table, SYSLINUX), the BIOS boots it
+    to ``login:``; a delete with delete-on-termination removes the volume."""
+    from novalite.guest import build_disk, upload_tiny_disk
+
+    conn = admin
+    cli = Cli(cloud, tmp_path)
+    disk = build_disk(build_tiny(CACHE), CACHE)
+    upload_tiny_disk(cloud["image"], conn.auth_token, disk)
+    started = time.monotonic()
+    server = cli.json("server", "create", "--flavor", "1", "--image", "tiny-disk",
+                      "--boot-from-volume", "1", "--delete-on-termination", "--nic", "none",
+                      "--wait", "bfv")
+    active_after = time.monotonic() - started
+    assert server["status"] == "ACTIVE"
+    guest = Guest(conn, cloud, conn.compute.get_server(server["id"]))
+    guest.wait("login:")
+    print(f"{backend}: boot from volume ACTIVE after {active_after:.1f} s, login: after "
+          f"{time.monotonic() - started:.1f} s")
+    shown = conn.compute.get_server(server["id"])
+    assert shown.image.id is None
+    (attached,) = shown.attached_volumes
+    volume = conn.block_storage.get_volume(attached["id"])
+    assert volume.is_bootable and volume.size == 1
+    assert [a["device"] for a in volume.attachments] == ["/dev/vda"]
+    cli.run("server", "delete", "--wait", server["id"])
+    wait_for(lambda: conn.block_storage.find_volume(volume.id) is None, 60,
+             "the root volume deleted with its server")
+    manager.get().wait_idle(30)
+    assert volume_files() == []
+    if backend == "iscsi":
+        assert manager.get().backend("iscsi").exported() == []  # type: ignore[attr-defined]
