@@ -130,7 +130,7 @@ def _bench_backend(backend: str, state: str, guest: Guest, count: int) -> dict[s
             started = time.perf_counter()
             volume = http.post(f"{base}/volumes", json={"volume": {
                 "size": 1, "name": f"bench-{index}"}}, timeout=60).json()["volume"]
-            _wait(lambda: http.get(f"{base}/volumes/{volume['id']}", timeout=30).json()[
+            _wait(lambda v=volume["id"]: http.get(f"{base}/volumes/{v}", timeout=30).json()[
                 "volume"]["status"] == "available", 60, "volume available")
             phases["create"].append((time.perf_counter() - started) * 1000)
 
@@ -148,7 +148,7 @@ def _bench_backend(backend: str, state: str, guest: Guest, count: int) -> dict[s
                              json={"os-complete": {}}, timeout=30)
             assert done.status_code == 204, done.text
             phases["attach"].append((time.perf_counter() - started) * 1000)
-            _wait(lambda: guest.console().count("BLOCK added") > seen, 30,
+            _wait(lambda n=seen: guest.console().count("BLOCK added") > n, 30,
                   "the guest seeing the disk", 0.05)
             phases["guest_sees"].append((time.perf_counter() - started) * 1000)
 
@@ -160,7 +160,7 @@ def _bench_backend(backend: str, state: str, guest: Guest, count: int) -> dict[s
             gone = http.delete(f"{base}/attachments/{attachment['id']}", timeout=30)
             assert gone.status_code == 200, gone.text
             phases["detach"].append((time.perf_counter() - started) * 1000)
-            _wait(lambda: guest.console().count("BLOCK removed") > removed, 30,
+            _wait(lambda n=removed: guest.console().count("BLOCK removed") > n, 30,
                   "the guest reporting the disk gone", 0.05)
             http.delete(f"{base}/volumes/{volume['id']}", timeout=30)
     finally:

@@ -87,6 +87,22 @@ class VolumeClient(ServiceClient):
     def roll_detaching(self, volume_id: str) -> None:
         self.action(volume_id, "os-roll_detaching")
 
+    def list_volumes(self) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = self.get_json("/volumes/detail")["volumes"]
+        return found
+
+    def list_snapshots(self) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = self.get_json("/snapshots/detail")["snapshots"]
+        return found
+
+    def create_volume(self, body: dict[str, Any]) -> dict[str, Any]:
+        """A volume from a Cinder ``volume`` body as given (the legacy proxy's)."""
+        created: dict[str, Any] = self.post_json("/volumes", {"volume": body})["volume"]
+        return created
+
+    def delete_snapshot(self, snapshot_id: str) -> None:
+        self.delete(f"/snapshots/{_quote(snapshot_id)}")
+
     def get_snapshot(self, snapshot_id: str) -> dict[str, Any]:
         try:
             snapshot: dict[str, Any] = self.get_json(
@@ -96,8 +112,12 @@ class VolumeClient(ServiceClient):
                                      ) from None
         return snapshot
 
-    def create_snapshot(self, volume_id: str, name: str) -> dict[str, Any]:
-        body = {"snapshot": {"volume_id": volume_id, "name": name, "force": True}}
+    def create_snapshot(self, volume_id: str, name: str, *, force: bool = True,
+                        description: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"snapshot": {"volume_id": volume_id, "name": name,
+                                             "force": force}}
+        if description is not None:
+            body["snapshot"]["description"] = description
         snapshot: dict[str, Any] = self.post_json("/snapshots", body)["snapshot"]
         return snapshot
 

@@ -277,3 +277,33 @@ def test_boot_from_an_existing_volume_and_the_refusals(cloud, demo, image):
     wait_for(lambda: status_of(demo, volume.id) == "available", timeout=30,
              message="the boot volume kept")
     demo.block_storage.delete_volume(volume.id)
+
+
+def test_the_legacy_volume_and_snapshot_proxies_below_2_36(cloud, demo):
+    made = compute(cloud, demo, "POST", "/os-volumes", "2.35", {"volume": {
+        "size": 1, "display_name": "legacy", "display_description": "old api"}})
+    assert made.status_code == 200, made.text
+    volume = made.json()["volume"]
+    assert (volume["displayName"], volume["size"], volume["attachments"]) == (
+        "legacy", 1, [{}])
+    wait_for(lambda: status_of(demo, volume["id"]) == "available", timeout=30,
+             message="the legacy volume available")
+    shown = compute(cloud, demo, "GET", f"/os-volumes/{volume['id']}").json()["volume"]
+    assert shown["status"] == "available" and shown["displayDescription"] == "old api"
+    listed = compute(cloud, demo, "GET", "/os-volumes/detail").json()["volumes"]
+    assert [v["id"] for v in listed] == [volume["id"]]
+    snapshot = compute(cloud, demo, "POST", "/os-snapshots", "2.35", {"snapshot": {
+        "volume_id": volume["id"], "display_name": "s1"}}).json()["snapshot"]
+    assert snapshot["volumeId"] == volume["id"] and snapshot["displayName"] == "s1"
+    wait_for(lambda: compute(cloud, demo, "GET", f"/os-snapshots/{snapshot['id']}").json()[
+        "snapshot"]["status"] == "available", timeout=30, message="snapshot available")
+    assert compute(cloud, demo, "GET", "/os-volumes", "2.36").status_code == 404
+    assert compute(cloud, demo, "GET", "/os-snapshots", "2.36").status_code == 404
+    bad = compute(cloud, demo, "POST", "/os-volumes", "2.1", {"volume": {"size": "x"}})
+    assert bad.status_code == 400
+    assert compute(cloud, demo, "DELETE", f"/os-snapshots/{snapshot['id']}").status_code == 202
+    wait_for(lambda: compute(cloud, demo, "GET", f"/os-snapshots/{snapshot['id']}"
+                             ).status_code == 404, timeout=30, message="snapshot deleted")
+    assert compute(cloud, demo, "DELETE", f"/os-volumes/{volume['id']}").status_code == 202
+    wait_for(lambda: compute(cloud, demo, "GET", f"/os-volumes/{volume['id']}"
+                             ).status_code == 404, timeout=30, message="volume deleted")
