@@ -15,14 +15,18 @@ them to the guest (compute RPC 2.4).
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import string
+from typing import Any
 
 from novalite.common import exception
 from novalite.common import instance_states as states
 from novalite.common.context import RequestContext
 from novalite.compute.api_base import APIBase, Instance
 from novalite.db import block_devices, instances
+from novalite.image.client import ImageClient
 from novalite.objects import BlockDeviceMapping
 from novalite.objects import Instance as InstanceObject
 from novalite.volume.client import VolumeClient
@@ -182,3 +186,35 @@ class VolumesAPI(APIBase):
                 LOG.warning("volume %s of %s not released: %s", bdm["volume_id"],
                             instance["uuid"], error)
         block_devices.destroy_for_instance(instance["uuid"])
+
+
+def snapshot_volume_backed(ctxt: RequestContext, instance: Instance, name: str,
+                           body: dict[str, Any]) -> dict[str, Any]:
+    """createImage of a volume-backed server (Nova's ``snapshot_volume_backed``): a
+    snapshot of each of its volumes (``force``: they are in use) and an image with no
+    data (active, size 0) whose ``block_device_mapping`` property maps the snapshots,
+    ``bdm_v2`` and ``root_device_name`` set. ``body``: the image record's properties."""
+    client = VolumeClient(ctxt)
+    mappings: list[dict[str, Any]] = []
+    for bdm in block_devices.list_for_instance(instance["uuid"]):
+        if not bdm["volume_id"]:
+            continue
+        snapshot = client.create_snapshot(bdm["volume_id"], f"snapshot for {name}")
+        mappings.append({
+            "source_type": "snapshot", "destination_type": "volume",
+            "snapshot_id": snapshot["id"], "volume_id": None, "image_id": None,
+            "volume_size": snapshot.get("size") or bdm["volume_size"],
+            "boot_index": bdm["boot_index"], "device_name": f"/dev/{bdm['device_name']}",
+            "delete_on_termination": bool(bdm["delete_on_termination"]),
+            "device_type": bdm["device_type"] or "disk", "disk_bus": bdm["disk_bus"],
+            "guest_format": bdm["guest_format"], "tag": bdm["tag"],
+            "volume_type": bdm["volume_type"], "no_device": None})
+    images = ImageClient(ctxt)
+    record = {key: value for key, value in body.items() if key != "base_image_ref"}
+    record.update({"name": name, "disk_format": record.get("disk_format") or "raw",
+                   "container_format": record.get("container_format") or "bare",
+                   "block_device_mapping": json.dumps(mappings), "bdm_v2": "True",
+                   "root_device_name": "/dev/vda"})
+    image: dict[str, Any] = images.create(record)
+    images.upload(str(image["id"]), os.devnull)  # no data: active at once, as Nova's
+    return images.get(str(image["id"]))

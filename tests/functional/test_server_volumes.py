@@ -112,7 +112,8 @@ def test_attach_list_show_detach_at_the_microversions(cloud, demo, image):
     assert compute(cloud, demo, "GET", f"/servers/{server.id}/os-volume_attachments"
                    ).json() == {"volumeAttachments": []}
     demo.block_storage.delete_volume(volume.id)
-    demo.block_storage.wait_for_delete(demo.block_storage.get_volume(volume.id), wait=30)
+    wait_for(lambda: demo.block_storage.find_volume(volume.id) is None, timeout=30,
+             message="the volume deleted")
 
 
 def test_refusals_are_clear_4xx(cloud, demo, image):
@@ -307,3 +308,44 @@ def test_the_legacy_volume_and_snapshot_proxies_below_2_36(cloud, demo):
     assert compute(cloud, demo, "DELETE", f"/os-volumes/{volume['id']}").status_code == 202
     wait_for(lambda: compute(cloud, demo, "GET", f"/os-volumes/{volume['id']}"
                              ).status_code == 404, timeout=30, message="volume deleted")
+
+
+def test_create_image_of_a_volume_backed_server_maps_volume_snapshots(cloud, demo, image,
+                                                                      conf):
+    import json
+
+    conf.set_override("block_device_allocate_retries_interval", 0)
+    made = compute(cloud, demo, "POST", "/servers", "2.67", {"server": {
+        "name": "bfv", "flavorRef": "1", "networks": "none", "block_device_mapping_v2": [
+            {"uuid": image.id, "boot_index": 0, "source_type": "image",
+             "destination_type": "volume", "volume_size": 1,
+             "delete_on_termination": True}]}})
+    assert made.status_code == 202, made.text
+    server = demo.compute.wait_for_server(demo.compute.get_server(made.json()["server"]["id"]),
+                                          status="ACTIVE", wait=60, interval=0.1)
+    (root,) = compute(cloud, demo, "GET", f"/servers/{server.id}").json()["server"][
+        "os-extended-volumes:volumes_attached"]
+    answer = compute(cloud, demo, "POST", f"/servers/{server.id}/action", "2.45",
+                     {"createImage": {"name": "bfv-snap", "metadata": {"k": "v"}}})
+    assert answer.status_code == 202, answer.text
+    snap = demo.image.get_image(answer.json()["image_id"])
+    assert (snap.status, snap.size, snap.name) == ("active", 0, "bfv-snap")
+    properties = snap.properties
+    assert properties["bdm_v2"] == "True" and properties["root_device_name"] == "/dev/vda"
+    assert properties["k"] == "v" and snap.instance_uuid == server.id
+    (mapping,) = json.loads(properties["block_device_mapping"])
+    assert (mapping["source_type"], mapping["destination_type"], mapping["boot_index"],
+            mapping["device_name"], mapping["volume_size"]) == (
+        "snapshot", "volume", 0, "/dev/vda", 1)
+    snapshot = demo.block_storage.wait_for_status(
+        demo.block_storage.get_snapshot(mapping["snapshot_id"]), "available",
+        failures=["error"], wait=30)
+    assert snapshot.volume_id == root["id"]
+    # a volume with snapshots is not deleted (Cinder's rule): the snapshot goes first
+    demo.block_storage.delete_snapshot(snapshot)
+    demo.block_storage.wait_for_delete(snapshot, wait=30)
+    demo.compute.delete_server(server)
+    demo.compute.wait_for_delete(server, wait=60, interval=0.1)
+    wait_for(lambda: demo.block_storage.find_volume(root["id"]) is None, timeout=30,
+             message="the root volume deleted with its server")
+    demo.image.delete_image(snap)
