@@ -16,6 +16,7 @@ from novalite.db import block_devices
 from tests.functional.clients import Cli, connect
 from tests.functional.cloud import wait_for
 
+HEADERS_344 = {"OpenStack-API-Version": "volume 3.44"}
 IN_USE = ("Invalid volume: Volume status must be available or error or error_restoring or "
           "error_extending or error_managing and must not be migrating, attached, belong to "
           "a group, have snapshots, awaiting a transfer, or be disassociated from snapshots "
@@ -163,6 +164,10 @@ def test_delete_detaches_and_deletes_delete_on_termination_volumes(cloud, demo, 
     wait_for(lambda: demo.block_storage.find_volume(drop.id) is None, timeout=30,
              message="the delete_on_termination volume deleted")
     assert block_devices.list_for_instance(server.id) == []
+    attachments = requests.get(
+        f"{cloud['volume']}/{demo.current_project_id}/attachments",
+        headers={**HEADERS_344, "X-Auth-Token": demo.auth_token}, timeout=30).json()
+    assert attachments == {"attachments": []}
     demo.block_storage.delete_volume(keep.id)
     wait_for(lambda: demo.block_storage.find_volume(keep.id) is None, timeout=30,
              message="the kept volume deleted")
@@ -349,3 +354,33 @@ def test_create_image_of_a_volume_backed_server_maps_volume_snapshots(cloud, dem
     wait_for(lambda: demo.block_storage.find_volume(root["id"]) is None, timeout=30,
              message="the root volume deleted with its server")
     demo.image.delete_image(snap)
+
+
+def test_a_boot_from_volume_over_the_volume_quota_ends_in_error(cloud, demo, image, conf):
+    """Ten volumes of a ten-volume quota: the build's eleventh is refused by the volume
+    service (413), the server goes to ERROR with the quota's message, nothing of the
+    build is left (no volume, no attachment, no mapping)."""
+    conf.set_override("block_device_allocate_retries_interval", 0)
+    assert CONF.volume.quota_volumes == 10
+    mine = [new_volume(demo, f"q{index}") for index in range(10)]
+    made = compute(cloud, demo, "POST", "/servers", "2.67", {"server": {
+        "name": "over", "flavorRef": "1", "networks": "none", "block_device_mapping_v2": [
+            {"uuid": image.id, "boot_index": 0, "source_type": "image",
+             "destination_type": "volume", "volume_size": 1,
+             "delete_on_termination": True}]}})
+    assert made.status_code == 202, made.text
+    server = demo.compute.wait_for_server(
+        demo.compute.get_server(made.json()["server"]["id"]), status="ERROR", failures=[],
+        wait=60, interval=0.1)
+    assert ("Maximum number of volumes allowed (10) exceeded for quota 'volumes'."
+            in server.fault["message"]), server.fault
+    assert sorted(v.id for v in demo.block_storage.volumes()) == sorted(v.id for v in mine)
+    attachments = requests.get(
+        f"{cloud['volume']}/{demo.current_project_id}/attachments",
+        headers={**HEADERS_344, "X-Auth-Token": demo.auth_token}, timeout=30).json()
+    assert attachments == {"attachments": []}
+    demo.compute.delete_server(server)
+    demo.compute.wait_for_delete(server, wait=60, interval=0.1)
+    assert block_devices.list_for_instance(server.id) == []
+    for volume in mine:
+        demo.block_storage.delete_volume(volume.id)
