@@ -63,6 +63,8 @@ class API(VolumesAPI, ImagesAPI, MovesAPI, RecoveryAPI, NetworkActionsAPI, APIBa
         volumes = block_device_request.resolve(ctxt, self.resolver,
                                                boot.block_device_mapping_v2,
                                                boot.config_drive, boot.max_count)
+        if volumes.mappings:  # a compute node before 2.4 would boot without them
+            self.compute.require("2.4", "Booting with volumes")
         flavor = self.resolver.flavor(ctxt, boot.flavor_ref)
         image = volumes.root_image if volumes.root_image is not None else \
             self.resolver.image(ctxt, boot.image_ref)

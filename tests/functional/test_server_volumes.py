@@ -384,3 +384,26 @@ def test_a_boot_from_volume_over_the_volume_quota_ends_in_error(cloud, demo, ima
     assert block_devices.list_for_instance(server.id) == []
     for volume in mine:
         demo.block_storage.delete_volume(volume.id)
+
+
+def test_compute_nodes_before_rpc_2_4_get_no_volume_work(cloud, demo, image, conf):
+    """``[upgrade_levels] compute = 2.3``: attaching, and booting with volumes, are
+    refused (409) rather than sent to nodes that would ignore them."""
+    server = boot(demo, image, "vm1")
+    volume = new_volume(demo, "data")
+    conf.set_override("compute", "2.3", "upgrade_levels")
+    try:
+        attach = compute(cloud, demo, "POST", f"/servers/{server.id}/os-volume_attachments",
+                         body={"volumeAttachment": {"volumeId": volume.id}})
+        assert attach.status_code == 409, attach.text
+        assert "needs compute RPC 2.4" in attach.json()["conflictingRequest"]["message"]
+        made = compute(cloud, demo, "POST", "/servers", "2.67", {"server": {
+            "name": "bfv", "flavorRef": "1", "networks": "none",
+            "block_device_mapping_v2": [{"uuid": volume.id, "boot_index": 0,
+                                         "source_type": "volume",
+                                         "destination_type": "volume"}]}})
+        assert made.status_code == 409, made.text
+    finally:
+        conf.clear_override("compute", "upgrade_levels")
+    assert status_of(demo, volume.id) == "available"
+    demo.block_storage.delete_volume(volume.id)
