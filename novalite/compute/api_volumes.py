@@ -84,6 +84,12 @@ class VolumesAPI(APIBase):
                         f"{instance['uuid']}") from None
         return BlockDeviceMapping.from_dict(bdm)
 
+    def update_volume_attachment(self, instance: Instance, volume_id: str,
+                                 delete_on_termination: bool) -> None:
+        bdm = self.volume_attachment(instance, volume_id)
+        block_devices.update(int(bdm.id or 0),
+                             {"delete_on_termination": delete_on_termination})
+
     def with_block_devices(self, instance: Instance) -> InstanceObject:
         """The instance as an object with its mappings (what the compute node reads)."""
         found = InstanceObject.from_db(instance)

@@ -101,6 +101,8 @@ RULES = [
           "Show a server's volume attachment"),
     _rule("os_compute_api:os-volumes-attachments:create", MEMBER,
           "Attach a volume to a server"),
+    _rule("os_compute_api:os-volumes-attachments:update", MEMBER,
+          "Update a server's volume attachment (delete_on_termination)"),
     _rule("os_compute_api:os-volumes-attachments:delete", MEMBER,
           "Detach a volume from a server"),
     _rule("os_compute_api:os-volumes", MEMBER,

@@ -407,3 +407,31 @@ def test_compute_nodes_before_rpc_2_4_get_no_volume_work(cloud, demo, image, con
         conf.clear_override("compute", "upgrade_levels")
     assert status_of(demo, volume.id) == "available"
     demo.block_storage.delete_volume(volume.id)
+
+
+def test_cli_sets_delete_on_termination_of_an_attachment_at_2_85(cloud, demo, image,
+                                                                 tmp_path):
+    cli = Cli(cloud, tmp_path)
+    server = boot(demo, image, "vm1")
+    volume = new_volume(demo, "data")
+    cli.run("server", "add", "volume", server.id, volume.id, user="demo")
+    path = f"/servers/{server.id}/os-volume_attachments/{volume.id}"
+    assert compute(cloud, demo, "GET", path, "2.89").json()["volumeAttachment"][
+        "delete_on_termination"] is False
+    cli.run("--os-compute-api-version", "2.85", "server", "volume", "update",
+            "--delete-on-termination", server.id, volume.id, user="demo")
+    assert compute(cloud, demo, "GET", path, "2.89").json()["volumeAttachment"][
+        "delete_on_termination"] is True
+    other = new_volume(demo, "other")
+    swap = compute(cloud, demo, "PUT", path, "2.85",
+                   {"volumeAttachment": {"volumeId": other.id}})
+    assert swap.status_code == 400
+    assert "not supported" in swap.json()["badRequest"]["message"]
+    bad = compute(cloud, demo, "PUT", path, "2.85", {"volumeAttachment": {
+        "volumeId": volume.id, "delete_on_termination": "yes"}})
+    assert bad.status_code == 400
+    demo.compute.delete_server(server)
+    demo.compute.wait_for_delete(server, wait=60, interval=0.1)
+    wait_for(lambda: demo.block_storage.find_volume(volume.id) is None, timeout=30,
+             message="the volume deleted with its server")
+    demo.block_storage.delete_volume(other.id)

@@ -123,6 +123,50 @@ def create(request: Request, server_id: str) -> webob.Response:
                                                           created=True)})
 
 
+def update(request: Request, server_id: str, volume_id: str) -> webob.Response:
+    """From 2.85, ``delete_on_termination`` of an attachment (the same ``volumeId``).
+    Swapping a volume for another (``volumeId`` a different volume, an admin's call in
+    Nova) is not supported here: 400, rather than a half-done swap."""
+    instance = get_instance(request, server_id, f"{_RULE}:update")
+    body = request.json_body_dict()
+    spec = body.get("volumeAttachment")
+    if not isinstance(spec, dict) or set(body) != {"volumeAttachment"}:
+        raise exception.ValidationError(
+            message="Invalid input for field/attribute volumeAttachment.")
+    allowed = {"volumeId"}
+    if common.at_least(request, "2.85"):
+        allowed |= {"delete_on_termination", "device", "tag", "id", "serverId"}
+    extra = set(spec) - allowed
+    if extra:
+        raise exception.ValidationError(
+            message="Additional properties are not allowed "
+                    f"({', '.join(repr(k) for k in sorted(extra))} "
+                    f"{'was' if len(extra) == 1 else 'were'} unexpected)")
+    new_volume = spec.get("volumeId")
+    if not isinstance(new_volume, str) or not _uuid_like(new_volume):
+        raise exception.ValidationError(message="Invalid input for field/attribute volumeId.")
+    bdm = compute_api().volume_attachment(instance, volume_id)
+    if new_volume != volume_id:
+        raise exception.Invalid(message="Swapping the volume of an attachment for another "
+                                        "is not supported by this cloud.")
+    if not common.at_least(request, "2.85"):
+        raise exception.Invalid(message="The volume was not changed (swap needs another "
+                                        "volume).")
+    for key in ("device", "tag", "serverId", "id"):
+        current = {"device": f"/dev/{bdm.device_name}", "tag": bdm.tag,
+                   "serverId": server_id, "id": volume_id}[key]
+        if key in spec and spec[key] != current:
+            raise exception.Invalid(message=f"Changing '{key}' of an attachment is not "
+                                            "supported.")
+    if "delete_on_termination" in spec:
+        if not isinstance(spec["delete_on_termination"], bool):
+            raise exception.ValidationError(
+                message="Invalid input for field/attribute delete_on_termination.")
+        compute_api().update_volume_attachment(instance, volume_id,
+                                               spec["delete_on_termination"])
+    return webob.Response(status=202)
+
+
 def delete(request: Request, server_id: str, volume_id: str) -> webob.Response:
     instance = get_instance(request, server_id, f"{_RULE}:delete")
     compute_api().detach_volume(request.context, instance, volume_id)
@@ -133,5 +177,6 @@ ROUTES: tuple[wsgi.Route, ...] = (
     wsgi.Route("GET", "/servers/{server_id}/os-volume_attachments", index),
     wsgi.Route("POST", "/servers/{server_id}/os-volume_attachments", create),
     wsgi.Route("GET", "/servers/{server_id}/os-volume_attachments/{volume_id}", show),
+    wsgi.Route("PUT", "/servers/{server_id}/os-volume_attachments/{volume_id}", update),
     wsgi.Route("DELETE", "/servers/{server_id}/os-volume_attachments/{volume_id}", delete),
 )
