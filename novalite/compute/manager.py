@@ -405,8 +405,9 @@ class ComputeManager(VolumesMixin, ImagesMixin, MovesMixin, RecoveryMixin, Manag
 
         The port events need nothing here yet (no build waits for ``network-vif-plugged``);
         ``volume-extended`` and ``power-update`` are recorded under the action the API
-        started for them, as Error: this host has no volume attached and its driver has
-        no external power state to follow.
+        started for them, as Error: this host does not grow an attached volume in its
+        running guest (the guest keeps the size it saw) and its driver has no external
+        power state to follow.
         """
         known = {instance.uuid for instance in instances}
         for event in events:
@@ -416,8 +417,9 @@ class ComputeManager(VolumesMixin, ImagesMixin, MovesMixin, RecoveryMixin, Manag
                      f"-{event.tag}" if event.tag else "", event.instance_uuid)
             if event.name == "volume-extended":
                 self._refused_event(ctxt, event, "compute_extend_volume",
-                                    f"Volume {event.tag} is not attached to instance "
-                                    f"{event.instance_uuid}.")
+                                    f"Volume {event.tag} of instance "
+                                    f"{event.instance_uuid} was not extended in the guest: "
+                                    "this host does not resize attached volumes.")
             elif event.name == "power-update":
                 self._refused_event(ctxt, event, "compute_power_update",
                                     f"The {CONF.compute_driver} driver does not follow "
