@@ -127,8 +127,10 @@ def tiny_dir(data_dir: str) -> str:
 
 
 def upload_tiny_image(data_dir: str, auth_url: str, password: str) -> dict[str, str]:
-    """Build (or reuse) the tiny guest and upload it as the public image ``tiny``."""
-    from novalite.guest import build_tiny, upload_tiny
+    """Build (or reuse) the tiny guest and upload it as the public image ``tiny``, and
+    its bootable disk as ``tiny-disk`` (for boot from volume; skipped, with a warning,
+    when its packages cannot be fetched)."""
+    from novalite.guest import build_disk, build_tiny, debs, upload_tiny, upload_tiny_disk
 
     image = build_tiny(tiny_dir(data_dir))
     body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
@@ -139,7 +141,14 @@ def upload_tiny_image(data_dir: str, auth_url: str, password: str) -> dict[str, 
     catalog = response.json()["token"]["catalog"]
     image_url = next(endpoint["url"] for service in catalog if service["type"] == "image"
                      for endpoint in service["endpoints"] if endpoint["interface"] == "public")
-    return upload_tiny(image_url, response.headers["X-Subject-Token"], image)
+    token = response.headers["X-Subject-Token"]
+    ids = upload_tiny(image_url, token, image)
+    try:
+        disk = build_disk(image, tiny_dir(data_dir))
+    except debs.PackageError as error:
+        print(f"warning: no tiny-disk image ({error})", file=sys.stderr)
+        return ids
+    return {**ids, "disk_image_id": upload_tiny_disk(image_url, token, disk)}
 
 
 def build_tiny_command(args: argparse.Namespace) -> int:

@@ -34,6 +34,7 @@ from novalite.compute.manager_images import ImagesMixin
 from novalite.compute.manager_init import InitInstancesMixin
 from novalite.compute.manager_moves import MovesMixin
 from novalite.compute.manager_recovery import RecoveryMixin
+from novalite.compute.manager_volumes import VolumesMixin
 from novalite.conf import CONF
 from novalite.objects import (
     ConsoleAuthToken,
@@ -58,7 +59,8 @@ LOG = logging.getLogger(__name__)
 __all__ = ["ComputeManager", "choose_driver", "load_driver"]
 
 
-class ComputeManager(ImagesMixin, MovesMixin, RecoveryMixin, InitInstancesMixin, ManagerBase):
+class ComputeManager(VolumesMixin, ImagesMixin, MovesMixin, RecoveryMixin, InitInstancesMixin,
+                     ManagerBase):
     def rpc_endpoints(self) -> list[object]:
         return [self, ComputeV1Proxy(self)]
 
@@ -185,6 +187,7 @@ class ComputeManager(ImagesMixin, MovesMixin, RecoveryMixin, InitInstancesMixin,
                                request_spec: RequestSpec, alternates: list[Selection],
                                node: str | None = None) -> None:
         instance_uuid = instance.uuid
+        mappings = list(instance.block_device_mappings)  # the saves below return none
         with self._instance_lock(instance_uuid):
             if not self._still_ours_to_build(ctxt, instance_uuid):
                 return
@@ -200,12 +203,15 @@ class ComputeManager(ImagesMixin, MovesMixin, RecoveryMixin, InitInstancesMixin,
                 with self._event(ctxt, instance_uuid, "compute__do_build_and_run_instance"):
                     network_info = self._allocate_network(ctxt, instance, request_spec)
                     instance.network_info = network_info
+                    block_device_info = self._build_block_devices(ctxt, instance, mappings)
                     self.driver.spawn(ctxt, self._driver_instance(instance),
-                                      request_spec.image.to_legacy(), network_info, None)
+                                      request_spec.image.to_legacy(), network_info,
+                                      block_device_info)
             except Exception as error:
                 LOG.warning("build of %s failed on %s: %s", instance_uuid, self.host, error)
                 self._destroy_quietly(ctxt, instance)
                 network.deallocate_for_instance(ctxt, instance, network_info)
+                self._unbuild_block_devices(ctxt, instance, mappings)
                 try:  # back to the conductor, as Nova does before a reschedule
                     self._save(ctxt, instance, task_state=states.SCHEDULING, host=None,
                                node=None, network_info=[],
@@ -258,8 +264,10 @@ class ComputeManager(ImagesMixin, MovesMixin, RecoveryMixin, InitInstancesMixin,
         with (self._instance_lock(instance_uuid),
               self._event(ctxt, instance_uuid, "compute_terminate_instance")):
             network_info = instance.network_info
+            mappings = list(instance.block_device_mappings)
             self.driver.destroy(ctxt, self._driver_instance(instance), network_info)
             network.deallocate_for_instance(ctxt, instance, network_info)
+            self._release_block_devices(ctxt, instance, mappings)
             self.conductor.instance_destroy(ctxt, instance)
 
     # --- power actions ------------------------------------------------------------------
@@ -432,8 +440,9 @@ class ComputeManager(ImagesMixin, MovesMixin, RecoveryMixin, InitInstancesMixin,
 
         The port events need nothing here yet (no build waits for ``network-vif-plugged``);
         ``volume-extended`` and ``power-update`` are recorded under the action the API
-        started for them, as Error: this host has no volume attached and its driver has
-        no external power state to follow.
+        started for them, as Error: this host does not grow an attached volume in its
+        running guest (the guest keeps the size it saw) and its driver has no external
+        power state to follow.
         """
         known = {instance.uuid for instance in instances}
         for event in events:
@@ -443,8 +452,9 @@ class ComputeManager(ImagesMixin, MovesMixin, RecoveryMixin, InitInstancesMixin,
                      f"-{event.tag}" if event.tag else "", event.instance_uuid)
             if event.name == "volume-extended":
                 self._refused_event(ctxt, event, "compute_extend_volume",
-                                    f"Volume {event.tag} is not attached to instance "
-                                    f"{event.instance_uuid}.")
+                                    f"Volume {event.tag} of instance "
+                                    f"{event.instance_uuid} was not extended in the guest: "
+                                    "this host does not resize attached volumes.")
             elif event.name == "power-update":
                 self._refused_event(ctxt, event, "compute_power_update",
                                     f"The {CONF.compute_driver} driver does not follow "

@@ -24,7 +24,13 @@ from novalite.conductor.tasks.migrate import EvacuateTask, LiveMigrateTask, Migr
 from novalite.conductor.tasks.stuck_builds import StuckBuilds
 from novalite.conductor.tasks.unshelve import UnshelveTask
 from novalite.conf import CONF
-from novalite.db import console_auth_tokens, instance_migrations, instances, service_store
+from novalite.db import (
+    block_devices,
+    console_auth_tokens,
+    instance_migrations,
+    instances,
+    service_store,
+)
 from novalite.db.base import utcnow
 from novalite.db.reconnect import RetryingEndpoint
 from novalite.objects import (
@@ -92,6 +98,9 @@ class ConductorManager(Manager):
                       expected_task_state: Any = None, check_task_state: bool = False
                       ) -> Instance:
         values = instance.values_to_save()
+        if "block_device_mappings" in instance.obj_what_changed():
+            block_devices.save_for_instance(
+                instance.uuid, [bdm.obj_to_dict() for bdm in instance.block_device_mappings])
         if check_task_state:
             row = instances.update(None, instance.uuid, values,
                                    expected_task_state=expected_task_state)

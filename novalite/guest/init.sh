@@ -110,4 +110,21 @@ else
     say "tiny: no metadata service and no config drive"
 fi
 
+# Block devices that appear or go (a volume hot-plugged or unplugged) are reported on
+# the console ("BLOCK added vdb" / "BLOCK removed vdb"), so tests can see a hot-plug.
+watch_block_devices() {
+    known=" $(ls /sys/block | tr '\n' ' ')"
+    while sleep 1; do
+        now=" $(ls /sys/block | tr '\n' ' ')"
+        for dev in $now; do
+            case "$known" in *" $dev "*) ;; *) say "BLOCK added $dev" ;; esac
+        done
+        for dev in $known; do
+            case "$now" in *" $dev "*) ;; *) say "BLOCK removed $dev" ;; esac
+        done
+        known=$now
+    done
+}
+watch_block_devices < /dev/null &
+
 exec /sbin/init

@@ -271,6 +271,25 @@ class ComputeDriver(abc.ABC):
         """Remove the NIC of ``vif`` from the guest; no error when it is not there."""
         raise VirtDriverError("This driver cannot detach interfaces.")
 
+    # --- volumes -----------------------------------------------------------------------
+
+    def get_volume_connector(self, instance: Instance) -> dict[str, Any]:
+        """How the volume service is to export a volume to this host (os-brick's
+        connector properties: ``host``, ``ip``, ``initiator`` ...)."""
+        raise VirtDriverError("This driver cannot attach volumes.")
+
+    def attach_volume(self, context: RequestContext | None, connection_info: dict[str, Any],
+                      instance: Instance, mountpoint: str, volume_id: str) -> None:
+        """Connect the volume ``connection_info`` describes as ``mountpoint`` (``vdb``)
+        of the guest: hot-plugged when it runs, and kept across reboots."""
+        raise VirtDriverError("This driver cannot attach volumes.")
+
+    def detach_volume(self, context: RequestContext | None, connection_info: dict[str, Any],
+                      instance: Instance, mountpoint: str, volume_id: str) -> None:
+        """Remove the volume from the guest (waiting until the guest let it go); no
+        error when it is not there."""
+        raise VirtDriverError("This driver cannot detach volumes.")
+
     # --- images of the guest ---------------------------------------------------------
 
     def snapshot(self, context: RequestContext | None, instance: Instance,

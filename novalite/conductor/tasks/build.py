@@ -15,8 +15,8 @@ from novalite.common import exception
 from novalite.common import instance_states as states
 from novalite.common.context import RequestContext
 from novalite.compute import rpcapi as compute_rpcapi
-from novalite.db import instances, server_groups, service_store
-from novalite.objects import Instance, InstanceGroup, RequestSpec, Selection
+from novalite.db import block_devices, instances, server_groups, service_store
+from novalite.objects import BlockDeviceMapping, Instance, InstanceGroup, RequestSpec, Selection
 from novalite.placement import client as placement
 from novalite.scheduler import rpcapi as scheduler_rpcapi
 
@@ -102,6 +102,10 @@ class BuildTask:
             LOG.info("instance %s went away while it was scheduled", instance_uuid)
             placement.remove_allocations(instance_uuid)
             return
+        instance.block_device_mappings = [
+            BlockDeviceMapping.from_dict(bdm)
+            for bdm in block_devices.list_for_instance(instance_uuid)]
+        instance.obj_reset_changes()
         _event_finish(ctxt, instance_uuid)
         self.compute.build_and_run_instance(ctxt, host, instance, request_spec, alternates,
                                             node=selection.nodename)
