@@ -57,19 +57,29 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def conf(tmp_path) -> Iterator[object]:
-    """The global CONF pointed at a scratch state directory and the in-process bus."""
+def conf(tmp_path, monkeypatch) -> Iterator[object]:
+    """The global CONF pointed at a scratch state directory and the in-process bus.
+
+    Every override set while the test runs (by it or by its fixtures) is cleared after
+    it, so no option leaks into the next test."""
+    overridden: set[tuple[str, str | None]] = set()
+    set_override = CONF.set_override
+
+    def recording_set_override(name: str, override: object, group: str | None = None
+                               ) -> None:
+        set_override(name, override, group)
+        overridden.add((name, group))
+
+    monkeypatch.setattr(CONF, "set_override", recording_set_override)
     CONF.set_override("state_path", str(tmp_path))
     CONF.set_override("transport_url", "kombu+memory:////")
     CONF.set_override("host", "test-host")
     CONF.set_override("compute_driver", "fake")
     yield CONF
-    CONF.clear_override("compute_driver")
     rpc.cleanup()
     policy.reset()
-    CONF.clear_override("host")
-    CONF.clear_override("transport_url")
-    CONF.clear_override("state_path")
+    for name, group in overridden:
+        CONF.clear_override(name, group)
 
 
 _synced: set[str] = set()
