@@ -13,6 +13,7 @@ from novalite.conf import (
     api,
     compute,
     console,
+    dashboard,
     database,
     default,
     fake_driver,
@@ -51,6 +52,7 @@ _MODULES = (
     metadata,
     console,
     volume,
+    dashboard,
 )
 
 for _module in _MODULES:

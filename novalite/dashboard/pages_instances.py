@@ -1,0 +1,235 @@
+"""Instances: the list (with a JSON twin the page polls for live status), the detail
+page (addresses, flavor, image, volumes, metadata, actions log with events, fault), the
+actions, and the console page (noVNC and the serial terminal in frames, the log)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+import webob
+
+from novalite.common import exception
+from novalite.dashboard import clients
+from novalite.dashboard.app import Route, Ui
+
+#: statuses the list filter offers (the API's own names)
+STATUSES = ("ACTIVE", "BUILD", "ERROR", "HARD_REBOOT", "PAUSED", "REBOOT", "RESCUE",
+            "RESIZE", "SHELVED", "SHELVED_OFFLOADED", "SHUTOFF", "SUSPENDED",
+            "VERIFY_RESIZE")
+MAX_LISTED = 1000
+
+
+def live(server: dict[str, Any]) -> dict[str, Any]:
+    """What the pages update without reloading."""
+    return {"id": server.get("id"), "name": server.get("name"),
+            "status": server.get("status"),
+            "task_state": server.get("OS-EXT-STS:task_state"),
+            "power_state": server.get("OS-EXT-STS:power_state"),
+            "addresses": addresses(server)}
+
+
+def addresses(server: dict[str, Any]) -> str:
+    return "; ".join(f"{net}: " + ", ".join(str(a.get("addr")) for a in entries)
+                     for net, entries in sorted((server.get("addresses") or {}).items()))
+
+
+def _filters(ui: Ui) -> dict[str, str]:
+    filters = {}
+    name, status = ui.field("name", 255), ui.field("status", 32).upper()
+    if name:
+        filters["name"] = name
+    if status in STATUSES:
+        filters["status"] = status
+    return filters
+
+
+def _servers(ui: Ui, filters: dict[str, str]) -> list[dict[str, Any]]:
+    body = ui.api.compute.get_json("/servers/detail", params={**filters,
+                                                              "limit": MAX_LISTED})
+    return list(body.get("servers", []))
+
+
+def instances(ui: Ui) -> webob.Response:
+    filters = _filters(ui)
+    servers = _servers(ui, filters)
+    image_names: dict[str, str] = {}
+    try:
+        for image in ui.api.image.get_json("/images", params={"limit": 1000}).get(
+                "images", []):
+            image_names[str(image["id"])] = str(image.get("name") or image["id"])
+    except exception.NovaliteException:
+        pass  # names are a nicety: the ids still show
+    query = urlencode(filters)
+    return ui.render("instances.html", servers=servers, image_names=image_names,
+                     filters=filters, statuses=STATUSES, addresses=addresses,
+                     poll_url="/instances.json" + (f"?{query}" if query else ""),
+                     can_launch=ui.can("os_compute_api:servers:create"))
+
+
+def instances_json(ui: Ui) -> webob.Response:
+    return webob.Response(json_body={"servers": [live(s) for s in
+                                                 _servers(ui, _filters(ui))]})
+
+
+def _server(ui: Ui, server_id: str) -> dict[str, Any]:
+    if len(server_id) > 64:
+        raise exception.NotFound(message="No such instance.")
+    return dict(ui.api.compute.get_json(f"/servers/{server_id}")["server"])
+
+
+def instance_json(ui: Ui, server_id: str) -> webob.Response:
+    return webob.Response(json_body={"server": live(_server(ui, server_id))})
+
+
+#: action -> (policy rule, request body, confirmation text, shown in these statuses)
+ACTIONS: dict[str, tuple[str, dict[str, Any] | None, str, tuple[str, ...]]] = {
+    "reboot_soft": ("os_compute_api:servers:reboot", {"reboot": {"type": "SOFT"}},
+                    "Reboot (soft) this instance?", ("ACTIVE",)),
+    "reboot_hard": ("os_compute_api:servers:reboot", {"reboot": {"type": "HARD"}},
+                    "Hard-reboot this instance?", ("ACTIVE", "SHUTOFF", "PAUSED",
+                                                    "SUSPENDED", "ERROR", "HARD_REBOOT",
+                                                    "REBOOT")),
+    "stop": ("os_compute_api:servers:stop", {"os-stop": None}, "Stop this instance?",
+             ("ACTIVE", "ERROR")),
+    "start": ("os_compute_api:servers:start", {"os-start": None}, "Start this instance?",
+              ("SHUTOFF",)),
+    "pause": ("os_compute_api:os-pause-server:pause", {"pause": None},
+              "Pause this instance?", ("ACTIVE",)),
+    "unpause": ("os_compute_api:os-pause-server:unpause", {"unpause": None},
+                "Unpause this instance?", ("PAUSED",)),
+    "suspend": ("os_compute_api:os-suspend-server:suspend", {"suspend": None},
+                "Suspend this instance?", ("ACTIVE",)),
+    "resume": ("os_compute_api:os-suspend-server:resume", {"resume": None},
+               "Resume this instance?", ("SUSPENDED",)),
+    "snapshot": ("os_compute_api:servers:create_image", None,
+                 "Take a snapshot of this instance?", ("ACTIVE", "SHUTOFF", "PAUSED",
+                                                       "SUSPENDED")),
+    "resize": ("os_compute_api:servers:resize", None, "Resize this instance?",
+               ("ACTIVE", "SHUTOFF")),
+    "confirm_resize": ("os_compute_api:servers:confirm_resize", {"confirmResize": None},
+                       "Confirm the resize?", ("VERIFY_RESIZE",)),
+    "revert_resize": ("os_compute_api:servers:revert_resize", {"revertResize": None},
+                      "Revert the resize?", ("VERIFY_RESIZE",)),
+    "rescue": ("os_compute_api:os-rescue", {"rescue": None}, "Rescue this instance?",
+               ("ACTIVE", "SHUTOFF")),
+    "unrescue": ("os_compute_api:os-unrescue", {"unrescue": None},
+                 "Leave rescue mode?", ("RESCUE",)),
+    "shelve": ("os_compute_api:os-shelve:shelve", {"shelve": None},
+               "Shelve this instance?", ("ACTIVE", "SHUTOFF", "PAUSED", "SUSPENDED")),
+    "unshelve": ("os_compute_api:os-shelve:unshelve", {"unshelve": None},
+                 "Unshelve this instance?", ("SHELVED", "SHELVED_OFFLOADED")),
+    "delete": ("os_compute_api:servers:delete", None, "Delete this instance? This cannot "
+               "be undone.", STATUSES),
+}
+
+
+def allowed_actions(ui: Ui, server: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(action, label, confirmation) of the buttons this user may press on ``server``."""
+    target = {"project_id": server.get("tenant_id"), "user_id": server.get("user_id")}
+    shown = []
+    for action, (rule, _body, confirm, statuses) in ACTIONS.items():
+        if server.get("status") in statuses and ui.can(rule, target):
+            shown.append((action, action.replace("_", " ").capitalize(), confirm))
+    return shown
+
+
+def instance(ui: Ui, server_id: str) -> webob.Response:
+    server = _server(ui, server_id)
+    image_ref = server.get("image") or {}
+    image_name = ""
+    if isinstance(image_ref, dict) and image_ref.get("id"):
+        try:
+            image_name = str(ui.api.image.get_json(f"/images/{image_ref['id']}").get("name")
+                             or "")
+        except exception.NovaliteException:
+            image_name = "(not visible)"
+    actions_log = []
+    try:
+        listed = ui.api.compute.get_json(f"/servers/{server_id}/os-instance-actions")
+        for entry in listed.get("instanceActions", [])[:10]:
+            try:
+                shown = ui.api.compute.get_json(
+                    f"/servers/{server_id}/os-instance-actions/{entry['request_id']}")
+                entry = shown.get("instanceAction", entry)
+            except exception.NovaliteException:
+                pass
+            actions_log.append(entry)
+    except exception.Forbidden:
+        pass
+    flavors = []
+    if ui.can("os_compute_api:servers:resize"):
+        flavors = ui.api.compute.get_json("/flavors/detail").get("flavors", [])
+    return ui.render("instance.html", server=server, image_name=image_name,
+                     actions_log=actions_log, actions=allowed_actions(ui, server),
+                     addresses=addresses, flavors=flavors,
+                     volumes=server.get("os-extended-volumes:volumes_attached") or [],
+                     can_console=ui.can("os_compute_api:os-remote-consoles"))
+
+
+def act(ui: Ui, server_id: str) -> webob.Response:
+    action = ui.field("action", 32)
+    if action not in ACTIONS:
+        raise exception.Invalid(reason=f"unknown action '{action}'")
+    server = _server(ui, server_id)
+    body = ACTIONS[action][1]
+    compute = ui.api.compute
+    try:
+        if action == "delete":
+            compute.delete(f"/servers/{server_id}")
+            ui.flash("info", f"Deleting {server.get('name')}.")
+            return ui.redirect("/instances")
+        if action == "snapshot":
+            name = ui.field("snapshot_name", 255) or f"{server.get('name')}-snapshot"
+            compute.request("POST", f"/servers/{server_id}/action",
+                            json={"createImage": {"name": name}}).close()
+            ui.flash("info", f"Snapshot '{name}' requested.")
+        elif action == "resize":
+            compute.request("POST", f"/servers/{server_id}/action",
+                            json={"resize": {"flavorRef": ui.field("flavor", 64)}}).close()
+            ui.flash("info", "Resize requested.")
+        else:
+            assert body is not None
+            compute.request("POST", f"/servers/{server_id}/action", json=body).close()
+            ui.flash("info", f"{action.replace('_', ' ').capitalize()} requested.")
+    except (exception.Invalid, exception.Conflict, exception.Forbidden,
+            exception.ServiceError) as error:
+        ui.flash("error", clients.message(error))
+    return ui.redirect(f"/instances/{server_id}")
+
+
+def console(ui: Ui, server_id: str) -> webob.Response:
+    server = _server(ui, server_id)
+    urls: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    if server.get("status") in ("ACTIVE", "RESCUE", "PAUSED"):
+        for protocol, kind in (("vnc", "novnc"), ("serial", "serial")):
+            try:
+                body = ui.api.compute.post_json(
+                    f"/servers/{server_id}/remote-consoles",
+                    {"remote_console": {"protocol": protocol, "type": kind}})
+                url = str(body["remote_console"]["url"])
+                if url.startswith("ws"):  # the serial proxy serves its terminal page there
+                    url = "http" + url[2:]
+                urls[kind] = url
+                ui.allow_frame(url)
+            except exception.NovaliteException as error:
+                errors[kind] = clients.message(error)
+    log = ""
+    try:
+        log = str(ui.api.compute.post_json(
+            f"/servers/{server_id}/action",
+            {"os-getConsoleOutput": {"length": 200}}).get("output", ""))
+    except exception.NovaliteException as error:
+        errors["log"] = clients.message(error)
+    return ui.render("console.html", server=server, urls=urls, errors=errors, log=log)
+
+
+ROUTES = [
+    Route("GET", "/instances", instances),
+    Route("GET", "/instances.json", instances_json),
+    Route("GET", "/instances/{server_id}.json", instance_json),
+    Route("GET", "/instances/{server_id}/console", console),
+    Route("POST", "/instances/{server_id}/action", act),
+    Route("GET", "/instances/{server_id}", instance),
+]
