@@ -79,7 +79,9 @@ def _server(ui: Ui, server_id: str) -> dict[str, Any]:
 
 
 def instance_json(ui: Ui, server_id: str) -> webob.Response:
-    return webob.Response(json_body={"server": live(_server(ui, server_id))})
+    server = _server(ui, server_id)
+    return webob.Response(json_body={"server": live(server), "actions": [
+        action for action in ACTIONS if usable(action, server)]})
 
 
 #: action -> (policy rule, request body, confirmation text, shown in these statuses)
@@ -124,14 +126,24 @@ ACTIONS: dict[str, tuple[str, dict[str, Any] | None, str, tuple[str, ...]]] = {
 }
 
 
-def allowed_actions(ui: Ui, server: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """(action, label, confirmation) of the buttons this user may press on ``server``."""
+def allowed_actions(ui: Ui, server: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
+    """(action, label, confirmation, usable now) of the buttons this user may press on
+    ``server`` (the policy decides which exist; the status which are shown now)."""
     target = {"project_id": server.get("tenant_id"), "user_id": server.get("user_id")}
     shown = []
-    for action, (rule, _body, confirm, statuses) in ACTIONS.items():
-        if server.get("status") in statuses and ui.can(rule, target):
-            shown.append((action, action.replace("_", " ").capitalize(), confirm))
+    for action, (rule, _body, confirm, _statuses) in ACTIONS.items():
+        if ui.can(rule, target):
+            shown.append((action, action.replace("_", " ").capitalize(), confirm,
+                          usable(action, server)))
     return shown
+
+
+def usable(action: str, server: dict[str, Any]) -> bool:
+    """Whether ``action`` applies to ``server`` now: its status, and no task running
+    (but delete and a hard reboot, which Nova allows during one)."""
+    if server.get("status") not in ACTIONS[action][3]:
+        return False
+    return not server.get("OS-EXT-STS:task_state") or action in ("delete", "reboot_hard")
 
 
 def instance(ui: Ui, server_id: str) -> webob.Response:

@@ -37,6 +37,13 @@ function poll(element) {
       if (answer.ok) {
         const body = await answer.json();
         if (body.server) applyServer(element, body.server);
+        if (body.actions) {
+          // the buttons that apply in the new state (the policy made the set)
+          const usable = new Set(body.actions);
+          for (const form of document.querySelectorAll("form[data-action-form]")) {
+            form.hidden = !usable.has(form.dataset.actionForm);
+          }
+        }
         if (body.servers) {
           const known = new Set();
           for (const server of body.servers) {
