@@ -275,3 +275,44 @@ def test_the_cookie_is_secure_behind_tls(cloud, dashboard, conf):  # noqa: F811
     session_cookie = [part for part in signed.headers["Set-Cookie"].split(", novalite_")
                       if part.startswith("novalite_session=")][0]
     assert "; secure" in session_cookie.lower() and "httponly" in session_cookie.lower()
+    conf.clear_override("secure_cookies", "dashboard")
+
+
+def test_image_upload_and_project_switch(cloud, dashboard, admin):  # noqa: F811
+    browser = sign_in(dashboard, "admin", ADMIN_PASSWORD)
+    page = browser.page("/images")
+    assert 'data-upload' in page.text and "<progress" in page.text
+    uploaded = browser.post("/images", data={"csrf_token": browser.token, "name": "dash-up",
+                                             "disk_format": "raw"},
+                            files={"file": ("disk.raw", b"\1" * 4096)})
+    assert "Image &#39;dash-up&#39; uploaded." in uploaded.text
+    image = next(i for i in admin.image.images() if i.name == "dash-up")
+    assert image.status == "active" and image.size == 4096
+    # the script's upload (XMLHttpRequest with a progress bar) gets JSON back
+    scripted = browser.post("/images", data={"csrf_token": browser.token, "name": "dash-up2",
+                                             "disk_format": "raw"},
+                            files={"file": ("disk.raw", b"\2" * 100)},
+                            headers={"X-Requested-With": "fetch"})
+    assert scripted.json() == {"location": "/images"}
+
+    # the project switcher: a role on demo too, then the session is rescoped to it
+    demo = admin.identity.find_project("demo")
+    me = admin.identity.find_user("admin")
+    admin.identity.assign_project_role_to_user(demo, me, admin.identity.find_role("member"))
+    browser = sign_in(dashboard, "admin", ADMIN_PASSWORD)
+    switcher = re.findall(r'<option value="([0-9a-f]+)"( selected)?>(\w+)</option>',
+                          browser.page("/instances").text)
+    assert {name for _, _, name in switcher} >= {"admin", "demo"}
+    session = dashboard.app.sessions.get(browser.cookies["novalite_session"])
+    before = session.token
+    switched = browser.submit("/project", {"project_id": demo.id})
+    assert "Project: demo" in switched.text
+    assert re.search(rf'<option value="{demo.id}" selected>demo</option>', switched.text)
+    assert session.project["id"] == demo.id and session.token != before
+    # the token of the project left is revoked
+    assert requests.get(f"{cloud['identity']}/v3/auth/tokens", timeout=30, headers={
+        "X-Auth-Token": admin.auth_token, "X-Subject-Token": before}).status_code == 404
+    # a project without a role is refused
+    other = admin.identity.create_project(name="elsewhere", domain_id="default")
+    refused = browser.submit("/project", {"project_id": other.id})
+    assert "You have no role on that project." in refused.text
