@@ -28,7 +28,6 @@ sys.path.insert(0, os.path.dirname(__file__))
 from api import seed  # noqa: E402
 from cloud import login, start_cloud  # noqa: E402
 
-
 TIMINGS: dict[str, list[float]] = {}
 
 

@@ -184,8 +184,8 @@ def test_detail_page_actions_and_delete(cloud, dashboard, image_id, admin):  # n
                           {"action": "bogus"}).status_code == 400
 
 
-def test_a_reader_sees_no_launch_or_action_buttons(cloud, dashboard, image_id,  # noqa: F811
-                                                   admin, reader):
+def test_a_reader_sees_no_launch_or_action_buttons(
+        cloud, dashboard, image_id, admin, reader):  # noqa: F811
     member = sign_in(dashboard, "demo", DEMO_PASSWORD)
     launched = member.submit("/instances/launch", {
         "name": "dash-read", "image": image_id, "flavor": "1", "network": "none",
