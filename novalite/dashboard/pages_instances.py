@@ -24,12 +24,22 @@ MAX_LISTED = 1000
 _POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="dashboard-fetch")
 
 
+#: Nova's power states by number, as Horizon names them
+POWER_STATES = {0: "No state", 1: "Running", 3: "Paused", 4: "Shut down", 6: "Crashed",
+                7: "Suspended"}
+
+
+def power_state(server: dict[str, Any]) -> str:
+    value = server.get("OS-EXT-STS:power_state")
+    return POWER_STATES.get(value, str(value)) if isinstance(value, int) else ""
+
+
 def live(server: dict[str, Any]) -> dict[str, Any]:
     """What the pages update without reloading."""
     return {"id": server.get("id"), "name": server.get("name"),
             "status": server.get("status"),
             "task_state": server.get("OS-EXT-STS:task_state"),
-            "power_state": server.get("OS-EXT-STS:power_state"),
+            "power_state": power_state(server),
             "addresses": addresses(server)}
 
 
@@ -73,7 +83,7 @@ def instances(ui: Ui) -> webob.Response:
     query = urlencode(filters)
     response = ui.render("instances.html", servers=servers, image_names=image_names,
                          filters=filters, statuses=STATUSES, addresses=addresses,
-                         poll_url="/instances.json" + (f"?{query}" if query else ""),
+                         power_state=power_state, poll_url="/instances.json" + (f"?{query}" if query else ""),
                          can_launch=ui.can("os_compute_api:servers:create"))
     response.headers["Server-Timing"] = (
         f"api;dur={(fetched - started) * 1000:.1f}, "
@@ -188,7 +198,7 @@ def instance(ui: Ui, server_id: str) -> webob.Response:
         flavors = ui.api.compute.get_json("/flavors/detail").get("flavors", [])
     return ui.render("instance.html", server=server, image_name=image_name,
                      actions_log=actions_log, actions=allowed_actions(ui, server),
-                     addresses=addresses, flavors=flavors,
+                     addresses=addresses, flavors=flavors, power_state=power_state,
                      volumes=server.get("os-extended-volumes:volumes_attached") or [],
                      can_console=ui.can("os_compute_api:os-remote-consoles"))
 

@@ -85,7 +85,12 @@ def test_dashboard_launch_watch_console_reboot_snapshot_delete(
     assert seen == {"BUILD"}, seen
     settled(page, "ACTIVE")
     assert page.evaluate("window.stillTheSamePage") is True
+    assert page.text_content("[data-field=power_state]") == "Running"
     shot(page, "instance")
+    page.goto(f"{base}/instances")
+    assert "ACTIVE" in page.text_content(f"tr[data-id='{server_id}']")
+    shot(page, "instances")
+    page.goto(f"{base}/instances/{server_id}")
 
     # the console in the page: the serial terminal shows login:, noVNC connects
     wait_for(lambda: "login:" in admin.compute.get_server_console_output(server_id)[

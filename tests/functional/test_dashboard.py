@@ -114,7 +114,7 @@ def test_launch_form_shows_the_api_message_then_launches(cloud, dashboard,  # no
         "status"] == "ACTIVE", timeout=60, interval=0.1, message="ACTIVE")
     listed = browser.get("/instances.json").json()["servers"]
     assert [s["id"] for s in listed] == [server_id]
-    assert listed[0]["task_state"] is None and listed[0]["power_state"] == 1
+    assert listed[0]["task_state"] is None and listed[0]["power_state"] == "Running"
     page = browser.page("/instances")
     assert f'<tr data-id="{server_id}">' in page.text and 'data-poll="/instances.json"' in \
         page.text
