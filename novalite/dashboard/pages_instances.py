@@ -83,7 +83,8 @@ def instances(ui: Ui) -> webob.Response:
     query = urlencode(filters)
     response = ui.render("instances.html", servers=servers, image_names=image_names,
                          filters=filters, statuses=STATUSES, addresses=addresses,
-                         power_state=power_state, poll_url="/instances.json" + (f"?{query}" if query else ""),
+                         power_state=power_state,
+                         poll_url="/instances.json" + (f"?{query}" if query else ""),
                          can_launch=ui.can("os_compute_api:servers:create"))
     response.headers["Server-Timing"] = (
         f"api;dur={(fetched - started) * 1000:.1f}, "
