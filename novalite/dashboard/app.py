@@ -24,6 +24,8 @@ from novalite.dashboard.sessions import COOKIE, Session, SessionStore
 LOG = logging.getLogger(__name__)
 
 LOGIN_CSRF_COOKIE = "novalite_login_csrf"
+#: largest request body but an image upload's (a form is a few KiB)
+MAX_FORM_BYTES = 1024 * 1024
 #: longest form field kept (user data is larger: it has its own bound in the launch page)
 MAX_FIELD = 4096
 _STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
@@ -88,8 +90,8 @@ class Ui:
                               charset="utf-8")
 
     def redirect(self, location: str) -> webob.Response:
-        if not location.startswith("/") or location.startswith("//"):
-            location = "/"
+        if not location.startswith("/") or location.startswith("//") or "\\" in location:
+            location = "/"  # only this site's own paths (no //host, no /\host)
         return webob.exc.HTTPSeeOther(location=location)
 
     def flash(self, kind: str, text: str) -> None:
@@ -158,6 +160,9 @@ class DashboardApp:
                     break
         session = self.sessions.get(request.cookies.get(COOKIE))
         ui = Ui(self, request, session)
+        if (request.content_length or 0) > MAX_FORM_BYTES and path != "/images":
+            return ui.render("error.html", status=413, title="Too large",
+                             text="The form is larger than this page accepts.")
         if found is None:
             if methods:
                 return webob.exc.HTTPMethodNotAllowed(headers={"Allow": ", ".join(methods)})

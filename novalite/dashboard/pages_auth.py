@@ -14,7 +14,8 @@ from novalite.dashboard.sessions import COOKIE, Session
 
 def _next(ui: Ui) -> str:
     target = unquote(ui.field("next", 500))
-    return target if target.startswith("/") and not target.startswith("//") else "/instances"
+    safe = target.startswith("/") and not target.startswith("//") and "\\" not in target
+    return target if safe else "/instances"
 
 
 def login_form(ui: Ui, error: str = "", status: int = 200) -> webob.Response:

@@ -168,6 +168,20 @@ def test_detail_page_actions_and_delete(cloud, dashboard, image_id, admin):  # n
     browser.submit(f"/instances/{server_id}/action", {"action": "start"})
     wait_for(lambda: status() == "ACTIVE", timeout=60, interval=0.1, message="started")
 
+    # the other actions and their way back, each reaching its state
+    for action, reached, back in (("pause", "PAUSED", "unpause"),
+                                  ("suspend", "SUSPENDED", "resume"),
+                                  ("rescue", "RESCUE", "unrescue"),
+                                  ("shelve", "SHELVED_OFFLOADED", "unshelve")):
+        browser.submit(f"/instances/{server_id}/action", {"action": action})
+        wait_for(lambda reached=reached: status() == reached, timeout=60, interval=0.1,
+                 message=reached)
+        assert f'data-action-form="{back}">' in _detail(browser, server_id), back
+        browser.submit(f"/instances/{server_id}/action", {"action": back})
+        wait_for(lambda: status() == "ACTIVE" and not browser.get(
+            f"/instances/{server_id}.json").json()["server"]["task_state"], timeout=60,
+            interval=0.1, message=f"ACTIVE after {back}")
+
     snap = browser.submit(f"/instances/{server_id}/action",
                           {"action": "snapshot", "snapshot_name": "dash-snap"})
     assert "Snapshot &#39;dash-snap&#39; requested." in snap.text
@@ -241,6 +255,25 @@ def test_key_pair_private_key_is_downloaded_once(cloud, dashboard):  # noqa: F81
     assert "dash-key" in browser.page("/keypairs").text
     dup = browser.submit("/keypairs", {"name": "dash-key"})
     assert 'class="flash error"' in dup.text
+    public = ("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl"
+              " dash@test")
+    imported = browser.submit("/keypairs", {"name": "dash-imported", "public_key": public})
+    assert "Key pair &#39;dash-imported&#39; imported." in imported.text
+    assert 'id="download-key"' not in imported.text  # nothing secret to hand over
+
+
+def test_bounds_and_redirects(cloud, dashboard):  # noqa: F811
+    browser = sign_in(dashboard, "demo", DEMO_PASSWORD)
+    big = browser.submit("/volumes", {"name": "x" * (2 * 1024 * 1024)})
+    assert big.status_code == 413
+    # after signing in, only this site's own paths are followed
+    for target in ("//evil.example/", "/\\evil.example/", "https://evil.example/"):
+        other = requests.Session()
+        login = other.get(f"{dashboard}/login", params={"next": target}, timeout=30)
+        signed = other.post(f"{dashboard}/login", timeout=30, allow_redirects=False, data={
+            "csrf_token": csrf(login.text), "domain": "Default", "username": "demo",
+            "password": DEMO_PASSWORD, "next": target})
+        assert signed.headers["Location"].endswith("/instances"), target
 
 
 def test_volume_and_security_group_forms(cloud, dashboard):  # noqa: F811
