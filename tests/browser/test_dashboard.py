@@ -171,7 +171,8 @@ def test_dashboard_launch_watch_console_reboot_snapshot_delete(
     assert console_errors == []  # nothing the CSP had to block
 
 
-def test_dashboard_reader_and_admin_pages(cloud, admin, dashboard, browser):  # noqa: F811
+def test_dashboard_reader_and_admin_pages(cloud, admin, dashboard, browser,  # noqa: F811
+                                          tmp_path):
     project = admin.identity.find_project("demo")
     user = admin.identity.create_user(name="dash-reader", password="reader-pass",
                                       default_project_id=project.id)
@@ -189,6 +190,21 @@ def test_dashboard_reader_and_admin_pages(cloud, admin, dashboard, browser):  # 
     page.wait_for_url(f"{base}/login")
 
     sign_in(page, base, "admin", ADMIN_PASSWORD)
+    # an image uploaded from the page, with its progress bar
+    disk = tmp_path / "disk.raw"
+    disk.write_bytes(b"\0" * (4 * 1024 * 1024))
+    page.goto(f"{base}/images")
+    page.fill("#upload-form input[name=name]", "dash-uploaded")
+    page.set_input_files("#upload-form input[name=file]", str(disk))
+    with page.expect_response(lambda r: r.url == f"{base}/images"
+                              and r.request.method == "POST") as posted:
+        page.click("#upload-form button[type=submit]")
+    # sent by the script (XMLHttpRequest, whose upload events move the bar)
+    assert posted.value.request.headers.get("x-requested-with") == "fetch"
+    page.wait_for_selector("text=Image 'dash-uploaded' uploaded.")
+    assert page.url == f"{base}/images"  # the script went back to the list when done
+    row = page.text_content("#images tr:has-text('dash-uploaded')") or ""
+    assert "active" in row and str(4 * 1024 * 1024) in row
     for path, name in (("/admin/hypervisors", "hypervisors"), ("/admin/services", "services")):
         page.goto(f"{base}{path}")
         assert page.query_selector("table.list tbody tr:not(.empty)") is not None, path
