@@ -351,8 +351,8 @@ def test_image_upload_and_project_switch(cloud, dashboard, admin):  # noqa: F811
     assert "You have no role on that project." in refused.text
 
 
-def test_a_failed_build_shows_its_fault_and_boot_from_volume(cloud, dashboard,  # noqa: F811
-                                                             admin, image_id):
+def test_a_failed_build_shows_its_fault_and_boot_from_volume(
+        cloud, dashboard, admin, image_id):  # noqa: F811
     failing = admin.image.create_image(name="dash-fails", disk_format="raw",
                                        container_format="bare", data=b"\0" * 512,
                                        visibility="public", fake_fail_spawn="true")
