@@ -60,8 +60,8 @@ def chart(series: list[dict[str, Any]], key: str, width: int = 560,
         tall = (entry[key] / top) * (height - 20) if top > 0 else 0
         bars.append({"x": round(index * step + 2, 1), "y": round(height - tall, 1),
                      "w": round(step - 4, 1), "h": round(tall, 1),
-                     "label": f"{entry['day']}: {entry[key]:.2f}"})
-    return {"bars": bars, "width": width, "height": height, "top": round(top, 2)}
+                     "label": f"{entry['day']}: {entry[key]:.3g}"})
+    return {"bars": bars, "width": width, "height": height, "top": f"{top:.3g}"}
 
 
 def quotas(ui: Ui) -> webob.Response:
