@@ -4,6 +4,7 @@ actions, and the console page (noVNC and the serial terminal in frames, the log)
 
 from __future__ import annotations
 
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -64,12 +65,30 @@ def _servers(ui: Ui, filters: dict[str, str]) -> list[dict[str, Any]]:
     return list(body.get("servers", []))
 
 
+#: image names a project sees, for the list's Image column: (when fetched, id -> name);
+#: names change rarely and the column is a nicety, so a page reuses them for a while
+_NAMES: dict[str, tuple[float, dict[str, str]]] = {}
+_NAMES_SECONDS = 30.0
+_NAMES_PROJECTS = 1000
+_names_lock = threading.Lock()
+
+
 def _image_names(ui: Ui) -> dict[str, str]:
+    project = str(ui.ctxt.project_id)
+    with _names_lock:
+        cached = _NAMES.get(project)
+    if cached is not None and time.monotonic() - cached[0] < _NAMES_SECONDS:
+        return cached[1]
     try:
-        return {str(image["id"]): str(image.get("name") or image["id"]) for image in
-                ui.api.image.get_json("/images", params={"limit": 1000}).get("images", [])}
+        names = {str(image["id"]): str(image.get("name") or image["id"]) for image in
+                 ui.api.image.get_json("/images", params={"limit": 1000}).get("images", [])}
     except exception.NovaliteException:
         return {}  # names are a nicety: the ids still show
+    with _names_lock:
+        if len(_NAMES) >= _NAMES_PROJECTS:
+            _NAMES.clear()
+        _NAMES[project] = (time.monotonic(), names)
+    return names
 
 
 def instances(ui: Ui) -> webob.Response:
