@@ -8,7 +8,7 @@ from novalite.services import compute_api_server
 
 
 def main(argv: list[str] | None = None) -> None:
-    parse_service_args("novalite Compute API v2.1", argv)
+    parse_service_args("novalite Compute API v2.1", argv, binary="novalite-api")
     run_services([compute_api_server()])
 
 

@@ -58,11 +58,17 @@ def setup_logging(debug: bool = False) -> None:
         logging.getLogger("novalite").setLevel(logging.INFO)
 
 
-def parse_service_args(description: str, argv: list[str] | None = None) -> argparse.Namespace:
-    """Arguments of a single-service console script (novalite-api, novalite-conductor ...)."""
+def parse_service_args(description: str, argv: list[str] | None = None,
+                       binary: str | None = None) -> argparse.Namespace:
+    """Arguments of a single-service console script (novalite-api, novalite-conductor ...);
+    with ``binary``, exit unless the secrets that service needs are set."""
     parser = argparse.ArgumentParser(description=description)
     add_config_arguments(parser)
     args = parser.parse_args(argv)
     load_config(args.config_file)
     setup_logging(args.debug)
+    if binary is not None:
+        from novalite.cmd import required_secrets
+
+        required_secrets.require(binary)
     return args

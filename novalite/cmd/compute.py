@@ -8,7 +8,7 @@ from novalite.services import compute_service
 
 
 def main(argv: list[str] | None = None) -> None:
-    parse_service_args("novalite compute service", argv)
+    parse_service_args("novalite compute service", argv, binary="novalite-compute")
     run_services([compute_service()])
 
 

@@ -8,7 +8,7 @@ from novalite.services import identity_server
 
 
 def main(argv: list[str] | None = None) -> None:
-    parse_service_args("novalite identity service (Keystone v3)", argv)
+    parse_service_args("novalite identity service (Keystone v3)", argv, binary="novalite-identity")
     run_services([identity_server()])
 
 

@@ -8,7 +8,7 @@ from novalite.services import image_server
 
 
 def main(argv: list[str] | None = None) -> None:
-    parse_service_args("novalite image service (Glance v2)", argv)
+    parse_service_args("novalite image service (Glance v2)", argv, binary="novalite-image")
     run_services([image_server()])
 
 

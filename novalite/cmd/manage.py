@@ -1,5 +1,5 @@
-"""novalite-manage: database sync, config sample, Fernet keys, bootstrap, service list,
-upgrade check."""
+"""novalite-manage: database sync, config sample, Fernet keys, shared secrets, bootstrap,
+service list, upgrade check."""
 
 from __future__ import annotations
 
@@ -55,6 +55,36 @@ def _fernet_rotate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _secrets_generate(args: argparse.Namespace) -> int:
+    from novalite.cmd import required_secrets
+
+    text = required_secrets.render(required_secrets.generate())
+    if args.output_file:
+        try:
+            required_secrets.write(args.output_file, text)
+        except FileExistsError:
+            print(f"{args.output_file} exists; not replacing its secrets", file=sys.stderr)
+            return 1
+        print("secrets written to", args.output_file)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _secrets_check(args: argparse.Namespace) -> int:
+    from novalite.cmd import required_secrets
+
+    binaries = args.binary or sorted(required_secrets.CHECKS)
+    worst = 0
+    for binary in binaries:
+        found = required_secrets.problems(binary)
+        print(f"{binary}: {'ok' if not found else 'refuses to start'}")
+        for problem in found:
+            print(f"  {problem}")
+        worst = worst or (1 if found else 0)
+    return worst
+
+
 def _bootstrap(args: argparse.Namespace) -> int:
     from novalite.bootstrap import bootstrap_cloud
 
@@ -107,6 +137,14 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--output-file", help="write here instead of standard output")
     command("fernet", "setup", _fernet_setup, "create the Fernet key repository")
     command("fernet", "rotate", _fernet_rotate, "rotate the Fernet keys")
+    generate = command("secrets", "generate", _secrets_generate,
+                       "make every shared secret of a multi-node install (a config file "
+                       "for all nodes)")
+    generate.add_argument("--output-file", help="write here (mode 0600, never replaced) "
+                                                "instead of standard output")
+    check = command("secrets", "check", _secrets_check,
+                    "say which services would refuse to start for want of a secret")
+    check.add_argument("--binary", action="append", help="only this service (repeatable)")
     boot = groups.add_parser("bootstrap", help="create the admin and demo users, roles, "
                                                "endpoints and flavors")
     boot.set_defaults(func=_bootstrap)

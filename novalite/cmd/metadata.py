@@ -8,7 +8,8 @@ from novalite.services import metadata_server
 
 
 def main(argv: list[str] | None = None) -> None:
-    parse_service_args("novalite metadata API (nova-api-metadata)", argv)
+    parse_service_args("novalite metadata API (nova-api-metadata)", argv,
+                       binary="novalite-metadata")
     run_services([metadata_server()])
 
 

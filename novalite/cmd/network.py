@@ -8,7 +8,7 @@ from novalite.services import network_server
 
 
 def main(argv: list[str] | None = None) -> None:
-    parse_service_args("novalite network service (Neutron v2.0)", argv)
+    parse_service_args("novalite network service (Neutron v2.0)", argv, binary="novalite-network")
     run_services([network_server()])
 
 

@@ -127,8 +127,10 @@ def tiny_dir(data_dir: str) -> str:
 
 
 def upload_tiny_image(data_dir: str, auth_url: str, password: str) -> dict[str, str]:
-    """Build (or reuse) the tiny guest and upload it as the public image ``tiny``."""
-    from novalite.guest import build_tiny, upload_tiny
+    """Build (or reuse) the tiny guest and upload it as the public image ``tiny``, and
+    its bootable disk as ``tiny-disk`` (for boot from volume; skipped, with a warning,
+    when its packages cannot be fetched)."""
+    from novalite.guest import build_disk, build_tiny, debs, upload_tiny, upload_tiny_disk
 
     image = build_tiny(tiny_dir(data_dir))
     body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
@@ -139,7 +141,14 @@ def upload_tiny_image(data_dir: str, auth_url: str, password: str) -> dict[str, 
     catalog = response.json()["token"]["catalog"]
     image_url = next(endpoint["url"] for service in catalog if service["type"] == "image"
                      for endpoint in service["endpoints"] if endpoint["interface"] == "public")
-    return upload_tiny(image_url, response.headers["X-Subject-Token"], image)
+    token = response.headers["X-Subject-Token"]
+    ids = upload_tiny(image_url, token, image)
+    try:
+        disk = build_disk(image, tiny_dir(data_dir))
+    except debs.PackageError as error:
+        print(f"warning: no tiny-disk image ({error})", file=sys.stderr)
+        return ids
+    return {**ids, "disk_image_id": upload_tiny_disk(image_url, token, disk)}
 
 
 def build_tiny_command(args: argparse.Namespace) -> int:
@@ -183,6 +192,7 @@ def console_connect_command(args: argparse.Namespace) -> int:
 def up(args: argparse.Namespace) -> int:
     from novalite import services
     from novalite.bootstrap import bootstrap_cloud
+    from novalite.cmd import required_secrets
     from novalite.db import migration
     from novalite.identity import fernet
 
@@ -208,6 +218,8 @@ def up(args: argparse.Namespace) -> int:
     use_generated_secret(data_dir, passwords, "password", "nova_service_password", nbytes=18)
     if not CONF.nova.password:  # the volume service tells Nova as the same service user
         CONF.set_default("password", CONF.neutron.password, group="nova")
+    for binary in required_secrets.CHECKS:  # a weak secret the configuration set
+        required_secrets.require(binary)
     bootstrap_cloud(passwords["admin_password"], demo_password=passwords["demo_password"])
     progress(f"[4/{steps}] bootstrap: admin and demo users, roles, catalog")
     started: list[Runnable] = []

@@ -87,10 +87,29 @@ def check_upgrade_levels() -> Result:
     return Result(SUCCESS, "No RPC version is pinned.")
 
 
+def check_secrets() -> Result:
+    """Since 0.2.0 the services that verify a shared secret refuse to start without one:
+    a node upgraded with an empty ``[neutron] metadata_proxy_shared_secret`` (0.1.0
+    started with it) would not come back. Checked with this node's configuration for the
+    services the database knows of (a Warning: other nodes may have their own files)."""
+    from novalite.cmd import required_secrets
+    from novalite.db import service_store
+
+    binaries = sorted({row["binary"] for row in service_store.list_services()}
+                      & set(required_secrets.CHECKS))
+    found = [f"{binary}: {problem}" for binary in binaries
+             for problem in required_secrets.problems(binary)]
+    if found:
+        return Result(WARNING, "With this configuration these services would refuse to "
+                               "start: " + "; ".join(found))
+    return Result(SUCCESS, "The services have the shared secrets they need.")
+
+
 CHECKS: tuple[tuple[str, Callable[[], Result]], ...] = (
     ("Database schema", check_schema),
     ("Service versions", check_service_versions),
     ("RPC upgrade levels", check_upgrade_levels),
+    ("Shared secrets", check_secrets),
 )
 
 

@@ -8,7 +8,7 @@ from novalite.services import volume_server
 
 
 def main(argv: list[str] | None = None) -> None:
-    parse_service_args("novalite volume service (Cinder v3)", argv)
+    parse_service_args("novalite volume service (Cinder v3)", argv, binary="novalite-volume")
     run_services([volume_server()])
 
 

@@ -17,15 +17,22 @@ from typing import Any
 from novalite.common import exception
 from novalite.common import instance_states as states
 from novalite.common.context import RequestContext
-from novalite.compute import network, quotas
+from novalite.compute import block_device_request, network, quotas
 from novalite.compute.api_base import APIBase, Instance, compute_is_up
 from novalite.compute.api_images import ImagesAPI
 from novalite.compute.api_moves import MovesAPI
 from novalite.compute.api_network import NetworkActionsAPI
 from novalite.compute.api_recovery import RecoveryAPI
+from novalite.compute.api_volumes import VolumesAPI
 from novalite.compute.boot_request import BootRequest
 from novalite.conf import CONF
-from novalite.db import console_auth_tokens, instance_migrations, instances, keypairs
+from novalite.db import (
+    block_devices,
+    console_auth_tokens,
+    instance_migrations,
+    instances,
+    keypairs,
+)
 from novalite.image.client import ImageClient
 from novalite.objects import ConsoleAuthToken, Flavor, ImageMeta, RequestSpec
 from novalite.objects import Instance as InstanceObject
@@ -46,21 +53,27 @@ def _resources(flavor: dict[str, Any]) -> dict[str, int]:
             "ephemeral_gb": int(flavor.get("ephemeral_gb") or 0)}
 
 
-class API(ImagesAPI, MovesAPI, RecoveryAPI, NetworkActionsAPI, APIBase):
+class API(VolumesAPI, ImagesAPI, MovesAPI, RecoveryAPI, NetworkActionsAPI, APIBase):
     # --- create -------------------------------------------------------------------------
 
     def create(self, ctxt: RequestContext, boot: BootRequest) -> tuple[list[Instance], str]:
         """Resolve what ``boot`` names, record the instances (quota-checked) and cast the
         build (boot flow steps 6–8); returns the records and the reservation id."""
         requested_networks = self.resolver.networks(ctxt, boot.networks)
-        self.resolver.block_devices(boot.block_device_mapping_v2)
+        volumes = block_device_request.resolve(ctxt, self.resolver,
+                                               boot.block_device_mapping_v2,
+                                               boot.config_drive, boot.max_count)
+        if volumes.mappings:  # a compute node before 2.4 would boot without them
+            self.compute.require("2.4", "Booting with volumes")
         flavor = self.resolver.flavor(ctxt, boot.flavor_ref)
-        image = self.resolver.image(ctxt, boot.image_ref)
+        image = volumes.root_image if volumes.root_image is not None else \
+            self.resolver.image(ctxt, boot.image_ref)
         zone = self.resolver.availability_zone(boot.availability_zone)
         group = self.resolver.server_group(ctxt, boot.scheduler_hints.get("group"))
         if boot.min_count > boot.max_count:
             raise exception.Invalid(reason="min_count must be <= max_count")
-        self._check_image_fits(flavor, image)
+        if volumes.root_image is None:
+            self._check_image_fits(flavor, image)
         key_data = None
         if boot.key_name:
             key_data = keypairs.get(str(ctxt.user_id), boot.key_name)["public_key"]
@@ -88,6 +101,8 @@ class API(ImagesAPI, MovesAPI, RecoveryAPI, NetworkActionsAPI, APIBase):
                 count = boot.min_count
         for instance in created:
             instances.action_start(ctxt, instance["uuid"], "create")
+            for mapping in volumes.mappings:
+                block_devices.create({**mapping, "instance_uuid": instance["uuid"]})
         request_spec = RequestSpec(
             flavor=Flavor.from_dict(flavor), image=ImageMeta.from_image(image),
             availability_zone=zone, project_id=ctxt.project_id, user_id=ctxt.user_id,
@@ -189,7 +204,7 @@ class API(ImagesAPI, MovesAPI, RecoveryAPI, NetworkActionsAPI, APIBase):
         except exception.InstanceNotFound:
             return
         instances.action_start(ctxt, instance["uuid"], "delete")
-        self.compute.terminate_instance(ctxt, InstanceObject.from_db(updated))
+        self.compute.terminate_instance(ctxt, self.with_block_devices(updated))
 
     def soft_delete(self, ctxt: RequestContext, instance: Instance) -> None:
         """A delete with ``[DEFAULT] reclaim_instance_interval``: SOFT_DELETED (the guest
@@ -235,12 +250,12 @@ class API(ImagesAPI, MovesAPI, RecoveryAPI, NetworkActionsAPI, APIBase):
             placement.remove_allocations(migration["uuid"])
             instance_migrations.update(migration["id"], {"status": "confirmed"})
 
-    @staticmethod
-    def _local_delete(ctxt: RequestContext, instance: Instance) -> None:
+    def _local_delete(self, ctxt: RequestContext, instance: Instance) -> None:
         """No compute node holds this instance (never scheduled, shelved offloaded, or its
-        host is down): its ports and resources are released here."""
+        host is down): its ports, volumes and resources are released here."""
         instances.action_start(ctxt, instance["uuid"], "delete")
         placement.remove_allocations(instance["uuid"])
+        self.release_volumes_locally(ctxt, instance)
         if instance.get("network_info"):
             network.deallocate_for_instance(ctxt, InstanceObject.from_db(instance),
                                             list(instance["network_info"]))

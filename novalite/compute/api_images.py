@@ -14,12 +14,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from novalite.common import exception
+from novalite.common import exception, policy
 from novalite.common import instance_states as states
 from novalite.common.context import RequestContext
 from novalite.compute.api_base import APIBase, Instance
 from novalite.conf import CONF
-from novalite.db import service_store
+from novalite.db import instances, service_store
 from novalite.image.client import ImageClient
 from novalite.objects import Flavor, ImageMeta, RequestSpec
 from novalite.objects import Instance as InstanceObject
@@ -49,7 +49,7 @@ class VolumeBackedNotSupported(exception.Invalid):
 
 
 def is_volume_backed(instance: Instance) -> bool:
-    """A server whose root disk is a volume (none until the volume service lands)."""
+    """A server whose root disk is a volume (it booted no image of its own)."""
     return not instance.get("image_ref")
 
 
@@ -110,7 +110,15 @@ class ImagesAPI(APIBase):
         """createImage: the image record (queued until the compute node uploaded it)."""
         self._require_compute("createImage")
         if is_volume_backed(instance):
-            raise VolumeBackedNotSupported(what="Snapshot (createImage)")
+            from novalite.compute.api_volumes import snapshot_volume_backed
+
+            self._check_lock(ctxt, instance)
+            self._check_state(instance, "snapshot")
+            policy.authorize(ctxt, "os_compute_api:servers:create_image:allow_volume_backed",
+                             {"project_id": instance["project_id"]})
+            body = snapshot_properties(ctxt, instance, "snapshot", metadata)
+            instances.action_start(ctxt, instance["uuid"], "createImage")
+            return snapshot_volume_backed(ctxt, instance, name, body)
         updated, image = self._begin_with_image(ctxt, instance, "snapshot", name, "snapshot",
                                                 metadata, check_lock=False)
         self.compute.snapshot_instance(ctxt, updated, str(image["id"]))

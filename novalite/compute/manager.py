@@ -31,8 +31,10 @@ from novalite.compute.manager_base import (
     load_driver,
 )
 from novalite.compute.manager_images import ImagesMixin
+from novalite.compute.manager_init import InitInstancesMixin
 from novalite.compute.manager_moves import MovesMixin
 from novalite.compute.manager_recovery import RecoveryMixin
+from novalite.compute.manager_volumes import VolumesMixin
 from novalite.conf import CONF
 from novalite.objects import (
     ConsoleAuthToken,
@@ -43,6 +45,7 @@ from novalite.objects import (
     Selection,
 )
 from novalite.virt.driver import (
+    ComputeDriver,
     ConsoleEndpoint,
     ConsoleUnavailable,
     Diagnostics,
@@ -56,7 +59,8 @@ LOG = logging.getLogger(__name__)
 __all__ = ["ComputeManager", "choose_driver", "load_driver"]
 
 
-class ComputeManager(ImagesMixin, MovesMixin, RecoveryMixin, ManagerBase):
+class ComputeManager(VolumesMixin, ImagesMixin, MovesMixin, RecoveryMixin, InitInstancesMixin,
+                     ManagerBase):
     def rpc_endpoints(self) -> list[object]:
         return [self, ComputeV1Proxy(self)]
 
@@ -67,6 +71,7 @@ class ComputeManager(ImagesMixin, MovesMixin, RecoveryMixin, ManagerBase):
         self.driver.register_event_listener(self._handle_lifecycle_event)
         ctxt = get_admin_context()
         self.resource_tracker.update_available_resource(ctxt)
+        self._init_instances(ctxt)
         self._sync_power_states(ctxt)
         self._clean_up_evacuations(ctxt)
         cleanup = getattr(self.driver, "cleanup_unowned_domains", None)
@@ -115,10 +120,25 @@ class ComputeManager(ImagesMixin, MovesMixin, RecoveryMixin, ManagerBase):
                         self._driver_instance(instance),
                         {**vif, "security_group_rules": rules[vif["id"]]})
 
+    @periodic_task(spacing=None)
+    def _sync_routers(self, ctxt: RequestContext) -> None:
+        """Routers and floating IPs into the host's data plane (SNAT, DNAT), as
+        Neutron's L3 agent keeps them; the driver applies only what changed."""
+        if type(self.driver).apply_l3_state is ComputeDriver.apply_l3_state:
+            return   # no data plane here: nothing to ask the network service
+        try:
+            state = network.l3_state()
+        except exception.ServiceUnavailable as error:
+            LOG.warning("routers and floating IPs not synced: %s", error)
+            return
+        if state is not None:
+            self.driver.apply_l3_state(state)
+
     def periodic_tasks(self):  # type: ignore[no-untyped-def]
         spacing = {"_update_available_resource": CONF.update_resources_interval,
                    "_refresh_security_group_rules":
                        CONF.network.security_group_refresh_interval,
+                   "_sync_routers": CONF.network.security_group_refresh_interval,
                    "_sync_power_states_task": CONF.sync_power_state_interval,
                    "_clean_image_cache": CONF.image_cache_manager_interval,
                    "_reclaim_queued_deletes": max(CONF.reclaim_instance_interval, 1),
@@ -167,7 +187,10 @@ class ComputeManager(ImagesMixin, MovesMixin, RecoveryMixin, ManagerBase):
                                request_spec: RequestSpec, alternates: list[Selection],
                                node: str | None = None) -> None:
         instance_uuid = instance.uuid
+        mappings = list(instance.block_device_mappings)  # the saves below return none
         with self._instance_lock(instance_uuid):
+            if not self._still_ours_to_build(ctxt, instance_uuid):
+                return
             try:
                 instance = self._save(ctxt, instance, task_state=states.SPAWNING,
                                       expected_task_state=[states.SCHEDULING, None],
@@ -180,12 +203,15 @@ class ComputeManager(ImagesMixin, MovesMixin, RecoveryMixin, ManagerBase):
                 with self._event(ctxt, instance_uuid, "compute__do_build_and_run_instance"):
                     network_info = self._allocate_network(ctxt, instance, request_spec)
                     instance.network_info = network_info
+                    block_device_info = self._build_block_devices(ctxt, instance, mappings)
                     self.driver.spawn(ctxt, self._driver_instance(instance),
-                                      request_spec.image.to_legacy(), network_info, None)
+                                      request_spec.image.to_legacy(), network_info,
+                                      block_device_info)
             except Exception as error:
                 LOG.warning("build of %s failed on %s: %s", instance_uuid, self.host, error)
                 self._destroy_quietly(ctxt, instance)
                 network.deallocate_for_instance(ctxt, instance, network_info)
+                self._unbuild_block_devices(ctxt, instance, mappings)
                 try:  # back to the conductor, as Nova does before a reschedule
                     self._save(ctxt, instance, task_state=states.SCHEDULING, host=None,
                                node=None, network_info=[],
@@ -206,6 +232,20 @@ class ComputeManager(ImagesMixin, MovesMixin, RecoveryMixin, ManagerBase):
                 self._destroy_quietly(ctxt, instance)
                 network.deallocate_for_instance(ctxt, instance, network_info)
 
+    def _still_ours_to_build(self, ctxt: RequestContext, instance_uuid: str) -> bool:
+        """A build cast that waited in this host's queue while the host was down may be
+        stale: the build was rescheduled elsewhere, or resolved into ERROR meanwhile."""
+        try:
+            current = self.conductor.instance_get(ctxt, instance_uuid)
+        except exception.InstanceNotFound:
+            LOG.info("instance %s was deleted before its build started", instance_uuid)
+            return False
+        if current.host != self.host or current.vm_state != states.BUILDING:
+            LOG.info("build of %s is no longer this host's (host %s, vm_state %s): skipped",
+                     instance_uuid, current.host, current.vm_state)
+            return False
+        return True
+
     def _allocate_network(self, ctxt: RequestContext, instance: Instance,
                           request_spec: RequestSpec) -> list[dict[str, Any]]:
         """Ports for the instance (boot flow steps 22–24), recorded in its info cache
@@ -224,8 +264,10 @@ class ComputeManager(ImagesMixin, MovesMixin, RecoveryMixin, ManagerBase):
         with (self._instance_lock(instance_uuid),
               self._event(ctxt, instance_uuid, "compute_terminate_instance")):
             network_info = instance.network_info
+            mappings = list(instance.block_device_mappings)
             self.driver.destroy(ctxt, self._driver_instance(instance), network_info)
             network.deallocate_for_instance(ctxt, instance, network_info)
+            self._release_block_devices(ctxt, instance, mappings)
             self.conductor.instance_destroy(ctxt, instance)
 
     # --- power actions ------------------------------------------------------------------
@@ -398,8 +440,9 @@ class ComputeManager(ImagesMixin, MovesMixin, RecoveryMixin, ManagerBase):
 
         The port events need nothing here yet (no build waits for ``network-vif-plugged``);
         ``volume-extended`` and ``power-update`` are recorded under the action the API
-        started for them, as Error: this host has no volume attached and its driver has
-        no external power state to follow.
+        started for them, as Error: this host does not grow an attached volume in its
+        running guest (the guest keeps the size it saw) and its driver has no external
+        power state to follow.
         """
         known = {instance.uuid for instance in instances}
         for event in events:
@@ -409,8 +452,9 @@ class ComputeManager(ImagesMixin, MovesMixin, RecoveryMixin, ManagerBase):
                      f"-{event.tag}" if event.tag else "", event.instance_uuid)
             if event.name == "volume-extended":
                 self._refused_event(ctxt, event, "compute_extend_volume",
-                                    f"Volume {event.tag} is not attached to instance "
-                                    f"{event.instance_uuid}.")
+                                    f"Volume {event.tag} of instance "
+                                    f"{event.instance_uuid} was not extended in the guest: "
+                                    "this host does not resize attached volumes.")
             elif event.name == "power-update":
                 self._refused_event(ctxt, event, "compute_power_update",
                                     f"The {CONF.compute_driver} driver does not follow "

@@ -76,7 +76,7 @@ def _utcnow() -> datetime.datetime:
 class ManagerBase(Manager):
     """The compute agent's state and the helpers every operation uses."""
 
-    target = messaging.Target(version="2.3")
+    target = messaging.Target(version="2.4")
 
     def __init__(self, host: str, service_name: str = "novalite-compute",
                  driver: ComputeDriver | None = None,

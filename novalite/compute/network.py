@@ -181,6 +181,93 @@ def security_group_rules(port_ids: list[str]) -> dict[str, list[dict[str, Any]]]
             for port in admin.list_ports(id=list(port_ids))}
 
 
+ROUTER_INTERFACE = "network:router_interface"
+
+
+def _bridge(network_id: str) -> str:
+    return "brq" + network_id[:11]   # as network_info_for names a network's bridge
+
+
+def _ipv4(address: str | None) -> bool:
+    return bool(address) and ":" not in str(address)
+
+
+def l3_state() -> dict[str, Any] | None:
+    """The routers and floating IPs as this node's data plane takes them (read as the
+    service user, as Neutron's L3 agent gets them): external networks with the routers'
+    gateway addresses and the floating IPs on them, each router's IPv4 subnets and its
+    gateway, and each associated floating IP's fixed address. None when this node has no
+    service credentials. Routers that are administratively down are left out."""
+    admin = _service_client()
+    if admin is None:
+        return None
+    routers = [r for r in admin.list_routers() if r.get("admin_state_up", True)]
+    interfaces = admin.list_ports(device_owner=ROUTER_INTERFACE) if routers else []
+    floating = [f for f in admin.list_floatingips()
+                if f.get("port_id") and f.get("router_id") and _ipv4(f.get("fixed_ip_address"))]
+    up = {router["id"] for router in routers}
+    floating = [f for f in floating if f["router_id"] in up]
+    subnet_ids = {ip["subnet_id"] for port in interfaces for ip in port.get("fixed_ips", ())}
+    for router in routers:
+        gateway = router.get("external_gateway_info") or {}
+        subnet_ids.update(ip["subnet_id"] for ip in gateway.get("external_fixed_ips") or ())
+    external_ids = {(r.get("external_gateway_info") or {}).get("network_id")
+                    for r in routers} | {f["floating_network_id"] for f in floating}
+    external_ids.discard(None)
+    subnets = {s["id"]: s for s in admin.list_subnets(network_id=sorted(external_ids))} \
+        if external_ids else {}
+    missing = subnet_ids - set(subnets)
+    if missing:
+        subnets.update({s["id"]: s for s in admin.list_subnets(id=sorted(missing))})
+    externals: dict[str, dict[str, Any]] = {}
+
+    def external(network_id: str) -> dict[str, Any] | None:
+        if network_id not in externals:
+            subnet = next((s for s in sorted(subnets.values(), key=lambda s: s["id"])
+                           if s["network_id"] == network_id and s.get("ip_version") == 4),
+                          None)
+            if subnet is None:
+                return None
+            externals[network_id] = {"network_id": network_id, "bridge": _bridge(network_id),
+                                     "cidr": subnet["cidr"],
+                                     "gateway_ip": subnet.get("gateway_ip"),
+                                     "router_ips": [], "floating_ips": []}
+        return externals[network_id]
+
+    result_routers = []
+    for router in sorted(routers, key=lambda r: r["id"]):
+        entry: dict[str, Any] = {"router_id": router["id"], "interfaces": [],
+                                 "gateway_bridge": None, "gateway_ip": None,
+                                 "enable_snat": True}
+        for port in interfaces:
+            if port.get("device_id") != router["id"]:
+                continue
+            for ip in port.get("fixed_ips", ()):
+                subnet = subnets.get(ip["subnet_id"])
+                if subnet is not None and subnet.get("ip_version") == 4:
+                    entry["interfaces"].append({"bridge": _bridge(port["network_id"]),
+                                                "cidr": subnet["cidr"]})
+        gateway = router.get("external_gateway_info") or {}
+        ext = external(gateway["network_id"]) if gateway.get("network_id") else None
+        address = next((ip["ip_address"] for ip in gateway.get("external_fixed_ips") or ()
+                        if _ipv4(ip.get("ip_address"))), None)
+        if ext is not None and address:
+            ext["router_ips"].append(address)
+            entry.update(gateway_bridge=ext["bridge"], gateway_ip=address,
+                         enable_snat=bool(gateway.get("enable_snat", True)))
+        result_routers.append(entry)
+    result_floating = []
+    for fip in sorted(floating, key=lambda f: f["floating_ip_address"]):
+        ext = external(fip["floating_network_id"])
+        if ext is None:
+            continue
+        ext["floating_ips"].append(fip["floating_ip_address"])
+        result_floating.append({"floating_ip": fip["floating_ip_address"],
+                                "fixed_ip": fip["fixed_ip_address"], "bridge": ext["bridge"]})
+    return {"externals": [externals[k] for k in sorted(externals)],
+            "routers": result_routers, "floating_ips": result_floating}
+
+
 def deallocate_for_instance(ctxt: RequestContext, instance: Instance,
                             network_info: list[Vif], only: list[str] | None = None) -> None:
     """Delete the ports made for ``instance``, unbind the ones it was given, and (unless

@@ -73,11 +73,3 @@ class Resolver:
             raise exception.Invalid(
                 message=exception.InstanceGroupNotFound(group_uuid=group_id).message)
         return str(group["uuid"])
-
-    def block_devices(self, mappings: list[dict[str, Any]]) -> None:
-        """Only the local image disk exists until the volume service does."""
-        for bdm in mappings:
-            if bdm.get("destination_type") == "volume" or bdm.get("source_type") in (
-                    "volume", "snapshot"):
-                raise exception.Invalid(message="Block device mappings to volumes are not "
-                                                "supported: this cloud has no volume service.")

@@ -17,6 +17,9 @@ Version history:
         rollback_live_migration_at_destination, inject_network_info,
         trigger_crash_dump, set_admin_password, soft_delete_instance,
         restore_instance (Migration, Flavor and ImageMeta objects)
+  2.4 - (release 0.2.0) volumes: attach_volume, detach_volume (BlockDeviceMapping);
+        build_and_run_instance and terminate_instance carry the instance's
+        block_device_mappings
 
 A compute service of release 0.1.0 gets 1.x messages with its dicts (the objects'
 ``to_legacy``) until it is upgraded: ``[upgrade_levels] compute = auto`` follows the
@@ -30,6 +33,7 @@ from typing import Any
 from novalite.common import exception
 from novalite.common.context import RequestContext
 from novalite.objects import (
+    BlockDeviceMapping,
     ConsoleAuthToken,
     Flavor,
     ImageMeta,
@@ -58,7 +62,7 @@ def _legacy(value: Any) -> Any:
 
 class ComputeAPI(VersionedRPCAPI):
     TOPIC = TOPIC
-    RPC_API_VERSION = "2.3"
+    RPC_API_VERSION = "2.4"
     UPGRADE_LEVEL = "compute"
     LEVEL_ATTRIBUTE = "compute_rpc"
     AUTO_BINARY = BINARY
@@ -166,6 +170,24 @@ class ComputeAPI(VersionedRPCAPI):
 
     def detach_interface(self, ctxt: RequestContext, instance: Instance, port_id: str) -> None:
         self._send(ctxt, instance.host, "detach_interface", instance=instance, port_id=port_id)
+
+    def attach_volume(self, ctxt: RequestContext, instance: Instance,
+                      bdm: BlockDeviceMapping) -> BlockDeviceMapping:
+        """Connect the volume the API reserved (``bdm.attachment_id``) to the guest; the
+        mapping with its ``connection_info``."""
+        self._require("2.4", "Attaching a volume")
+        attached: BlockDeviceMapping = self._send(
+            ctxt, instance.host, "attach_volume", call=True, version="2.4",
+            instance=instance, bdm=bdm)
+        return attached
+
+    def detach_volume(self, ctxt: RequestContext, instance: Instance,
+                      bdm: BlockDeviceMapping) -> None:
+        """Take the volume from the guest and delete its attachment (a call: the API
+        forgets the mapping once it returned)."""
+        self._require("2.4", "Detaching a volume")
+        self._send(ctxt, instance.host, "detach_volume", call=True, version="2.4",
+                   instance=instance, bdm=bdm)
 
     def get_console(self, ctxt: RequestContext, instance: Instance,
                     console_type: str) -> ConsoleAuthToken:

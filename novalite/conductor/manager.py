@@ -18,13 +18,21 @@ from novalite.common.manager import Manager, periodic_task
 from novalite.compute import rpcapi as compute_rpcapi
 from novalite.conductor import records
 from novalite.conductor.legacy import ConductorV1Proxy
-from novalite.conductor.tasks import confirm
+from novalite.conductor.tasks import confirm, stuck_builds
 from novalite.conductor.tasks.build import BuildTask
 from novalite.conductor.tasks.migrate import EvacuateTask, LiveMigrateTask, MigrateTask
+from novalite.conductor.tasks.stuck_builds import StuckBuilds
 from novalite.conductor.tasks.unshelve import UnshelveTask
 from novalite.conf import CONF
-from novalite.db import console_auth_tokens, instance_migrations, instances, service_store
+from novalite.db import (
+    block_devices,
+    console_auth_tokens,
+    instance_migrations,
+    instances,
+    service_store,
+)
 from novalite.db.base import utcnow
+from novalite.db.reconnect import RetryingEndpoint
 from novalite.objects import (
     ComputeNode,
     ConsoleAuthToken,
@@ -48,6 +56,7 @@ class ConductorManager(Manager):
     def __init__(self, host: str, service_name: str) -> None:
         super().__init__(host, service_name)
         self.build_task = BuildTask()
+        self.stuck_builds = StuckBuilds(self.build_task)
         self.compute = compute_rpcapi.ComputeAPI(minimum_version=service_store.minimum_version)
         self.migrate_task = MigrateTask(compute=self.compute)
         self.live_migrate_task = LiveMigrateTask(compute=self.compute)
@@ -55,7 +64,8 @@ class ConductorManager(Manager):
         self.unshelve_task = UnshelveTask(compute=self.compute)
 
     def rpc_endpoints(self) -> list[object]:
-        return [self, ConductorV1Proxy(self)]
+        """Every request waits out a database restart (``novalite.db.reconnect``)."""
+        return [RetryingEndpoint(self), RetryingEndpoint(ConductorV1Proxy(self))]
 
     def rpc_serializer(self) -> messaging.Serializer:
         return ObjectSerializer()
@@ -88,6 +98,9 @@ class ConductorManager(Manager):
                       expected_task_state: Any = None, check_task_state: bool = False
                       ) -> Instance:
         values = instance.values_to_save()
+        if "block_device_mappings" in instance.obj_what_changed():
+            block_devices.save_for_instance(
+                instance.uuid, [bdm.obj_to_dict() for bdm in instance.block_device_mappings])
         if check_task_state:
             row = instances.update(None, instance.uuid, values,
                                    expected_task_state=expected_task_state)
@@ -207,6 +220,12 @@ class ConductorManager(Manager):
             confirm.auto_confirm(ctxt, row, self.compute)
 
     @periodic_task(spacing=None)
+    def _resolve_stuck_builds(self, ctxt: RequestContext) -> None:
+        """Builds whose compute node went down, and builds that timed out
+        (``novalite.conductor.tasks.stuck_builds``)."""
+        self.stuck_builds.run(ctxt)
+
+    @periodic_task(spacing=None)
     def _purge_expired_console_auth_tokens(self, ctxt: RequestContext) -> None:
         purged = console_auth_tokens.purge_expired()
         if purged:
@@ -215,7 +234,9 @@ class ConductorManager(Manager):
     def periodic_tasks(self):  # type: ignore[no-untyped-def]
         tasks = []
         for method, spec in super().periodic_tasks():
-            if method.__name__ == "_purge_expired_console_auth_tokens":
+            if method.__name__ == "_resolve_stuck_builds":
+                spec = type(spec)(stuck_builds.interval(), spec.run_immediately)
+            elif method.__name__ == "_purge_expired_console_auth_tokens":
                 spec = type(spec)(CONF.consoleauth.purge_interval, spec.run_immediately)
             elif method.__name__ == "_poll_unconfirmed_resizes" and CONF.resize_confirm_window:
                 spec = type(spec)(min(CONF.periodic_interval, CONF.resize_confirm_window),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from novalite.db import instances
+from novalite.db import block_devices, instances
 from novalite.objects import ComputeNode
 from novalite.placement import client as placement
 
@@ -20,6 +20,7 @@ def destroy_instance(instance_uuid: str) -> None:
     """The guest is gone from its host: free its resources, mark the record deleted."""
     placement.remove_allocations(instance_uuid)
     instances.soft_delete(None, instance_uuid)
+    block_devices.destroy_for_instance(instance_uuid)
 
 
 def update_compute_node(node: ComputeNode) -> str:

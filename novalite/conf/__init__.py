@@ -8,6 +8,8 @@ same option, so an operator's knowledge carries over.
 import oslo_messaging
 from oslo_config import cfg
 from oslo_messaging import transport as _messaging_transport
+from oslo_messaging._drivers import amqp as _amqp
+from oslo_messaging._drivers import impl_rabbit as _impl_rabbit
 
 from novalite.conf import (
     api,
@@ -61,6 +63,15 @@ for _module in _MODULES:
 # transport_url, control_exchange, rpc_response_timeout: oslo.messaging's own options,
 # registered up front so they can be read and overridden before the first transport.
 CONF.register_opts(_messaging_transport._transport_opts)
+# Casts that matter survive a broker restart: durable queues and exchanges, whose
+# messages kombu publishes persistent; publisher confirms are always on in
+# oslo.messaging's rabbit driver, and a publish retries until the broker is back.
+# Durable rather than quorum queues by default: a service meeting a queue or exchange
+# an older release declared transient falls back to it (oslo.messaging does) instead of
+# failing; ``rabbit_quorum_queue = true`` on every node of a new cloud is better still.
+CONF.register_opts(_impl_rabbit.rabbit_opts, group="oslo_messaging_rabbit")
+CONF.register_opts(_amqp.amqp_opts, group="oslo_messaging_rabbit")
+CONF.set_default("amqp_durable_queues", True, group="oslo_messaging_rabbit")
 oslo_messaging.set_transport_defaults(control_exchange="novalite")
 
 

@@ -42,6 +42,14 @@ opts = [
                     "offloaded (SHELVED_OFFLOADED); 0 offloads at once, -1 never."),
     cfg.IntOpt("shelved_poll_interval", default=3600, min=1,
                help="Seconds between checks for shelved servers to offload."),
+    cfg.IntOpt("instance_build_timeout", default=900, min=0, max=86400,
+               help="Seconds a server may stay in BUILD (from its creation) before the "
+                    "conductor puts it into ERROR (a build no compute node acknowledged, "
+                    "or one whose node died); 0: never. Nova's option (its default is 0)."),
+    cfg.IntOpt("stuck_build_check_interval", default=0, min=0, max=3600,
+               help="Seconds between the conductor's checks for builds whose compute node "
+                    "went down (service_down_time) or that timed out; 0: half of "
+                    "service_down_time."),
     cfg.ListOpt("non_inheritable_image_properties", default=["cache_in_nova", "bittorrent"],
                 help="Image properties a snapshot does not copy from the server's image."),
 ]

@@ -14,6 +14,9 @@ opts = [
     cfg.IntOpt("max_overflow", default=20, min=0,
                help="Connections allowed beyond max_pool_size under load."),
     cfg.BoolOpt("connection_debug", default=False, help="Log every SQL statement."),
+    cfg.IntOpt("reconnect_timeout", default=20, min=0, max=3600,
+               help="Seconds the conductor keeps trying a request of a compute node while "
+                    "the database cannot be reached (a restart) before it fails it."),
 ]
 
 

@@ -12,6 +12,16 @@ image_opts = [
                help="Directory where image data files are kept."),
     cfg.IntOpt("image_size_cap", default=1099511627776, min=1,
                help="Largest image, in bytes, that can be uploaded."),
+    cfg.IntOpt("user_storage_quota", default=0, min=0,
+               help="Bytes of image data a project may store (Glance's "
+                    "user_storage_quota; 0: no limit); uploads past it are a 413 and "
+                    "/v2/info/usage shows it as image_size_total."),
+    cfg.BoolOpt("use_keystone_limits", default=False,
+                help="Enforce the unified limits of the identity service (Glance's "
+                     "use_keystone_limits): image_size_total and image_stage_total in "
+                     "MiB, image_count_total and image_count_uploading, registered for "
+                     "the service of type image; a resource with no registered limit "
+                     "allows nothing. user_storage_quota is then ignored."),
     cfg.IntOpt("limit_param_default", default=25, min=1,
                help="Images returned by a list request that gives no limit."),
     cfg.IntOpt("api_limit_max", default=1000, min=1,

@@ -32,7 +32,7 @@ volume_opts = [
     cfg.PortOpt("target_port", default=3260, help="iscsi backend: port of the portal."),
     cfg.StrOpt("target_prefix", default="iqn.2010-10.org.openstack:",
                help="iscsi backend: prefix of the target names (then volume-<id>)."),
-    cfg.IntOpt("tgt_control_port", default=20, min=0, max=65535,
+    cfg.IntOpt("tgt_control_port", default=20, min=0, max=32767,
                help="iscsi backend: tgtd's control port (tgtadm -C): the socket "
                     "/var/run/tgtd/socket.N, so this target daemon is apart from a "
                     "system one (port 0)."),
@@ -94,6 +94,9 @@ default_opts = [
                help="Times a build checks that a volume it made became available."),
     cfg.IntOpt("block_device_allocate_retries_interval", default=3, min=0,
                help="Seconds between those checks."),
+    cfg.HostAddressOpt("my_ip", default="127.0.0.1",
+                       help="This host's address, as volume targets see it (the iSCSI "
+                            "initiator address of the compute node's connector)."),
     cfg.IntOpt("volume_detach_timeout", default=60, min=1,
                help="Seconds a running guest may take to let go of a detached disk."),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from sqlalchemy import DateTime, MetaData
+from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -19,6 +20,11 @@ NAMING_CONVENTION = {
 def utcnow() -> datetime.datetime:
     """Naive UTC, as stored in every DateTime column (portable across all three engines)."""
     return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+
+
+#: a DateTime that keeps microseconds on MySQL/MariaDB too (DATETIME(6); PostgreSQL and
+#: SQLite keep them anyway): lists sorted by creation time stay in creation order there
+PreciseDateTime = DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
 
 
 class Base(DeclarativeBase):

@@ -319,3 +319,33 @@ class Migration(TimestampMixin, Base):
     user_id: Mapped[str | None] = mapped_column(String(255))
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     deleted_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+
+
+class BlockDeviceMappingRow(TimestampMixin, Base):
+    """A disk of an instance that is a volume (Nova's block_device_mapping table, for the
+    volumes: the image disk stays the driver's own)."""
+
+    __tablename__ = "block_device_mapping"
+    __table_args__ = (Index("ix_block_device_mapping_instance_uuid", "instance_uuid"),
+                      Index("ix_block_device_mapping_volume_id", "volume_id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    instance_uuid: Mapped[str] = mapped_column(
+        ForeignKey("instances.uuid", ondelete="CASCADE"))
+    source_type: Mapped[str] = mapped_column(String(255))
+    destination_type: Mapped[str] = mapped_column(String(255))
+    boot_index: Mapped[int | None] = mapped_column(Integer)
+    device_name: Mapped[str | None] = mapped_column(String(255))
+    device_type: Mapped[str | None] = mapped_column(String(255))
+    disk_bus: Mapped[str | None] = mapped_column(String(255))
+    guest_format: Mapped[str | None] = mapped_column(String(255))
+    image_id: Mapped[str | None] = mapped_column(String(36))
+    volume_id: Mapped[str | None] = mapped_column(String(36))
+    snapshot_id: Mapped[str | None] = mapped_column(String(36))
+    volume_size: Mapped[int | None] = mapped_column(Integer)
+    volume_type: Mapped[str | None] = mapped_column(String(255))
+    delete_on_termination: Mapped[bool] = mapped_column(Boolean, default=False)
+    attachment_id: Mapped[str | None] = mapped_column(String(36))
+    connection_info: Mapped[str | None] = mapped_column(Text)  # JSON
+    tag: Mapped[str | None] = mapped_column(String(255))

@@ -78,6 +78,22 @@ if [ -e /sys/class/net/eth0 ]; then
 fi
 [ -n "$source" ] || read_config_drive
 
+if [ -e /sys/class/net/eth0 ]; then
+    # An IPv6 address comes from router advertisements (SLAAC) in the background:
+    # printed once the kernel has it (past duplicate address detection), boot goes on.
+    (
+        for i in $(seq 60); do
+            inet6=$(ip -6 -o addr show dev eth0 scope global 2>/dev/null |
+                grep -v tentative | awk '{print $4}' | head -n 1)
+            if [ -n "$inet6" ]; then
+                say "tiny: eth0 inet6 $inet6"
+                break
+            fi
+            sleep 0.5
+        done
+    ) &
+fi
+
 if [ -n "$source" ]; then
     uuid=$(json_get uuid /run/openstack/meta_data.json)
     name=$(json_get hostname /run/openstack/meta_data.json)
@@ -93,5 +109,22 @@ if [ -n "$source" ]; then
 else
     say "tiny: no metadata service and no config drive"
 fi
+
+# Block devices that appear or go (a volume hot-plugged or unplugged) are reported on
+# the console ("BLOCK added vdb" / "BLOCK removed vdb"), so tests can see a hot-plug.
+watch_block_devices() {
+    known=" $(ls /sys/block | tr '\n' ' ')"
+    while sleep 1; do
+        now=" $(ls /sys/block | tr '\n' ' ')"
+        for dev in $now; do
+            case "$known" in *" $dev "*) ;; *) say "BLOCK added $dev" ;; esac
+        done
+        for dev in $known; do
+            case "$now" in *" $dev "*) ;; *) say "BLOCK removed $dev" ;; esac
+        done
+        known=$now
+    done
+}
+watch_block_devices < /dev/null &
 
 exec /sbin/init

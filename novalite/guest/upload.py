@@ -82,3 +82,16 @@ def upload_tiny(image_api_url: str, token: str, image: TinyImage,
          "hw_serial_port_count": "1"},
         image.disk)
     return {"kernel_id": kernel_id, "ramdisk_id": ramdisk_id, "image_id": image_id}
+
+
+DISK_IMAGE_NAME = "tiny-disk"
+
+
+def upload_tiny_disk(image_api_url: str, token: str, disk_path: str,
+                     visibility: str = "public") -> str:
+    """Uploads the bootable disk (``novalite.guest.bootdisk``) as ``tiny-disk``: a raw
+    image the BIOS boots (no kernel_id), for boot from volume; returns its id."""
+    glance = _Glance(image_api_url, token)
+    return glance.ensure({"visibility": visibility, "container_format": "bare",
+                          "name": DISK_IMAGE_NAME, "disk_format": "raw",
+                          "hw_serial_port_count": "1"}, disk_path)

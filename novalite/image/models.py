@@ -1,4 +1,5 @@
-"""Tables of the image service: images, their free-form properties, tags and members.
+"""Tables of the image service: images, their free-form properties, tags and members;
+metadata definitions (metadefs) namespaces and resource types.
 
 Deleted images are removed outright (rows and file): the API never shows them again.
 """
@@ -6,8 +7,19 @@ Deleted images are removed outright (rows and file): the API never shows them ag
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from novalite.db.base import Base, utcnow
@@ -72,6 +84,35 @@ class ImageMember(Base):
         String(36), ForeignKey("images.id", ondelete="CASCADE"), primary_key=True)
     member: Mapped[str] = mapped_column(String(255), primary_key=True)
     status: Mapped[str] = mapped_column(String(20), default="pending")
+    created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow,
+                                                          onupdate=utcnow)
+
+
+class MetadefNamespace(Base):
+    """A metadata definitions namespace; its objects, properties, tags and resource type
+    associations are kept with it as JSON (``document``), changed with the row locked."""
+
+    __tablename__ = "metadef_namespaces"
+    __table_args__ = (Index("ix_metadef_namespaces_owner", "owner"),)
+
+    namespace: Mapped[str] = mapped_column(String(80), primary_key=True)
+    display_name: Mapped[str | None] = mapped_column(String(80))
+    description: Mapped[str | None] = mapped_column(Text)
+    visibility: Mapped[str] = mapped_column(String(32), default="private")
+    protected: Mapped[bool] = mapped_column(Boolean, default=False)
+    owner: Mapped[str | None] = mapped_column(String(255))
+    document: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow,
+                                                          onupdate=utcnow)
+
+
+class MetadefResourceType(Base):
+    __tablename__ = "metadef_resource_types"
+
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    protected: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow,
                                                           onupdate=utcnow)

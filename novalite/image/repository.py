@@ -112,6 +112,20 @@ def compare_and_set(image_id: str, from_statuses: Sequence[str], values: dict[st
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+def usage(owner: str) -> dict[str, Any]:
+    """The owner's images: how many, their stored bytes, and the ids of those uploading
+    (staged, not imported yet)."""
+    with db_api.session_scope() as session:
+        row = session.execute(
+            sa.select(sa.func.count(Image.id), sa.func.coalesce(sa.func.sum(Image.size), 0))
+            .where(Image.owner == owner)).one()
+        count, size = row[0] or 0, row[1] or 0
+        uploading = list(session.execute(
+            sa.select(Image.id).where(Image.owner == owner, Image.status == "uploading")
+        ).scalars())
+    return {"count": int(count), "size": int(size), "uploading": uploading}
+
+
 def delete(image_id: str) -> bool:
     with db_api.session_scope() as session:
         for model in (ImageMember, ImageTag, ImageProperty):

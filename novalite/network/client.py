@@ -116,10 +116,15 @@ class NetworkClient(ServiceClient):
         if remote:
             for other in self.list_ports(network_id=port["network_id"]):
                 for group_id in remote.intersection(other.get("security_groups") or ()):
-                    members[group_id].extend(f"{ip['ip_address']}/32"
-                                             for ip in other.get("fixed_ips", ()))
+                    members[group_id].extend(
+                        f"{ip['ip_address']}/{128 if ':' in ip['ip_address'] else 32}"
+                        for ip in other.get("fixed_ips", ()))
         return [{**rule, "remote_ip_prefixes": members[rule["remote_group_id"]]}
                 if rule.get("remote_group_id") else rule for rule in rules]
+
+    # routers
+    def list_routers(self, **filters: Any) -> list[dict[str, Any]]:
+        return self._call("GET", "/routers", params=_params(filters))["routers"]
 
     # floating IPs
     def list_floatingips(self, **filters: Any) -> list[dict[str, Any]]:
@@ -202,8 +207,12 @@ def network_info_for(port: dict[str, Any], network: dict[str, Any],
         "id": subnet["id"], "cidr": subnet["cidr"], "gateway": subnet.get("gateway_ip"),
         "dns": list(subnet.get("dns_nameservers") or []),
         "enable_dhcp": bool(subnet.get("enable_dhcp", True)),
-        "ips": [{"address": address, "type": "fixed", "version": 4}
+        "ips": [{"address": address, "type": "fixed",
+                 "version": 6 if ":" in address else 4}
                 for address in by_subnet[subnet["id"]]],
+        **({"ipv6_address_mode": subnet.get("ipv6_address_mode"),
+            "ipv6_ra_mode": subnet.get("ipv6_ra_mode")}
+           if subnet.get("ip_version") == 6 else {}),
     } for subnet in subnets if subnet["id"] in by_subnet]
     return {
         "id": port["id"], "address": port["mac_address"], "devname": "tap" + port["id"][:11],

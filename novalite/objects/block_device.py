@@ -6,6 +6,9 @@ Version history:
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from novalite.objects.base import NovaliteObject
 
 
@@ -34,3 +37,16 @@ class BlockDeviceMapping(NovaliteObject):
     #: the volume service's connection info (JSON text), once attached
     connection_info: str | None = None
     tag: str | None = None
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> BlockDeviceMapping:
+        """From a record as ``novalite.db.block_devices`` reads it."""
+        return cls(**{name: values[name] for name in cls.obj_fields() if name in values})
+
+    def connection(self) -> dict[str, Any]:
+        """``connection_info`` decoded (empty before the volume is connected)."""
+        try:
+            decoded = json.loads(self.connection_info) if self.connection_info else {}
+        except ValueError:
+            return {}
+        return decoded if isinstance(decoded, dict) else {}

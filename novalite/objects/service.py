@@ -39,8 +39,8 @@ SERVICE_VERSION_HISTORY: tuple[ServiceLevel, ...] = (
     # 1: release 0.2.0 - versioned objects at every door (compute 2.0, conductor 2.0,
     #    scheduler 2.0); remote consoles (compute 2.1, conductor 2.1); host uptime and
     #    external instance events (compute 2.2); the day-2 server actions and moves
-    #    (compute 2.3, conductor 2.2)
-    ServiceLevel("0.2.0", compute_rpc="2.3", conductor_rpc="2.2", scheduler_rpc="2.0",
+    #    (compute 2.3, conductor 2.2); volumes (compute 2.4)
+    ServiceLevel("0.2.0", compute_rpc="2.4", conductor_rpc="2.2", scheduler_rpc="2.0",
                  objects={"BlockDeviceMapping": "1.0", "ComputeNode": "1.0",
                           "ConsoleAuthToken": "1.0", "Flavor": "1.0", "ImageMeta": "1.0",
                           "Instance": "1.0", "InstanceAction": "1.0",

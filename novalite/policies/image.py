@@ -26,11 +26,24 @@ _RULES = [
     ("deactivate", ADMIN_OR_PROJECT_MEMBER, "Deactivate an image."),
     ("reactivate", ADMIN_OR_PROJECT_MEMBER, "Reactivate an image."),
     ("download_deactivated", ADMIN, "Download the data of a deactivated image."),
+    ("stores_info_detail", ADMIN, "Show the stores with their type and properties."),
     ("get_members", ADMIN_OR_READER, "List an image's members."),
     ("get_member", ADMIN_OR_READER, "Show an image member."),
     ("add_member", ADMIN_OR_PROJECT_MEMBER, "Share an image with a project."),
     ("delete_member", ADMIN_OR_PROJECT_MEMBER, "Stop sharing an image with a project."),
     ("modify_member", ADMIN_OR_THE_MEMBER, "Accept or reject a shared image."),
+    *((f"get_metadef_{what}", ADMIN_OR_READER, f"Read metadata definition {what}.")
+      for what in ("namespace", "namespaces", "object", "objects", "property", "properties",
+                   "tag", "tags", "resource_type")),
+    ("list_metadef_resource_types", ADMIN_OR_READER, "List the metadef resource types."),
+    *((f"{verb}_metadef_{what}", ADMIN, f"Change metadata definition {what}.")
+      for verb, what in (("add", "namespace"), ("modify", "namespace"),
+                         ("delete", "namespace"), ("add", "object"), ("modify", "object"),
+                         ("delete", "object"), ("add", "property"), ("modify", "property"),
+                         ("remove", "property"), ("add", "tag"), ("add", "tags"),
+                         ("modify", "tag"), ("delete", "tag"), ("delete", "tags"),
+                         ("add", "resource_type_association"),
+                         ("remove", "resource_type_association"))),
 ]
 
 RULES = [policy.RuleDefault(f"image:{name}", check, description=description)

@@ -24,6 +24,7 @@ from novalite.common import exception, rpc
 from novalite.common.context import RequestContext
 from novalite.common.manager import Manager
 from novalite.conf import CONF
+from novalite.db.reconnect import RetryingEndpoint
 from novalite.objects import ObjectSerializer, RequestSpec, Selection
 from novalite.placement import client as placement
 from novalite.scheduler import utils
@@ -49,7 +50,8 @@ class SchedulerManager(Manager):
         self._lock = threading.Lock()
 
     def rpc_endpoints(self) -> list[object]:
-        return [self, SchedulerV1Proxy(self)]
+        """Every request waits out a database restart (``novalite.db.reconnect``)."""
+        return [RetryingEndpoint(self), RetryingEndpoint(SchedulerV1Proxy(self))]
 
     def rpc_serializer(self) -> messaging.Serializer:
         return ObjectSerializer()

@@ -255,6 +255,12 @@ class ComputeDriver(abc.ABC):
         plugged here (drivers without a data plane have nothing to do)."""
         return None
 
+    def apply_l3_state(self, state: dict[str, Any]) -> None:
+        """Make the host's data plane route and NAT as the network service's routers and
+        floating IPs say (``compute.network.l3_state``); drivers without a data plane
+        have nothing to do."""
+        return None
+
     def attach_interface(self, context: RequestContext | None, instance: Instance,
                          vif: VIF) -> None:
         """Hot-plug a NIC for ``vif`` into the (running or stopped) guest."""
@@ -264,6 +270,25 @@ class ComputeDriver(abc.ABC):
                          vif: VIF) -> None:
         """Remove the NIC of ``vif`` from the guest; no error when it is not there."""
         raise VirtDriverError("This driver cannot detach interfaces.")
+
+    # --- volumes -----------------------------------------------------------------------
+
+    def get_volume_connector(self, instance: Instance) -> dict[str, Any]:
+        """How the volume service is to export a volume to this host (os-brick's
+        connector properties: ``host``, ``ip``, ``initiator`` ...)."""
+        raise VirtDriverError("This driver cannot attach volumes.")
+
+    def attach_volume(self, context: RequestContext | None, connection_info: dict[str, Any],
+                      instance: Instance, mountpoint: str, volume_id: str) -> None:
+        """Connect the volume ``connection_info`` describes as ``mountpoint`` (``vdb``)
+        of the guest: hot-plugged when it runs, and kept across reboots."""
+        raise VirtDriverError("This driver cannot attach volumes.")
+
+    def detach_volume(self, context: RequestContext | None, connection_info: dict[str, Any],
+                      instance: Instance, mountpoint: str, volume_id: str) -> None:
+        """Remove the volume from the guest (waiting until the guest let it go); no
+        error when it is not there."""
+        raise VirtDriverError("This driver cannot detach volumes.")
 
     # --- images of the guest ---------------------------------------------------------
 

@@ -63,6 +63,8 @@ class FakeGuest:
     resize_backup: tuple[int, int, int] | None = None
     admin_password: str | None = None
     nmi_count: int = 0
+    #: {mountpoint: volume id} of the volumes attached
+    volumes: dict[str, str] = dataclasses.field(default_factory=dict)
 
     def new_process(self) -> None:
         self.pid = next(_pids)
@@ -121,6 +123,8 @@ class FakeDriver(ComputeDriver):
             root_gb=int(instance.get("root_gb") or 0),
             image_id=str(instance.get("image_ref") or image_meta.get("id") or ""))
         guest.new_process()
+        for volume in (block_device_info or {}).get("block_device_mapping") or ():
+            guest.volumes[str(volume["mount_device"])] = str(volume["volume_id"])
         with self._lock:
             self._guests[instance["uuid"]] = guest
 
@@ -136,6 +140,25 @@ class FakeDriver(ComputeDriver):
         with self._lock:
             if vif["id"] in guest.vifs:
                 guest.vifs.remove(vif["id"])
+
+    def get_volume_connector(self, instance: Instance) -> dict[str, Any]:
+        return {"host": self.host, "ip": "127.0.0.1", "platform": "x86_64",
+                "os_type": "linux", "multipath": False,
+                "initiator": f"iqn.2026-12.org.novalite:{self.host}"}
+
+    def attach_volume(self, context: RequestContext | None, connection_info: dict[str, Any],
+                      instance: Instance, mountpoint: str, volume_id: str) -> None:
+        if not connection_info.get("driver_volume_type"):
+            raise VirtDriverError(f"Volume {volume_id} has no connection info")
+        guest = self._guest(instance)
+        with self._lock:
+            guest.volumes[mountpoint] = volume_id
+
+    def detach_volume(self, context: RequestContext | None, connection_info: dict[str, Any],
+                      instance: Instance, mountpoint: str, volume_id: str) -> None:
+        guest = self._guest(instance)
+        with self._lock:
+            guest.volumes.pop(mountpoint, None)
 
     def destroy(self, context: RequestContext | None, instance: Instance, network_info: NetworkInfo,
                 destroy_disks: bool = True) -> None:

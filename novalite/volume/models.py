@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from novalite.db.base import Base, utcnow
+from novalite.db.base import Base, PreciseDateTime, utcnow
 
 
 class VolumeType(Base):
@@ -22,8 +22,8 @@ class VolumeType(Base):
     name: Mapped[str] = mapped_column(String(255), unique=True)
     description: Mapped[str | None] = mapped_column(String(255))
     is_public: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
-    updated_at: Mapped[datetime.datetime | None] = mapped_column(DateTime, onupdate=utcnow)
+    created_at: Mapped[datetime.datetime] = mapped_column(PreciseDateTime, default=utcnow)
+    updated_at: Mapped[datetime.datetime | None] = mapped_column(PreciseDateTime, onupdate=utcnow)
 
 
 class VolumeTypeExtraSpec(Base):
@@ -74,8 +74,8 @@ class Volume(Base):
     migration_status: Mapped[str | None] = mapped_column(String(32))
     #: where the backend keeps the data (a file path)
     provider_location: Mapped[str | None] = mapped_column(String(255))
-    created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
-    updated_at: Mapped[datetime.datetime | None] = mapped_column(DateTime, onupdate=utcnow)
+    created_at: Mapped[datetime.datetime] = mapped_column(PreciseDateTime, default=utcnow)
+    updated_at: Mapped[datetime.datetime | None] = mapped_column(PreciseDateTime, onupdate=utcnow)
 
 
 class VolumeMetadata(Base):
@@ -113,10 +113,10 @@ class VolumeAttachment(Base):
     attach_mode: Mapped[str | None] = mapped_column(String(8))
     connector: Mapped[str | None] = mapped_column(Text)  # JSON
     connection_info: Mapped[str | None] = mapped_column(Text)  # JSON
-    attach_time: Mapped[datetime.datetime | None] = mapped_column(DateTime)
-    detach_time: Mapped[datetime.datetime | None] = mapped_column(DateTime)
-    created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
-    updated_at: Mapped[datetime.datetime | None] = mapped_column(DateTime, onupdate=utcnow)
+    attach_time: Mapped[datetime.datetime | None] = mapped_column(PreciseDateTime)
+    detach_time: Mapped[datetime.datetime | None] = mapped_column(PreciseDateTime)
+    created_at: Mapped[datetime.datetime] = mapped_column(PreciseDateTime, default=utcnow)
+    updated_at: Mapped[datetime.datetime | None] = mapped_column(PreciseDateTime, onupdate=utcnow)
 
 
 class Snapshot(Base):
@@ -134,8 +134,8 @@ class Snapshot(Base):
     progress: Mapped[str | None] = mapped_column(String(32))
     size: Mapped[int] = mapped_column(Integer)
     provider_location: Mapped[str | None] = mapped_column(String(255))
-    created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
-    updated_at: Mapped[datetime.datetime | None] = mapped_column(DateTime, onupdate=utcnow)
+    created_at: Mapped[datetime.datetime] = mapped_column(PreciseDateTime, default=utcnow)
+    updated_at: Mapped[datetime.datetime | None] = mapped_column(PreciseDateTime, onupdate=utcnow)
 
 
 class SnapshotMetadata(Base):

@@ -141,6 +141,17 @@ def test_forged_signature_is_403(records, metadata_url) -> None:
         assert a["uuid"] not in response.text
 
 
+def test_empty_secret_accepts_no_signature(records, metadata_url) -> None:
+    """Were the secret unset (the services refuse to start so), an HMAC made with the
+    empty key is still refused rather than trusted."""
+    a = records["a"]
+    CONF.set_override("metadata_proxy_shared_secret", "", "neutron")
+    response = requests.get(f"{metadata_url}/openstack/latest/meta_data.json",
+                            headers=signed(a["uuid"], "proja", secret=""), timeout=10)
+    assert response.status_code == 403
+    assert "Invalid proxy request signature." in response.text
+
+
 def test_missing_or_repeated_headers_are_400(records, metadata_url) -> None:
     a = records["a"]
     url = f"{metadata_url}/openstack/latest/meta_data.json"

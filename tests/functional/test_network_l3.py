@@ -208,8 +208,9 @@ def test_floating_ips(a, b, admin, external):  # noqa: F811
     for item in (fip, second, direct):
         a.call("DELETE", f"/floatingips/{item['id']}", expect=204)
     neutron_error(a.call("DELETE", f"/floatingips/{fip['id']}"), 404, "FloatingIPNotFound")
-    assert [p["device_owner"] for p in admin.list("ports", network_id=ext_net["id"])] == [
-        "network:router_gateway", "network:floatingip"]
+    # (Neutron lists without a sort key in no particular order)
+    assert sorted(p["device_owner"] for p in admin.list("ports", network_id=ext_net["id"])) == [
+        "network:floatingip", "network:router_gateway"]
 
 
 def test_router_and_floating_ip_quotas(a, admin, external):  # noqa: F811

@@ -16,7 +16,17 @@ def _run() -> tuple[int, str]:
     return upgrade_check.run(lines.append), "\n".join(lines)
 
 
-def test_all_services_at_this_release_pass(db):
+@pytest.fixture
+def secrets(conf):
+    """The compute service's shared secrets (it refuses to start without them)."""
+    conf.set_override("metadata_proxy_shared_secret", "a-long-metadata-secret", "neutron")
+    conf.set_override("password", "a-long-service-password", "neutron")
+    yield
+    conf.clear_override("metadata_proxy_shared_secret", "neutron")
+    conf.clear_override("password", "neutron")
+
+
+def test_all_services_at_this_release_pass(db, secrets):
     service_store.report("ctl", "novalite-conductor", "conductor", version=SERVICE_VERSION)
     service_store.report("cmp", "novalite-compute", "compute", version=SERVICE_VERSION)
     code, text = _run()
@@ -24,7 +34,7 @@ def test_all_services_at_this_release_pass(db):
     assert "Result: Success" in text and "Failure" not in text
 
 
-def test_a_compute_of_the_previous_release_is_a_warning_naming_it(db):
+def test_a_compute_of_the_previous_release_is_a_warning_naming_it(db, secrets):
     service_store.report("ctl", "novalite-conductor", "conductor", version=SERVICE_VERSION)
     service_store.report("old-cmp", "novalite-compute", "compute", version=SERVICE_VERSION - 1)
     code, text = _run()
@@ -61,3 +71,10 @@ def test_the_command_exits_with_the_worst_result(db, capsys):
     assert manage.build_parser().parse_args(["upgrade", "check"]).func is not None
     assert manage._upgrade_check(None) == upgrade_check.WARNING
     assert "Upgrade Check Results" in capsys.readouterr().out
+
+
+def test_a_missing_secret_is_a_warning_naming_the_option(db):
+    service_store.report("cmp", "novalite-compute", "compute", version=SERVICE_VERSION)
+    code, text = _run()
+    assert code == upgrade_check.WARNING, text
+    assert "novalite-compute: [neutron] metadata_proxy_shared_secret is empty" in text

@@ -73,6 +73,11 @@ def server_database(kind: str) -> Iterator[str]:
         admin.dispose()
 
 
+def rabbitmqctl(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["rabbitmqctl", *args], check=check, capture_output=True,
+                          text=True, timeout=120)
+
+
 def current_env() -> dict[str, str]:
     """The environment of this code's processes: the repository first on the path (the
     venv's editable install may point at another checkout)."""
@@ -99,10 +104,18 @@ class Deployment:
     def __init__(self, root: Path, database_url: str,
                  options: Mapping[str, Mapping[str, object]] | None = None) -> None:
         self.root = root
+        self.database_url = database_url
+        root.mkdir(parents=True, exist_ok=True)
+        # a vhost of its own: queue names (conductor, compute.<host>) are the same in every
+        # deployment, and the tests of others share the broker
+        self.vhost = f"novalite-{uuid.uuid4().hex[:10]}"
+        rabbitmqctl("add_vhost", self.vhost)
+        rabbitmqctl("set_permissions", "-p", self.vhost, "guest", ".*", ".*", ".*")
+        self.transport_url = RABBIT_URL.rstrip("/") + "/" + self.vhost
         self.ports = {name: free_port() for name in ("identity", "image", "compute",
                                                      "network", "metadata")}
         sections: dict[str, dict[str, object]] = {
-            "DEFAULT": {"state_path": root, "transport_url": RABBIT_URL,
+            "DEFAULT": {"state_path": root, "transport_url": self.transport_url,
                         "control_exchange": f"novalite-{uuid.uuid4().hex[:8]}",
                         "report_interval": 1, "compute_driver": "fake",
                         "osapi_compute_listen_port": self.ports["compute"],
@@ -112,10 +125,15 @@ class Deployment:
                          "password_hash_memory_kib": 1024},
             "image": {"bind_port": self.ports["image"]},
             "network": {"bind_port": self.ports["network"]},
-            "neutron": {"metadata_proxy_shared_secret": "multi-process-secret"},
         }
         for name, values in (options or {}).items():
             sections.setdefault(name, {}).update(values)
+        # the shared secrets as an operator makes them (the services refuse to start
+        # without); the cloud's own file comes after it, so ``options`` may override them
+        self.secrets = root / "secrets.conf"
+        subprocess.run([os.path.join(BIN, "novalite-manage"), "secrets", "generate",
+                        "--output-file", str(self.secrets)], check=True, capture_output=True,
+                       timeout=120, env=current_env())
         self.config = root / "novalite.conf"
         self.config.write_text(render(sections))
         self.processes: list[tuple[str, str, subprocess.Popen[bytes]]] = []
@@ -130,8 +148,9 @@ class Deployment:
         """``novalite-manage`` with this cloud's configuration."""
         env = current_env() if bin_dir == BIN else release_env()
         return subprocess.run([os.path.join(bin_dir, "novalite-manage"), "--config-file",
-                               str(self.config), *args], check=check, capture_output=True,
-                              text=True, timeout=120, env=env)
+                               str(self.secrets), "--config-file", str(self.config), *args],
+                              check=check, capture_output=True, text=True, timeout=120,
+                              env=env)
 
     def bootstrap(self, admin_password: str) -> None:
         self.manage("db", "sync")
@@ -151,7 +170,7 @@ class Deployment:
         name = name or f"{binary}-{len(self.processes)}"
         log = open(self.root / f"{name}.log", "ab")  # noqa: SIM115 - the child owns it
         arguments: list[str] = []
-        for path in (self.config, *config_files):
+        for path in (self.secrets, self.config, *config_files):
             arguments += ["--config-file", str(path)]
         process = subprocess.Popen(
             [os.path.join(bin_dir, binary), *arguments], stdout=log, stderr=subprocess.STDOUT,
@@ -191,4 +210,7 @@ class Deployment:
         running = [(binary, p) for _, binary, p in self.processes if p.returncode is None]
         self.stop(*[p for binary, p in running if binary not in CONTROL_PLANE])
         self.stop(*[p for binary, p in running if binary in CONTROL_PLANE])
+        if self.vhost:
+            rabbitmqctl("delete_vhost", self.vhost, check=False)
+            self.vhost = ""
         return dict(self.exit_codes)

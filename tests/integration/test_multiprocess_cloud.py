@@ -4,10 +4,13 @@ MariaDB, driven by openstacksdk through the catalog."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Iterator
 
 import openstack
 import pytest
+import requests
 
 from tests.integration.deployment import Deployment, server_database, wait_for
 
@@ -27,6 +30,36 @@ def deployment(request, tmp_path) -> Iterator[Deployment]:
         finally:
             codes = cloud.stop_all()
             assert set(codes.values()) == {0}, codes
+
+
+def check_metadata_signatures(deployment, server) -> None:
+    """The metadata API of the deployment trusts only the generated secret: the
+    forged signature, and one made with the empty key, get 403."""
+    from oslo_config import cfg
+
+    from novalite.conf import list_opts
+
+    parsed = cfg.ConfigOpts()
+    for group, opts in list_opts():
+        parsed.register_opts(opts, group=None if group == "DEFAULT" else group)
+    parsed([], default_config_files=[str(deployment.secrets)])
+    secret = parsed.neutron.metadata_proxy_shared_secret
+    url = (f"http://127.0.0.1:{deployment.ports['metadata']}"
+           "/openstack/latest/meta_data.json")
+
+    def signed(key: str) -> dict[str, str]:
+        return {"X-Instance-ID": server.id, "X-Tenant-ID": server.project_id,
+                "X-Instance-ID-Signature": hmac.new(key.encode(), server.id.encode(),
+                                                    hashlib.sha256).hexdigest()}
+
+    good = requests.get(url, headers=signed(secret), timeout=10)
+    assert good.status_code == 200, good.text
+    assert good.json()["uuid"] == server.id
+    for forged in (signed(""), signed("guessed-secret"),
+                   {**signed(secret), "X-Instance-ID-Signature": "0" * 64}):
+        response = requests.get(url, headers=forged, timeout=10)
+        assert response.status_code == 403
+        assert server.id not in response.text
 
 
 def test_scenario_across_processes(deployment, tmp_path):
@@ -62,6 +95,7 @@ def test_scenario_across_processes(deployment, tmp_path):
             getattr(conn.compute, f"{action}_server")(target)
         conn.compute.wait_for_server(conn.compute.get_server(target.id), status=status,
                                      wait=60, interval=0.2)
+    check_metadata_signatures(deployment, servers[0])
     for server in servers:
         conn.compute.delete_server(server)
     for server in servers:

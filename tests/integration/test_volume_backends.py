@@ -20,7 +20,7 @@ def free_port() -> int:
 def test_tgt_exports_a_volume_to_qemu(conf, tmp_path):
     port = free_port()
     conf.set_override("target_port", port, "volume")
-    tgt = Tgt(random.randint(1000, 60000), "127.0.0.1", port)
+    tgt = Tgt(random.randint(1000, 32000), "127.0.0.1", port)
     backend = IscsiBackend("iscsi", str(tmp_path / "iscsi"), tgt=tgt)
     backend.start()
     try:

@@ -41,6 +41,8 @@ from novalite.api.compute import (
     services,
     simple_tenant_usage,
     versions,
+    volume_attachments,
+    volumes,
 )
 from novalite.common import auth, exception, wsgi
 from novalite.common.context import RequestContext
@@ -51,7 +53,7 @@ RESOURCES: tuple[ModuleType, ...] = (
     hypervisors, servers, server_actions, server_metadata, server_tags, server_diagnostics,
     instance_actions, attach_interfaces, server_groups, aggregates, hosts,
     simple_tenant_usage, instance_usage_audit_log, removed, remote_consoles,
-    console_auth_tokens)
+    console_auth_tokens, volume_attachments, volumes)
 _PROJECT = re.compile(r"^/([0-9a-f-]+)(/.*)$")
 
 

@@ -19,7 +19,7 @@ from novalite.compute import network
 from novalite.compute.api import API
 from novalite.compute.boot_request import BootRequest
 from novalite.conf import CONF
-from novalite.db import instances
+from novalite.db import block_devices, instances
 from novalite.policies import servers as server_policies
 
 server_policies.register()
@@ -124,7 +124,9 @@ def _list(request: Request, detailed: bool) -> webob.Response:
                                      limit=limit, marker=marker, all_tenants=all_tenants)
     host_status = views.HostStatus()
     groups = network.security_groups_by_server(ctxt, found) if detailed else {}
-    servers = [views.show(request, i, host_status, in_list=True, security_groups=groups)
+    volumes = block_devices.list_for_instances(i["uuid"] for i in found) if detailed else {}
+    servers = [views.show(request, i, host_status, in_list=True, security_groups=groups,
+                          volumes=volumes)
                if detailed
                else views.basic(request, i) for i in found]
     body: dict[str, Any] = {"servers": servers}

@@ -212,7 +212,12 @@ class MetadataRequestHandler:
             raise HTTPError(400, "Multiple X-Instance-ID headers found within request.")
         if "," in tenant_id:
             raise HTTPError(400, "Multiple X-Tenant-ID headers found within request.")
-        expected = sign_instance_id(CONF.neutron.metadata_proxy_shared_secret, instance_id)
+        secret = CONF.neutron.metadata_proxy_shared_secret
+        if not secret:  # an HMAC with the empty key proves nothing (the services refuse
+            LOG.error("[neutron] metadata_proxy_shared_secret is not set; refusing the "
+                      "signed request for %s", instance_id)  # to start without one)
+            raise HTTPError(403, BAD_SIGNATURE)
+        expected = sign_instance_id(secret, instance_id)
         if not hmac.compare_digest(expected.encode(), signature.encode()):
             LOG.warning("X-Instance-ID-Signature does not match the expected value for id "
                         "%s. Request From: %s", instance_id, remote_address)

@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import logging
 
+import oslo_messaging as messaging
+
 from novalite.common import exception
 from novalite.common import instance_states as states
 from novalite.common.context import RequestContext
 from novalite.compute import rpcapi as compute_rpcapi
-from novalite.db import instances, server_groups, service_store
-from novalite.objects import Instance, InstanceGroup, RequestSpec, Selection
+from novalite.db import block_devices, instances, server_groups, service_store
+from novalite.objects import BlockDeviceMapping, Instance, InstanceGroup, RequestSpec, Selection
 from novalite.placement import client as placement
 from novalite.scheduler import rpcapi as scheduler_rpcapi
 
 LOG = logging.getLogger(__name__)
+#: times the conductor asks the scheduler before the build goes into ERROR
+SELECT_ATTEMPTS = 3
 
 
 def set_error(ctxt: RequestContext, instance_uuid: str, message: str, host: str | None = None,
@@ -56,14 +60,34 @@ class BuildTask:
                 set_error(ctxt, instance_uuid, error.message, code=400)
             return
         try:
-            selections = self.scheduler.select_destinations(
-                ctxt, request_spec, instance_uuids, return_alternates=True)
+            selections = self._select_destinations(ctxt, request_spec, instance_uuids)
         except exception.NoValidHost as error:
             for instance_uuid in instance_uuids:
                 set_error(ctxt, instance_uuid, error.message)
             return
+        except messaging.MessagingTimeout as error:
+            for instance_uuid in instance_uuids:
+                set_error(ctxt, instance_uuid, f"The scheduler did not answer: {error}")
+            return
         for instance_uuid, hosts in zip(instance_uuids, selections, strict=True):
             self._build_on(ctxt, instance_uuid, request_spec, hosts[0], hosts[1:])
+
+    def _select_destinations(self, ctxt: RequestContext, request_spec: RequestSpec,
+                             instance_uuids: list[str]) -> list[list[Selection]]:
+        """The scheduler's answer, asked again when it was lost (a broker restart drops
+        the replies in flight); what a lost answer may have claimed is released first."""
+        for attempt in range(1, SELECT_ATTEMPTS + 1):
+            try:
+                return self.scheduler.select_destinations(
+                    ctxt, request_spec, instance_uuids, return_alternates=True)
+            except messaging.MessagingTimeout:
+                if attempt == SELECT_ATTEMPTS:
+                    raise
+                LOG.warning("no answer from the scheduler for %s (attempt %d): asking again",
+                            instance_uuids, attempt)
+                for instance_uuid in instance_uuids:
+                    placement.remove_allocations(instance_uuid)
+        raise AssertionError("unreachable")
 
     def _build_on(self, ctxt: RequestContext, instance_uuid: str, request_spec: RequestSpec,
                   selection: Selection, alternates: list[Selection]) -> None:
@@ -78,6 +102,10 @@ class BuildTask:
             LOG.info("instance %s went away while it was scheduled", instance_uuid)
             placement.remove_allocations(instance_uuid)
             return
+        instance.block_device_mappings = [
+            BlockDeviceMapping.from_dict(bdm)
+            for bdm in block_devices.list_for_instance(instance_uuid)]
+        instance.obj_reset_changes()
         _event_finish(ctxt, instance_uuid)
         self.compute.build_and_run_instance(ctxt, host, instance, request_spec, alternates,
                                             node=selection.nodename)

@@ -16,7 +16,16 @@ import webob.exc
 from novalite.common import auth, wsgi
 from novalite.conf import CONF
 from novalite.identity.validation import default_validator
-from novalite.image.api import data, images, members, schemas, versions
+from novalite.image.api import (
+    data,
+    images,
+    imports,
+    members,
+    metadef_schemas,
+    metadefs,
+    schemas,
+    versions,
+)
 from novalite.policies import image as image_policies
 
 WSGIApp = Callable[..., Iterable[bytes]]
@@ -32,7 +41,8 @@ def fault_body(code: int, message: str) -> dict[str, Any]:
 
 def make_router() -> wsgi.Router:
     return wsgi.build_router(fault_body, versions.ROUTES, schemas.ROUTES, images.ROUTES,
-                             data.ROUTES, members.ROUTES)
+                             data.ROUTES, members.ROUTES, imports.ROUTES,
+                             metadefs.ROUTES, metadef_schemas.ROUTES)
 
 
 def make_app(validator: auth.TokenValidator | None = None) -> WSGIApp:

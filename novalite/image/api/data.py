@@ -16,7 +16,7 @@ import webob
 from novalite.common import exception, policy, wsgi
 from novalite.conf import CONF
 from novalite.image import repository
-from novalite.image.api import access
+from novalite.image.api import access, quota
 from novalite.image.api.images import store
 from novalite.image.api.patch import UnsupportedMediaType
 from novalite.image.store import CHUNK_SIZE, ImageTooLarge
@@ -49,6 +49,7 @@ def upload(request: wsgi.Request, image_id: str) -> webob.Response:
     cap = CONF.image.image_size_cap
     if request.content_length is not None and request.content_length > cap:
         raise ImageTooLarge(reason=f"more than {cap} bytes")
+    room = quota.room(image["owner"], request.content_length)
     if not repository.compare_and_set(image_id, ["queued"], {"status": "saving"}):
         current = repository.get(image_id)
         if current is None:
@@ -62,7 +63,12 @@ def upload(request: wsgi.Request, image_id: str) -> webob.Response:
         expected["the image's size"] = image["size"]
     file_store = store()
     try:
-        stored = file_store.add(image_id, _body_chunks(request.environ), cap, expected)
+        stored = file_store.add(image_id, _body_chunks(request.environ), room, expected)
+    except ImageTooLarge:
+        repository.compare_and_set(image_id, ["saving"], {"status": "queued"})
+        if room < cap:
+            raise quota.QuotaExceeded(reason=f"more than the {room} bytes left") from None
+        raise
     except BaseException:
         repository.compare_and_set(image_id, ["saving"], {"status": "queued"})
         raise

@@ -14,6 +14,7 @@ from novalite.common import exception, wsgi
 from novalite.conf import CONF
 from novalite.image import repository
 from novalite.image.api import access, patch, schemas, validation, views
+from novalite.image.api.quota import check_count, staging
 from novalite.image.store import FileStore
 
 MAX_BIGINT = 2**63 - 1
@@ -42,6 +43,7 @@ def create(request: wsgi.Request) -> webob.Response:
     if owner != ctxt.project_id:
         access.authorize(ctxt, "set_image_owner", owner)
     access.authorize(ctxt, "add_image", owner)
+    check_count(owner)
     core.setdefault("visibility", "shared")
     _authorize_visibility(ctxt, core["visibility"], owner)
     core["owner"] = owner
@@ -54,7 +56,8 @@ def create(request: wsgi.Request) -> webob.Response:
     except sqlalchemy.exc.IntegrityError:
         raise ImageExists(image_id=image_id) from None
     return wsgi.json_response(views.image(image), status=201,
-                              headers={"Location": f"/v2/images/{image_id}"})
+                              headers={"Location": f"/v2/images/{image_id}",
+                                       "OpenStack-image-import-methods": "glance-direct"})
 
 
 def _new_id() -> str:
@@ -123,6 +126,7 @@ def delete(request: wsgi.Request, image_id: str) -> webob.Response:
     if not repository.delete(image_id):
         raise access.ImageNotFound(image_id=image_id)
     store().delete(image_id)
+    staging().delete(image_id)
     return wsgi.empty_response()
 
 

@@ -11,10 +11,10 @@ import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from novalite.network.linux import nft
+from novalite.network.linux import l3, nft
 from novalite.network.linux.commands import DataPlaneError, netns_path, run
 from novalite.network.linux.dnsmasq import (
     DnsmasqProcess,
@@ -22,6 +22,7 @@ from novalite.network.linux.dnsmasq import (
     hostsfile_text,
     stale_leases,
 )
+from novalite.network.linux.l3 import ExternalNetwork, L3State
 from novalite.network.linux.metadata_proxy import METADATA_IP, MetadataLookup, MetadataProxy
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -37,6 +38,10 @@ class NetworkInfo:
     gateway_ip: str
     dns_domain: str
     mtu: int
+    #: the network's IPv6 subnet, the namespace's address on it and how guests get theirs
+    cidr6: str | None = None
+    gateway6: str | None = None
+    ipv6_mode: str | None = None
 
 
 def _safe_name(value: str, what: str) -> str:
@@ -102,7 +107,8 @@ class DataPlane:
             dns_domain=info.dns_domain, mtu=info.mtu, pid_file=pid_file,
             hosts_file=os.path.join(directory, "hosts"),
             leases_file=os.path.join(directory, "leases"),
-            log_file=os.path.join(directory, "dnsmasq.log"))
+            log_file=os.path.join(directory, "dnsmasq.log"), cidr6=info.cidr6,
+            ipv6_mode=info.ipv6_mode)
         return DnsmasqProcess(self.namespace, args, pid_file)
 
     def _link_exists(self, name: str, in_namespace: bool = True) -> bool:
@@ -160,20 +166,34 @@ class DataPlane:
         if result.returncode != 0:
             raise DataPlaneError("br_netfilter is required (net.bridge.bridge-nf-call-iptables)",
                                  result.args, result.stderr, result.returncode)
+        run(["ip", "netns", "exec", self.namespace, "sysctl", "-q", "-w",
+             "net.bridge.bridge-nf-call-ip6tables=1"])
 
     def ensure_network(self, network_id: str, bridge: str, cidr: str, gateway_ip: str,
-                       dns_domain: str = "novalocal", mtu: int = 1500) -> None:
+                       dns_domain: str = "novalocal", mtu: int = 1500,
+                       cidr6: str | None = None, gateway6: str | None = None,
+                       ipv6_mode: str | None = None) -> None:
         """Bridge with the gateway and metadata addresses, and its dnsmasq, running.
 
-        Idempotent; starts dnsmasq again if it died and restarts it if its arguments
-        changed. Networks in one namespace share its routing table, so their subnets
-        must not overlap.
+        With an IPv6 subnet (`cidr6`, the namespace's address `gateway6` on it) dnsmasq
+        also sends router advertisements and serves DHCPv6 as `ipv6_mode` says (slaac,
+        dhcpv6-stateless, dhcpv6-stateful). Idempotent; starts dnsmasq again if it died
+        and restarts it if its arguments changed. Networks in one namespace share its
+        routing table, so their subnets must not overlap.
         """
         network = ipaddress.IPv4Network(cidr, strict=False)
         gateway = ipaddress.IPv4Address(gateway_ip)
+        network6 = ipaddress.IPv6Network(cidr6, strict=False) if cidr6 else None
+        gateway6_address = ipaddress.IPv6Address(gateway6) if gateway6 else None
+        if network6 is not None and (gateway6_address is None
+                                     or gateway6_address not in network6):
+            raise DataPlaneError(f"IPv6 gateway {gateway6} is not in {cidr6}")
         info = NetworkInfo(network_id=_safe_name(network_id, "network id"),
                            bridge=nft.validate_ifname(bridge), cidr=str(network),
-                           gateway_ip=str(gateway), dns_domain=dns_domain, mtu=int(mtu))
+                           gateway_ip=str(gateway), dns_domain=dns_domain, mtu=int(mtu),
+                           cidr6=str(network6) if network6 else None,
+                           gateway6=str(gateway6_address) if network6 else None,
+                           ipv6_mode=ipv6_mode if network6 else None)
         if not 68 <= info.mtu <= 65535:
             raise DataPlaneError(f"invalid MTU: {mtu}")
         with self._locked():
@@ -185,16 +205,24 @@ class DataPlane:
                 if ipaddress.IPv4Network(other.cidr).overlaps(network):
                     raise DataPlaneError(
                         f"{network} overlaps {other.cidr} of network {other.network_id}")
+                if network6 is not None and other.cidr6 and \
+                        ipaddress.IPv6Network(other.cidr6).overlaps(network6):
+                    raise DataPlaneError(
+                        f"{network6} overlaps {other.cidr6} of network {other.network_id}")
             self.ensure_namespace()
             if not self._link_exists(info.bridge):
                 self._ip("link", "add", info.bridge, "type", "bridge")
             self._ip("link", "set", info.bridge, "mtu", str(info.mtu))
             wanted = {f"{gateway}/{network.prefixlen}", f"{METADATA_IP}/32"}
+            if network6 is not None:
+                wanted.add(f"{gateway6_address}/{network6.prefixlen}")
             present = self._addresses(info.bridge)
             for stale in present - wanted:
                 self._ip("addr", "del", stale, "dev", info.bridge)
             for missing in wanted - present:
-                self._ip("addr", "add", missing, "dev", info.bridge)
+                # no duplicate address detection: dnsmasq binds it at once
+                self._ip("addr", "add", missing, "dev", info.bridge,
+                         *(["nodad"] if ":" in missing else []))
             self._ip("link", "set", info.bridge, "up")
             directory = self._network_dir(network_id)
             os.makedirs(directory, exist_ok=True)
@@ -204,12 +232,16 @@ class DataPlane:
             _write_atomically(os.path.join(directory, "network.json"),
                               json.dumps(asdict(info), indent=1))
             self._dnsmasq(info).ensure()
+            state = self.l3_state()
+            if state is not None and info.bridge not in state.all_bridges():
+                self._apply_l3_rules(state)   # routed traffic to the new bridge is filtered
 
     def _addresses(self, device: str) -> set[str]:
         data = json.loads(self._ip("-j", "addr", "show", "dev", device) or "[]")
         return {f"{entry['local']}/{entry['prefixlen']}"
                 for link in data for entry in link.get("addr_info", [])
-                if entry.get("family") == "inet"}
+                if entry.get("family") == "inet"
+                or (entry.get("family") == "inet6" and entry.get("scope") == "global")}
 
     def _info(self, network_id: str) -> NetworkInfo:
         info = self.networks().get(network_id)
@@ -217,13 +249,16 @@ class DataPlane:
             raise DataPlaneError(f"unknown network {network_id} (call ensure_network first)")
         return info
 
-    def set_hosts(self, network_id: str, hosts: list[tuple[str, str, str]]) -> None:
-        """Replaces the network's static leases (mac, ip, hostname); dnsmasq reloads them."""
+    def set_hosts(self, network_id: str, hosts: list[tuple[str, str, str]],
+                  addresses6: dict[str, str] | None = None) -> None:
+        """Replaces the network's static leases (mac, ip, hostname; `addresses6` the
+        DHCPv6 address by MAC); dnsmasq reloads them."""
         with self._locked():
             info = self._info(network_id)
             hosts = list(hosts)
             directory = self._network_dir(network_id)
-            _write_atomically(os.path.join(directory, "hosts"), hostsfile_text(hosts, info.cidr))
+            _write_atomically(os.path.join(directory, "hosts"),
+                              hostsfile_text(hosts, info.cidr, addresses6, info.cidr6))
             process = self._dnsmasq(info)
             if process.pid() is None:
                 self.ensure_network(**asdict(info))   # it died: start it with the new file
@@ -284,16 +319,17 @@ class DataPlane:
         return nft.parse_tables(self._nft(None, "list", "tables"))
 
     def set_port_rules(self, port_id: str, tap: str, mac: str, ip: str,
-                       rules: list[dict[str, Any]]) -> None:
+                       rules: list[dict[str, Any]], ip6: list[str] | None = None) -> None:
         """Replaces the port's security group rules in one nft transaction.
 
         Ingress is dropped except replies (conntrack), DHCP and what an ingress rule
         allows; egress must come from the port's MAC and IP and match an egress rule
-        (DHCP and the metadata service are always allowed). Rules are Neutron rule
+        (DHCP and the metadata service are always allowed); a port with IPv6 addresses
+        `ip6` may send IPv6 from them (see nft). Rules are Neutron rule
         dicts; a remote group is given by the caller as `remote_ip_prefix` or a list
         `remote_ip_prefixes`.
         """
-        spec = nft.PortSpec(port_id=port_id, tap=tap, mac=mac, ip=ip)
+        spec = nft.PortSpec(port_id=port_id, tap=tap, mac=mac, ip=ip, ip6=tuple(ip6 or ()))
         with self._locked():
             self.ensure_namespace()
             index = nft.choose_index(port_id, self._port_indexes())
@@ -316,6 +352,65 @@ class DataPlane:
         name = nft.table_name(index, port_id)
         return "".join(self._nft(None, "list", "table", family, name)
                        for family in ("bridge", "inet"))
+
+    # -- routers and floating IPs ---------------------------------------------------
+
+    def l3_state(self) -> L3State | None:
+        """What apply_l3 was last given, None before the first call."""
+        try:
+            with open(os.path.join(self.state_dir, "l3.json")) as handle:
+                return l3.from_dict(json.load(handle))
+        except (OSError, ValueError):
+            return None
+
+    def apply_l3(self, state: L3State) -> None:
+        """Makes the namespace route and NAT as `state` says (see l3): external bridges
+        with the routers' gateway addresses and the floating IPs, the default route to
+        the first external network's upstream gateway, table ip nl_l3 replaced in one
+        transaction, IPv4 forwarding on while there is a router. Idempotent."""
+        with self._locked():
+            self.ensure_namespace()
+            previous = self.l3_state()
+            wanted = {external.bridge for external in state.externals}
+            for external in state.externals:
+                self._ensure_external(external)
+            guest_bridges = {info.bridge for info in self.networks().values()}
+            for old in previous.externals if previous is not None else ():
+                if old.bridge not in wanted and old.bridge not in guest_bridges \
+                        and self._link_exists(old.bridge):
+                    self._ip("link", "del", old.bridge)
+            upstream = next((e for e in sorted(state.externals, key=lambda e: e.network_id)
+                             if e.gateway_ip), None)
+            if upstream is not None:
+                self._ip("route", "replace", "default", "via", str(upstream.gateway_ip),
+                         "dev", upstream.bridge)
+            else:
+                self._ip("route", "del", "default", check=False)
+            _write_atomically(os.path.join(self.state_dir, "l3.json"),
+                              json.dumps(l3.to_dict(state), indent=1))
+            self._apply_l3_rules(state)
+
+    def _apply_l3_rules(self, state: L3State) -> None:
+        bridges = set(state.bridges) | {info.bridge for info in self.networks().values()}
+        full = replace(state, bridges=tuple(sorted(bridges)))
+        self._nft(l3.ruleset(full))
+        forwarding = "1" if state.routers or state.floating_ips else "0"
+        self._sysctl("net.ipv4.ip_forward", forwarding)
+
+    def _sysctl(self, name: str, value: str) -> None:
+        run(["ip", "netns", "exec", self.namespace, "sysctl", "-q", "-w", f"{name}={value}"])
+
+    def _ensure_external(self, external: ExternalNetwork) -> None:
+        bridge = nft.validate_ifname(external.bridge)
+        if not self._link_exists(bridge):
+            self._ip("link", "add", bridge, "type", "bridge")
+        wanted = external.addresses()
+        present = self._addresses(bridge)
+        for stale in present - wanted:
+            self._ip("addr", "del", stale, "dev", bridge)
+        for missing in sorted(wanted - present):
+            self._ip("addr", "add", missing, "dev", bridge)
+        self._ip("link", "set", bridge, "up")
 
     # -- metadata -----------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""dnsmasq for one network: static leases only, no DNS; argument and hostsfile text.
+"""dnsmasq for one network: static leases only, no DNS, router advertisements and
+DHCPv6 for an IPv6 subnet; argument and hostsfile text.
 
 The text builders are pure functions (unit tested); DnsmasqProcess starts, finds
 (by its pid file, so a restarted novalite finds the one already running), reloads
@@ -32,13 +33,22 @@ def sanitize_hostname(hostname: str) -> str:
     return label[:63].strip("-")
 
 
-def hostsfile_text(hosts: list[tuple[str, str, str]], cidr: str) -> str:
+def hostsfile_text(hosts: list[tuple[str, str, str]], cidr: str,
+                   addresses6: dict[str, str] | None = None, cidr6: str | None = None) -> str:
     """--dhcp-hostsfile lines `mac,ip,hostname` (hostname left out when nothing is left of it).
 
     Every address must be inside `cidr`; a MAC or address given twice is an error, since
-    dnsmasq would silently serve only one of them.
+    dnsmasq would silently serve only one of them. `addresses6` ({mac: IPv6 address in
+    `cidr6`}) adds the DHCPv6 address of a host (`mac,ip,[ip6],hostname`).
     """
     network = ipaddress.IPv4Network(cidr, strict=False)
+    network6 = ipaddress.IPv6Network(cidr6, strict=False) if cidr6 else None
+    by_mac6: dict[str, str] = {}
+    for mac6, ip6 in (addresses6 or {}).items():
+        address6 = ipaddress.IPv6Address(ip6)
+        if network6 is None or address6 not in network6:
+            raise DataPlaneError(f"address {ip6} is not in {cidr6}")
+        by_mac6[normalize_mac(mac6)] = f"[{address6}]"
     lines: list[str] = []
     macs: set[str] = set()
     addresses: set[ipaddress.IPv4Address] = set()
@@ -52,7 +62,9 @@ def hostsfile_text(hosts: list[tuple[str, str, str]], cidr: str) -> str:
         macs.add(mac)
         addresses.add(address)
         name = sanitize_hostname(hostname)
-        lines.append(f"{mac},{address},{name}" if name else f"{mac},{address}")
+        fields = [mac, str(address), *([by_mac6[mac]] if mac in by_mac6 else []),
+                  *([name] if name else [])]
+        lines.append(",".join(fields))
     return "".join(line + "\n" for line in lines)
 
 
@@ -78,9 +90,29 @@ def stale_leases(leases_text: str, hosts: list[tuple[str, str, str]]) -> list[tu
     return stale
 
 
+IPV6_MODES = {"slaac": "ra-only", "dhcpv6-stateless": "ra-stateless",
+              "dhcpv6-stateful": "static"}
+
+
+def _ipv6_args(bridge: str, cidr6: str, mode: str, mtu: int) -> list[str]:
+    """Router advertisements for the IPv6 subnet, and DHCPv6 as its mode says: SLAAC
+    (RA only), DHCPv6-stateless (RA with addresses from SLAAC, other options from
+    DHCPv6) or DHCPv6-stateful (addresses from the hostsfile)."""
+    network = ipaddress.IPv6Network(cidr6, strict=False)
+    if mode not in IPV6_MODES:
+        raise DataPlaneError(f"invalid IPv6 mode: {mode!r}")
+    if mode != "dhcpv6-stateful" and network.prefixlen != 64:
+        raise DataPlaneError(f"SLAAC needs a /64, not {network}")
+    return ["--enable-ra",
+            f"--dhcp-range={network.network_address},{IPV6_MODES[mode]},"
+            f"{network.prefixlen},{LEASE_TIME}",
+            f"--ra-param={bridge},mtu:{int(mtu)},10"]
+
+
 def dnsmasq_args(*, bridge: str, cidr: str, gateway_ip: str, dns_domain: str, mtu: int,
                  pid_file: str, hosts_file: str, leases_file: str,
-                 log_file: str) -> list[str]:
+                 log_file: str, cidr6: str | None = None,
+                 ipv6_mode: str | None = None) -> list[str]:
     """The dnsmasq command line for one network (run inside the namespace)."""
     network = ipaddress.IPv4Network(cidr, strict=False)
     gateway = ipaddress.IPv4Address(gateway_ip)
@@ -109,6 +141,7 @@ def dnsmasq_args(*, bridge: str, cidr: str, gateway_ip: str, dns_domain: str, mt
         f"--domain={dns_domain}",
         f"--log-facility={log_file}",
         "--log-dhcp",
+        *(_ipv6_args(bridge, cidr6, ipv6_mode, mtu) if cidr6 and ipv6_mode else []),
     ]
 
 

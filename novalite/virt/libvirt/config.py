@@ -34,6 +34,44 @@ class GuestDisk:
 
 
 @dataclasses.dataclass(frozen=True)
+class GuestVolume:
+    """A volume: a file, or an iSCSI LUN QEMU reaches itself (``volume.guest_volume``)."""
+
+    target_dev: str
+    serial: str
+    #: file: the volume's path; iscsi: None
+    source_path: str | None = None
+    driver_format: str = "raw"
+    #: iscsi: ``<iqn>/<lun>`` and the portal
+    iscsi_name: str | None = None
+    host: str | None = None
+    port: int | None = None
+    readonly: bool = False
+
+    def to_element(self) -> ET.Element:
+        network = self.iscsi_name is not None
+        disk = ET.Element("disk", type="network" if network else "file", device="disk")
+        driver = ET.SubElement(disk, "driver", name="qemu", type=self.driver_format,
+                               discard="unmap")
+        if network:
+            driver.set("cache", "none")
+        if network:
+            source = ET.SubElement(disk, "source", protocol="iscsi",
+                                   name=str(self.iscsi_name))
+            ET.SubElement(source, "host", name=str(self.host), port=str(self.port))
+        else:
+            ET.SubElement(disk, "source", file=str(self.source_path))
+        ET.SubElement(disk, "target", dev=self.target_dev, bus="virtio")
+        ET.SubElement(disk, "serial").text = self.serial
+        if self.readonly:
+            ET.SubElement(disk, "readonly")
+        return disk
+
+    def to_xml(self) -> str:
+        return ET.tostring(self.to_element(), encoding="unicode")
+
+
+@dataclasses.dataclass(frozen=True)
 class GuestSerial:
     """Serial port 0 for interactive use, logged to a file: a TCP server on
     ``tcp_host:tcp_port`` (raw bytes, what the serial console proxy dials), a unix
@@ -133,7 +171,7 @@ class GuestConfig:
     memory_mb: int
     vcpus: int
     metadata: GuestMetadata
-    disks: tuple[GuestDisk, ...] = ()
+    disks: tuple[GuestDisk | GuestVolume, ...] = ()
     serial: GuestSerial | None = None
     graphics: tuple[GuestGraphics, ...] = (GuestGraphics("vnc"), GuestGraphics("spice"))
     #: the SPICE agent's virtio channel (``[spice] agent_enabled``)
@@ -226,6 +264,12 @@ def disk_paths(domain_xml: str) -> list[str]:
     root = ET.fromstring(domain_xml)
     return [source.get("file", "") for source in root.iterfind("devices/disk/source")
             if source.get("file")]
+
+
+def disk_targets(domain_xml: str) -> list[str]:
+    """The target devices (``vda``, ``vdb`` ...) of a domain's disks."""
+    root = ET.fromstring(domain_xml)
+    return [target.get("dev", "") for target in root.iterfind("devices/disk/target")]
 
 
 def graphics_port(domain_xml: str, kind: str) -> int | None:

@@ -52,6 +52,7 @@ from novalite.virt.libvirt.imagecache import ImageCache
 from novalite.virt.libvirt.protocols import Domain
 from novalite.virt.libvirt.serial import SerialPorts
 from novalite.virt.libvirt.vif import VifDriver
+from novalite.virt.libvirt.volume import AttachedVolumes, guest_volume
 
 LOG = logging.getLogger(__name__)
 CONSOLE_LOG = "console.log"
@@ -240,7 +241,7 @@ class LibvirtDriver(ComputeDriver):
             uuid=str(instance["uuid"]), name=str(instance["name"]),
             virt_type=self.virt_type, memory_mb=int(instance.get("memory_mb") or 64),
             vcpus=int(instance.get("vcpus") or 1), metadata=metadata,
-            disks=self._disks(directory),
+            disks=self._all_disks(directory),
             serial=self._serial(os.path.join(directory, CONSOLE_LOG)),
             graphics=self._graphics(), spice_agent=bool(CONF.spice.agent_enabled),
             interfaces=interfaces,
@@ -272,10 +273,20 @@ class LibvirtDriver(ComputeDriver):
             graphics.append(config.GuestGraphics("spice", CONF.spice.server_listen))
         return tuple(graphics)
 
+    @classmethod
+    def _all_disks(cls, directory: str) -> tuple[config.GuestDisk | config.GuestVolume, ...]:
+        """The instance's own disks and its volumes, the disk it boots from first (a root
+        volume is ``vda``)."""
+        volumes = AttachedVolumes(directory).disks()
+        root = [volume for volume in volumes if volume.target_dev == "vda"]
+        return (*root, *cls._disks(directory), *(v for v in volumes if v not in root))
+
     @staticmethod
     def _disks(directory: str) -> tuple[config.GuestDisk, ...]:
-        """The root disk, and the config drive when the instance has one."""
-        disks = [config.GuestDisk(os.path.join(directory, DISK))]
+        """The root disk (none for a volume-backed instance), and the config drive when
+        the instance has one."""
+        root = os.path.join(directory, DISK)
+        disks = [config.GuestDisk(root)] if os.path.exists(root) else []
         drive = os.path.join(directory, CONFIG_DRIVE)
         if os.path.exists(drive):
             disks.append(config.GuestDisk(drive, target_dev="vdb", driver_format="raw",
@@ -332,15 +343,37 @@ class LibvirtDriver(ComputeDriver):
                 "cmdline": properties.get("os_command_line") if kernel_id else None,
                 "disk_format": disk_format}
 
+    def _volume_boot(self, context: RequestContext | None, instance: Instance,
+                     image_meta: ImageMeta) -> BootInfo:
+        """How a volume-backed instance boots: from its root volume's disk, or the
+        kernel and ramdisk its image names (``volume_image_metadata``)."""
+        properties = image_meta.get("properties") or {}
+        kernel_id = properties.get("kernel_id") or None
+        ramdisk_id = properties.get("ramdisk_id") or None
+        for image_id in (kernel_id, ramdisk_id):
+            if image_id:
+                self.image_cache.fetch(context, str(image_id))
+        return {"image_id": "", "kernel_id": kernel_id, "ramdisk_id": ramdisk_id,
+                "cmdline": properties.get("os_command_line") if kernel_id else None,
+                "disk_format": None}
+
     def spawn(self, context: RequestContext | None, instance: Instance, image_meta: ImageMeta,
               network_info: Network, block_device_info: dict[str, Any] | None) -> None:
         self._host.connect()
         directory = self.instance_dir(instance)
         os.makedirs(directory, exist_ok=True)
         try:
-            boot = self._prepare_disk(context, instance, image_meta)
+            volumes = list((block_device_info or {}).get("block_device_mapping") or [])
+            if any(volume.get("boot_index") == 0 for volume in volumes):
+                boot = self._volume_boot(context, instance, image_meta)
+            else:
+                boot = self._prepare_disk(context, instance, image_meta)
             with open(os.path.join(directory, BOOT_INFO), "w") as handle:
                 json.dump(boot, handle)
+            attached = AttachedVolumes(directory)
+            for volume in volumes:
+                attached.add(str(volume["volume_id"]), str(volume["mount_device"]),
+                             dict(volume["connection_info"]), volume.get("boot_index"))
             if _wants_config_drive(instance):
                 configdrive.build_config_drive(
                     os.path.join(directory, CONFIG_DRIVE),
@@ -483,6 +516,9 @@ class LibvirtDriver(ComputeDriver):
     def refresh_security_group_rules(self, instance: Instance, vif: VIF) -> None:
         self.vif_driver.update_rules(vif)
 
+    def apply_l3_state(self, state: dict[str, Any]) -> None:
+        self.vif_driver.apply_l3(state)
+
     def attach_interface(self, context: RequestContext | None, instance: Instance,
                          vif: VIF) -> None:
         self.vif_driver.prepare(instance, vif)
@@ -498,6 +534,69 @@ class LibvirtDriver(ComputeDriver):
                          vif: VIF) -> None:
         self._interface_change(instance, vif, attach=False)
         self.vif_driver.unplug(instance, vif)
+
+    # --- volumes ------------------------------------------------------------------------
+
+    def get_volume_connector(self, instance: Instance) -> dict[str, Any]:
+        return {"host": self.host_name, "ip": str(CONF.my_ip), "platform": "x86_64",
+                "os_type": "linux", "multipath": False, "do_local_attach": False,
+                "initiator": f"iqn.2026-12.org.novalite:{self.host_name}"}
+
+    def _volume_flags(self, domain: Domain) -> tuple[int, bool]:
+        live = bool(domain.isActive())
+        flags = self.libvirt.VIR_DOMAIN_AFFECT_CONFIG
+        if live:
+            flags |= self.libvirt.VIR_DOMAIN_AFFECT_LIVE
+        return flags, live
+
+    def attach_volume(self, context: RequestContext | None, connection_info: dict[str, Any],
+                      instance: Instance, mountpoint: str, volume_id: str) -> None:
+        disk = guest_volume(connection_info, mountpoint, volume_id)
+        domain = self._domain(instance)
+        flags, _live = self._volume_flags(domain)
+        try:
+            domain.attachDeviceFlags(disk.to_xml(), flags)
+        except self.libvirt.libvirtError as error:
+            raise VirtDriverError(f"Attaching volume {volume_id} failed: "
+                                  f"{error.get_error_message()}") from None
+        AttachedVolumes(self.instance_dir(instance)).add(volume_id, mountpoint,
+                                                         connection_info)
+
+    def detach_volume(self, context: RequestContext | None, connection_info: dict[str, Any],
+                      instance: Instance, mountpoint: str, volume_id: str) -> None:
+        volumes = AttachedVolumes(self.instance_dir(instance))
+        domain = self._host.lookup(str(instance["uuid"]))
+        if domain is None:
+            volumes.remove(volume_id)
+            return
+        disk = guest_volume(connection_info, mountpoint, volume_id) if connection_info \
+            else None
+        target = disk.target_dev if disk else mountpoint.rsplit("/", 1)[-1]
+        flags, live = self._volume_flags(domain)
+        if disk is not None and target in config.disk_targets(domain.XMLDesc(0)):
+            try:
+                domain.detachDeviceFlags(disk.to_xml(), flags)
+            except self.libvirt.libvirtError as error:
+                raise VirtDriverError(f"Detaching volume {volume_id} failed: "
+                                      f"{error.get_error_message()}") from None
+            if live and not self._wait_for_detach(domain, target):
+                raise VirtDriverError(
+                    f"The guest did not release volume {volume_id} ({target}) within "
+                    f"{CONF.volume_detach_timeout} s")
+        volumes.remove(volume_id)
+
+    def _wait_for_detach(self, domain: Domain, target: str) -> bool:
+        """Whether the running guest let the disk go (QEMU removes it once the guest
+        answered the unplug request) in ``[DEFAULT] volume_detach_timeout``."""
+        deadline = time.monotonic() + CONF.volume_detach_timeout
+        while time.monotonic() < deadline:
+            try:
+                if target not in config.disk_targets(domain.XMLDesc(0)):
+                    return True
+            except self.libvirt.libvirtError:
+                return True  # gone with its domain
+            time.sleep(0.1)
+        return False
 
     # --- reads --------------------------------------------------------------------------
 

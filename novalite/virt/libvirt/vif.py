@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import threading
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
 
 from novalite.conf import CONF
@@ -43,6 +44,8 @@ class PortRecord(TypedDict):
     tap: str
     #: of the security group rules last applied to the port (set by ``update_rules``)
     rules_digest: NotRequired[str]
+    #: the port's IPv6 addresses
+    ip6: NotRequired[list[str]]
 
 
 def _fixed_ip(vif: VIF) -> tuple[dict[str, Any], str] | None:
@@ -52,6 +55,24 @@ def _fixed_ip(vif: VIF) -> tuple[dict[str, Any], str] | None:
             if ip.get("version", 4) == 4:
                 return subnet, ip["address"]
     return None
+
+
+def _ipv6(vif: VIF) -> tuple[dict[str, Any], list[str]] | None:
+    """The VIF's first IPv6 subnet with a gateway, and the port's addresses on it."""
+    for subnet in (vif.get("network") or {}).get("subnets", ()):
+        addresses = [ip["address"] for ip in subnet.get("ips", ()) if ip.get("version") == 6]
+        if addresses and subnet.get("gateway"):
+            return subnet, addresses
+    return None
+
+
+def _ipv6_mode(subnet: dict[str, Any]) -> str | None:
+    """How dnsmasq serves the subnet: its RA mode, else its address mode; neither is
+    Neutron's DHCPv6-stateful when DHCP is on."""
+    mode = subnet.get("ipv6_ra_mode") or subnet.get("ipv6_address_mode")
+    if mode:
+        return str(mode)
+    return "dhcpv6-stateful" if subnet.get("enable_dhcp", True) else None
 
 
 _planes: dict[tuple[str, str], DataPlane] = {}
@@ -129,6 +150,17 @@ class VifDriver:
         return [(p["mac"], p["ip"], p["hostname"]) for p in self._ports().values()
                 if p["network_id"] == network_id]
 
+    def _leases6(self, network_id: str) -> dict[str, str]:
+        """The DHCPv6 addresses by MAC (DHCPv6-stateful networks only)."""
+        info = self.plane.networks().get(network_id)
+        if info is None or info.ipv6_mode != "dhcpv6-stateful":
+            return {}
+        return {p["mac"]: p["ip6"][0] for p in self._ports().values()
+                if p["network_id"] == network_id and p.get("ip6")}
+
+    def _set_hosts(self, network_id: str) -> None:
+        self.plane.set_hosts(network_id, self._leases(network_id), self._leases6(network_id))
+
     # --- the driver's interface ---------------------------------------------------------
 
     def get_config(self, vif: VIF) -> GuestInterface | None:
@@ -148,18 +180,25 @@ class VifDriver:
             return
         subnet, ip = found
         network = vif["network"]
+        found6 = _ipv6(vif)
+        v6: dict[str, Any] = {}
+        if found6 is not None:
+            v6 = {"cidr6": found6[0]["cidr"], "gateway6": found6[0]["gateway"],
+                  "ipv6_mode": _ipv6_mode(found6[0])}
         with self._lock:
             self.plane.ensure_network(network["id"], network["bridge"], subnet["cidr"],
-                                      subnet["gateway"], mtu=network.get("mtu") or 1500)
+                                      subnet["gateway"], mtu=network.get("mtu") or 1500,
+                                      **v6)
             self._ensure_metadata_proxy()
             ports = self._ports()
             ports[vif["id"]] = {"network_id": network["id"], "mac": vif["address"], "ip": ip,
                                 "hostname": instance.get("hostname") or "",
                                 "instance_uuid": instance["uuid"],
                                 "project_id": instance.get("project_id") or "",
-                                "tap": vif["devname"]}
+                                "tap": vif["devname"],
+                                "ip6": list(found6[1]) if found6 is not None else []}
             self._save_ports(ports)
-            self.plane.set_hosts(network["id"], self._leases(network["id"]))
+            self._set_hosts(network["id"])
         self.update_rules(vif)
 
     def update_rules(self, vif: VIF) -> None:
@@ -172,7 +211,8 @@ class VifDriver:
             port = ports.get(vif.get("id", ""))
             if port is None or port.get("rules_digest") == digest:
                 return
-            self.plane.set_port_rules(vif["id"], port["tap"], port["mac"], port["ip"], rules)
+            self.plane.set_port_rules(vif["id"], port["tap"], port["mac"], port["ip"], rules,
+                                      ip6=port.get("ip6") or [])
             port["rules_digest"] = digest
             self._save_ports(ports)
 
@@ -197,7 +237,32 @@ class VifDriver:
             self._save_ports(ports)
             self.plane.unplug_tap(port["tap"])
             self.plane.remove_port_rules(vif["id"])
-            self.plane.set_hosts(port["network_id"], self._leases(port["network_id"]))
+            self._set_hosts(port["network_id"])
+
+    def apply_l3(self, state: dict[str, Any]) -> None:
+        """Routers and floating IPs (``compute.network.l3_state``) into the data plane,
+        when they differ from what was applied last; nothing is made before the first
+        router or floating IP."""
+        from novalite.network.linux import l3
+
+        wanted = l3.from_dict(self._local_floating_ips(state))
+        with self._lock:
+            current = self.plane.l3_state()
+            if current == wanted or (current is None and not wanted.routers
+                                     and not wanted.floating_ips):
+                return
+            self.plane.apply_l3(wanted)
+
+    def _local_floating_ips(self, state: dict[str, Any]) -> dict[str, Any]:
+        """Only the floating IPs of ports plugged in this data plane: the namespace of
+        another host must not answer for them (it has no way to the guest)."""
+        plugged = {port["ip"] for port in self._ports().values()}
+        floating = [f for f in state.get("floating_ips") or () if f["fixed_ip"] in plugged]
+        kept = {f["floating_ip"] for f in floating}
+        externals = [{**e, "floating_ips": [ip for ip in e.get("floating_ips") or ()
+                                            if ip in kept]}
+                     for e in state.get("externals") or ()]
+        return {**state, "floating_ips": floating, "externals": externals}
 
     def resume_host(self) -> None:
         """After a restart of the compute service: the networks of the ports still plugged
@@ -209,8 +274,7 @@ class VifDriver:
             for network_id in {port["network_id"] for port in ports.values()}:
                 info = self.plane.networks().get(network_id)
                 if info is not None:
-                    self.plane.ensure_network(network_id, info.bridge, info.cidr,
-                                              info.gateway_ip, info.dns_domain, info.mtu)
+                    self.plane.ensure_network(**asdict(info))
             self._ensure_metadata_proxy()
 
     def stop(self) -> None:

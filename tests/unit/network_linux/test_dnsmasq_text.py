@@ -85,3 +85,32 @@ def test_stale_leases() -> None:
              ("fa:16:3e:00:00:03", "10.254.1.12", "")]
     assert stale_leases(leases, hosts) == [("10.254.1.11", "fa:16:3e:00:00:02")]
     assert stale_leases("", hosts) == []
+
+
+@pytest.mark.parametrize("mode, range_mode", [
+    ("slaac", "ra-only"), ("dhcpv6-stateless", "ra-stateless"), ("dhcpv6-stateful", "static")])
+def test_ipv6_arguments(mode, range_mode) -> None:
+    args = dnsmasq_args(**ARGS, cidr6="2001:db8:1::/64", ipv6_mode=mode)
+    assert "--enable-ra" in args
+    assert f"--dhcp-range=2001:db8:1::,{range_mode},64,86400s" in args
+    assert "--ra-param=br1,mtu:1450,10" in args
+    assert "--dhcp-range=10.254.1.0,static,255.255.255.0,86400s" in args   # IPv4 kept
+
+
+def test_ipv6_arguments_refused() -> None:
+    with pytest.raises(DataPlaneError, match="IPv6 mode"):
+        dnsmasq_args(**ARGS, cidr6="2001:db8:1::/64", ipv6_mode="magic")
+    with pytest.raises(DataPlaneError, match="/64"):
+        dnsmasq_args(**ARGS, cidr6="2001:db8:1::/80", ipv6_mode="slaac")
+    assert "--enable-ra" not in dnsmasq_args(**ARGS)
+
+
+def test_hostsfile_with_dhcpv6_addresses() -> None:
+    text = hostsfile_text([("fa:16:3e:00:00:01", "10.254.1.10", "vm"),
+                           ("fa:16:3e:00:00:02", "10.254.1.11", "")], "10.254.1.0/24",
+                          {"FA:16:3E:00:00:01": "2001:db8:1::10"}, "2001:db8:1::/64")
+    assert text == ("fa:16:3e:00:00:01,10.254.1.10,[2001:db8:1::10],vm\n"
+                    "fa:16:3e:00:00:02,10.254.1.11\n")
+    with pytest.raises(DataPlaneError, match="not in"):
+        hostsfile_text([], "10.254.1.0/24", {"fa:16:3e:00:00:01": "2001:db8:2::1"},
+                       "2001:db8:1::/64")

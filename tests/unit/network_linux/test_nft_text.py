@@ -34,7 +34,19 @@ def _chain(text: str, family: str, chain: str) -> list[str]:
     ({"direction": "ingress", "protocol": "6"}, ["meta nfproto ipv4 meta l4proto tcp accept"]),
     ({"direction": "ingress", "protocol": "112"}, ["meta nfproto ipv4 meta l4proto 112 accept"]),
     ({"direction": "ingress", "protocol": "any"}, ["meta nfproto ipv4 accept"]),
-    ({"direction": "ingress", "ethertype": "IPv6", "protocol": "tcp"}, []),
+    ({"direction": "ingress", "ethertype": "IPv6", "protocol": "tcp"},
+     ["meta nfproto ipv6 meta l4proto tcp accept"]),
+    ({"direction": "ingress", "ethertype": "IPv6", "protocol": "icmp", "port_range_min": 128,
+      "remote_ip_prefix": "2001:db8::/64"},
+     ["ip6 saddr { 2001:db8::/64 } meta l4proto ipv6-icmp icmpv6 type 128 accept"]),
+    ({"direction": "egress", "ethertype": "IPv6", "protocol": "ipv6-icmp"},
+     ["meta nfproto ipv6 meta l4proto ipv6-icmp accept"]),
+    # a remote group's members of the other family do not count
+    ({"direction": "ingress", "ethertype": "IPv6",
+      "remote_ip_prefixes": ["10.254.1.7/32", "2001:db8::7/128"]},
+     ["ip6 saddr { 2001:db8::7/128 } accept"]),
+    ({"direction": "ingress", "ethertype": "IPv6", "remote_ip_prefixes": ["10.254.1.7/32"]},
+     []),
     ({"direction": "ingress", "protocol": "icmp", "remote_ip_prefixes": []}, []),
     ({"direction": "ingress", "remote_ip_prefixes": ["10.254.1.7", "10.254.1.8/32"]},
      ["ip saddr { 10.254.1.7/32, 10.254.1.8/32 } accept"]),
@@ -51,6 +63,8 @@ def test_rule_lines(rule, expected) -> None:
     {"direction": "ingress", "remote_ip_prefix": "10.0.0.0/8 } accept; drop {"},
     {"direction": "ingress", "protocol": "icmp", "port_range_min": 300},
     {"direction": "ingress", "protocol": "ipv6-icmp"},
+    {"direction": "ingress", "ethertype": "IPv6", "remote_ip_prefix": "10.0.0.0/8"},
+    {"direction": "ingress", "ethertype": "IPv5"},
 ])
 def test_bad_rules_refused(rule) -> None:
     with pytest.raises((DataPlaneError, ValueError)):
@@ -76,23 +90,41 @@ def test_port_ruleset() -> None:
         'oifname "tap6f1c" meta mark set meta mark | 0x00030000']
     assert _chain(text, "inet", "forward") == [
         "meta mark & 0x0000ffff == 0x00000003 jump egress",
-        "meta mark & 0xffff0000 == 0x00030000 jump ingress"]
+        "meta mark & 0xffff0000 == 0x00030000 jump ingress",
+        "meta mark & 0xffff0000 == 0 ip daddr 10.254.1.5 jump ingress"]
     assert _chain(text, "inet", "input") == ["meta mark & 0x0000ffff == 0x00000003 jump egress"]
     assert _chain(text, "inet", "egress") == [
-        "ct state established,related accept", "ct state invalid drop",
-        "udp sport 68 udp dport 67 accept", "ip daddr 169.254.169.254 tcp dport 80 accept",
+        "ct state established,related accept", f"icmpv6 type {{ {nft.ND_OUT} }} accept",
+        "ct state invalid drop", "udp sport 68 udp dport 67 accept",
+        "udp sport 546 udp dport 547 accept", "ip daddr 169.254.169.254 tcp dport 80 accept",
         "meta nfproto ipv4 accept", "drop"]
     assert _chain(text, "inet", "ingress") == [
-        "ct state established,related accept", "ct state invalid drop",
-        "udp sport 67 udp dport 68 accept", "meta nfproto ipv4 meta l4proto icmp accept",
+        "ct state established,related accept", f"icmpv6 type {{ {nft.ND_IN} }} accept",
+        "ct state invalid drop", "udp sport 67 udp dport 68 accept",
+        "udp sport 547 udp dport 546 accept", "meta nfproto ipv4 meta l4proto icmp accept",
         "drop"]
+
+
+def test_port_with_ipv6_addresses() -> None:
+    spec = nft.PortSpec(port_id="6f1c-ab01", tap="tap6f1c", mac="FA:16:3E:AA:BB:CC",
+                        ip="10.254.1.5", ip6=("2001:db8::f816:3eff:feaa:bbcc",))
+    assert nft.link_local("fa:16:3e:aa:bb:cc") == "fe80::f816:3eff:feaa:bbcc"
+    text = nft.port_ruleset(spec, 3, [])
+    spoof = _chain(text, "bridge", "from_port")
+    assert spoof[-5:] == [
+        "ether type ip6 ip6 saddr != { ::, fe80::f816:3eff:feaa:bbcc, "
+        "2001:db8::f816:3eff:feaa:bbcc } drop",
+        "icmpv6 type nd-router-advert drop", "udp sport 547 drop", "ether type ip6 accept",
+        "drop"]
+    assert _chain(text, "inet", "forward")[-1] == (
+        "meta mark & 0xffff0000 == 0 ip6 daddr { 2001:db8::f816:3eff:feaa:bbcc } jump ingress")
 
 
 def test_port_ruleset_without_rules_drops_both_ways() -> None:
     text = nft.port_ruleset(SPEC, 1, [])
     assert _chain(text, "inet", "egress")[-2:] == [
         "ip daddr 169.254.169.254 tcp dport 80 accept", "drop"]
-    assert _chain(text, "inet", "ingress")[-2:] == ["udp sport 67 udp dport 68 accept", "drop"]
+    assert _chain(text, "inet", "ingress")[-2:] == ["udp sport 547 udp dport 546 accept", "drop"]
 
 
 @pytest.mark.parametrize("spec", [

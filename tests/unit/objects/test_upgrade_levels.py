@@ -24,7 +24,7 @@ def test_auto_follows_the_oldest_compute(auto, monkeypatch):
     oldest["novalite-compute"] = 1
     assert api.current_cap() == "1.1"  # read again only after AUTO_REFRESH_SECONDS
     monkeypatch.setattr(upgrade, "AUTO_REFRESH_SECONDS", 0.0)
-    assert api.current_cap() == "2.3"
+    assert api.current_cap() == "2.4"
     assert api.sends_objects()
     assert api.manifest() == api.level().objects
     assert api.can_send_version("2.0")
@@ -41,7 +41,7 @@ def test_an_explicit_cap_picks_that_release(conf):
 
 
 def test_auto_without_the_services_table_sends_the_newest(auto):
-    assert ComputeAPI().current_cap() == "2.3"
+    assert ComputeAPI().current_cap() == "2.4"
 
 
 def test_legacy_messages_carry_release_0_1_0_dicts():

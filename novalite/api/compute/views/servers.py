@@ -11,7 +11,7 @@ from novalite.common import policy
 from novalite.common.wsgi import Request
 from novalite.compute import network
 from novalite.conf import CONF
-from novalite.db import server_groups
+from novalite.db import block_devices, server_groups
 
 # Statuses that show a ``progress`` field (Nova's _progress_statuses).
 _PROGRESS_STATUSES = {"ACTIVE", "BUILD", "REBUILD", "RESIZE", "VERIFY_RESIZE", "MIGRATING"}
@@ -99,11 +99,23 @@ class HostStatus:
         return self._cache[host]
 
 
+def volumes_attached(request: Request, mappings: list[dict[str, Any]]
+                     ) -> list[dict[str, Any]]:
+    """``os-extended-volumes:volumes_attached``: each volume's id, and from 2.3 whether
+    it goes with the server."""
+    with_delete = common.at_least(request, "2.3")
+    return [{"id": bdm["volume_id"], **({"delete_on_termination": bool(
+        bdm["delete_on_termination"])} if with_delete else {})}
+        for bdm in mappings if bdm.get("volume_id")]
+
+
 def show(request: Request, instance: dict[str, Any], host_status: HostStatus | None = None,
          in_list: bool = False,
-         security_groups: dict[str, list[dict[str, str]]] | None = None) -> dict[str, Any]:
+         security_groups: dict[str, list[dict[str, str]]] | None = None,
+         volumes: dict[str, list[dict[str, Any]]] | None = None) -> dict[str, Any]:
     """``security_groups``: the lookup of ``network.security_groups_by_server`` for a
-    list; a single server's is looked up here."""
+    list, ``volumes`` that of ``block_devices.list_for_instances``; a single server's
+    are looked up here."""
     ctxt = request.context
     is_admin = policy.check(ctxt, "os_compute_api:os-extended-server-attributes",
                             {"project_id": instance["project_id"]})
@@ -133,7 +145,9 @@ def show(request: Request, instance: dict[str, Any], host_status: HostStatus | N
         "OS-EXT-STS:vm_state": instance["vm_state"],
         "OS-EXT-STS:task_state": instance["task_state"],
         "OS-EXT-STS:power_state": instance["power_state"],
-        "os-extended-volumes:volumes_attached": instance.get("volumes_attached") or [],
+        "os-extended-volumes:volumes_attached": volumes_attached(
+            request, (volumes if volumes is not None else block_devices.list_for_instances(
+                [instance["uuid"]])).get(instance["uuid"]) or []),
     })
     if security_groups is None:
         security_groups = network.security_groups_by_server(ctxt, [instance])

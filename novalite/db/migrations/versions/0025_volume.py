@@ -7,6 +7,10 @@ Revises: 0001
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import mysql
+
+#: microseconds on MySQL/MariaDB too (novalite.db.base.PreciseDateTime)
+PRECISE_DATETIME = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
 
 revision = "0025"
 down_revision = "0001"
@@ -27,8 +31,8 @@ def upgrade() -> None:
         sa.Column("name", sa.String(255), nullable=False),
         sa.Column("description", sa.String(255), nullable=True),
         sa.Column("is_public", sa.Boolean(), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("updated_at", sa.DateTime(), nullable=True),
+        sa.Column("created_at", PRECISE_DATETIME, nullable=False),
+        sa.Column("updated_at", PRECISE_DATETIME, nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_volume_types"),
         sa.UniqueConstraint("name", name="uq_volume_types_name"),
     )
@@ -69,8 +73,8 @@ def upgrade() -> None:
         sa.Column("readonly", sa.Boolean(), nullable=False),
         sa.Column("migration_status", sa.String(32), nullable=True),
         sa.Column("provider_location", sa.String(255), nullable=True),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("updated_at", sa.DateTime(), nullable=True),
+        sa.Column("created_at", PRECISE_DATETIME, nullable=False),
+        sa.Column("updated_at", PRECISE_DATETIME, nullable=True),
         _fk("volumes", "volume_type_id", "volume_types.id", cascade=False),
         sa.PrimaryKeyConstraint("id", name="pk_volumes"),
     )
@@ -98,10 +102,10 @@ def upgrade() -> None:
         sa.Column("attach_mode", sa.String(8), nullable=True),
         sa.Column("connector", sa.Text(), nullable=True),
         sa.Column("connection_info", sa.Text(), nullable=True),
-        sa.Column("attach_time", sa.DateTime(), nullable=True),
-        sa.Column("detach_time", sa.DateTime(), nullable=True),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("updated_at", sa.DateTime(), nullable=True),
+        sa.Column("attach_time", PRECISE_DATETIME, nullable=True),
+        sa.Column("detach_time", PRECISE_DATETIME, nullable=True),
+        sa.Column("created_at", PRECISE_DATETIME, nullable=False),
+        sa.Column("updated_at", PRECISE_DATETIME, nullable=True),
         _fk("volume_attachments", "volume_id", "volumes.id"),
         sa.PrimaryKeyConstraint("id", name="pk_volume_attachments"),
     )
@@ -120,8 +124,8 @@ def upgrade() -> None:
         sa.Column("progress", sa.String(32), nullable=True),
         sa.Column("size", sa.Integer(), nullable=False),
         sa.Column("provider_location", sa.String(255), nullable=True),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("updated_at", sa.DateTime(), nullable=True),
+        sa.Column("created_at", PRECISE_DATETIME, nullable=False),
+        sa.Column("updated_at", PRECISE_DATETIME, nullable=True),
         _fk("volume_snapshots", "volume_id", "volumes.id"),
         sa.PrimaryKeyConstraint("id", name="pk_volume_snapshots"),
     )
