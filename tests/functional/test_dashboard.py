@@ -369,20 +369,45 @@ def test_a_failed_build_shows_its_fault_and_boot_from_volume(
     assert fault and fault.group(1) == "500" and fault.group(2), page
     assert 'data-action-form="delete">' in page and 'data-action-form="pause" hidden>' in page
 
-    # boot from a new volume made of the image: what the form sends is a volume mapping;
-    # a compute API without volumes (integ today) refuses it, and its message is shown
-    # next to the volume field; one with volumes boots it and the page shows the volume
+    # boot from a new volume made of the image: the volume shows on the detail page
     volume_boot = browser.submit("/instances/launch", {
         "name": "dash-bfv", "image": image_id, "flavor": "1", "network": "none",
         "count": "1", "boot_from_volume": "on", "boot_volume_size": "1"})
-    if volume_boot.url.endswith("/instances/launch"):
-        shown = re.search(r'id="error-boot_volume_size">([^<]+)<', volume_boot.text)
-        assert volume_boot.status_code == 400 and shown, volume_boot.text
-        assert "Block device mappings to volumes are not supported" in shown.group(1)
-        return
+    assert "/instances/launch" not in volume_boot.url, volume_boot.text
     bfv_id = volume_boot.url.rsplit("/", 1)[1]
     wait_for(lambda: browser.get(f"/instances/{bfv_id}.json").json()["server"][
         "status"] == "ACTIVE", timeout=90, interval=0.2, message="booted from a volume")
     detail = browser.page(f"/instances/{bfv_id}").text
     assert "(booted from a volume)" in detail
     assert re.search(r'<dt>Volumes</dt><dd><a href="/volumes">[0-9a-f-]{36}</a>', detail)
+
+
+def test_volume_attach_and_detach_from_the_page(cloud, dashboard, image_id):  # noqa: F811
+    browser = sign_in(dashboard, "demo", DEMO_PASSWORD)
+    launched = browser.submit("/instances/launch", {
+        "name": "dash-disk", "image": image_id, "flavor": "1", "network": "none",
+        "count": "1"})
+    server_id = launched.url.rsplit("/", 1)[1]
+    wait_for(lambda: browser.get(f"/instances/{server_id}.json").json()["server"][
+        "status"] == "ACTIVE", timeout=60, interval=0.1, message="ACTIVE")
+    browser.page("/volumes")
+    browser.submit("/volumes", {"name": "dash-data", "size": "1"})
+
+    def volume_row() -> str:
+        page = browser.page("/volumes").text
+        found = re.search(r"<tr><td>dash-data</td>.*?</tr>", page, re.S)
+        return found.group(0) if found else ""
+
+    wait_for(lambda: "<td>available</td>" in volume_row(), timeout=60, interval=0.2,
+             message="the volume available")
+    volume_id = re.search(r'action="/volumes/([0-9a-f-]+)/attach"', volume_row()).group(1)
+    attached = browser.submit(f"/volumes/{volume_id}/attach", {"server_id": server_id})
+    assert "Attaching the volume." in attached.text, attached.text
+    wait_for(lambda: "<td>in-use</td>" in volume_row() and "dash-disk" in volume_row(),
+             timeout=90, interval=0.2, message="the volume in use by the server")
+    detail = browser.page(f"/instances/{server_id}").text
+    assert f'<a href="/volumes">{volume_id}</a>' in detail
+    detached = browser.submit(f"/volumes/{volume_id}/detach", {"server_id": server_id})
+    assert "Detaching the volume." in detached.text
+    wait_for(lambda: "<td>available</td>" in volume_row(), timeout=90, interval=0.2,
+             message="the volume available again")
