@@ -47,7 +47,7 @@ def start_cloud(data_dir: str, database_url: str | None = None, with_ports: bool
     """``novalite up`` in ``data_dir``: (process, clouds.yaml path), and the ports when
     ``with_ports``."""
     ports = {key: free_port() for key in ("identity", "image", "compute", "network",
-                                          "metadata")}
+                                          "metadata", "dashboard")}
     with open(os.path.join(data_dir, "novalite.conf"), "w") as handle:
         handle.write(f"[DEFAULT]\nosapi_compute_listen_port = {ports['compute']}\n"
                      f"metadata_listen_port = {ports['metadata']}\n"
@@ -55,6 +55,7 @@ def start_cloud(data_dir: str, database_url: str | None = None, with_ports: bool
                      f"[identity]\nlisten_port = {ports['identity']}\n"
                      f"[image]\nbind_port = {ports['image']}\n"
                      f"[network]\nbind_port = {ports['network']}\n"
+                     f"[dashboard]\nlisten_port = {ports['dashboard']}\n"
                      f"[quota]\ninstances = -1\ncores = -1\nram = -1\n"
                      f"[fake_driver]\nvcpus = 1024\nmemory_mb = 1048576\n")
         if database_url:

@@ -40,7 +40,8 @@ from tests.consoles import WebSocketClient  # noqa: E402
 
 def start_cloud(data_dir: str) -> tuple[subprocess.Popen[str], str, int]:
     ports = {key: free_port() for key in ("identity", "image", "compute", "network",
-                                          "metadata", "novnc", "xvp", "spice", "serial")}
+                                          "metadata", "novnc", "xvp", "spice", "serial",
+                                          "dashboard")}
     cache = os.environ.get("NOVALITE_TINY_CACHE",
                            os.path.join(os.path.expanduser("~"), ".cache", "novalite", "tiny"))
     if os.path.isdir(cache):
@@ -53,6 +54,7 @@ def start_cloud(data_dir: str) -> tuple[subprocess.Popen[str], str, int]:
                      f"[image]\nbind_port = {ports['image']}\n"
                      f"[network]\nbind_port = {ports['network']}\n"
                      f"namespace = nlbench-{os.getpid()}\n"
+                     f"[dashboard]\nlisten_port = {ports['dashboard']}\n"
                      f"[vnc]\nnovncproxy_port = {ports['novnc']}\n"
                      f"novncproxy_base_url = http://127.0.0.1:{ports['novnc']}/vnc_lite.html\n"
                      f"xvpvncproxy_port = {ports['xvp']}\n"

@@ -36,7 +36,7 @@ POLL = 0.1
 
 def start_cloud(data_dir: str) -> tuple[subprocess.Popen[str], str]:
     ports = {key: free_port() for key in ("identity", "image", "compute", "network",
-                                          "metadata")}
+                                          "metadata", "dashboard")}
     cache = os.environ.get("NOVALITE_TINY_CACHE",
                            os.path.join(os.path.expanduser("~"), ".cache", "novalite", "tiny"))
     if os.path.isdir(cache):
@@ -48,7 +48,8 @@ def start_cloud(data_dir: str) -> tuple[subprocess.Popen[str], str]:
                      f"[identity]\nlisten_port = {ports['identity']}\n"
                      f"[image]\nbind_port = {ports['image']}\n"
                      f"[network]\nbind_port = {ports['network']}\n"
-                     f"namespace = nlbench-{os.getpid()}\n")
+                     f"namespace = nlbench-{os.getpid()}\n"
+                     f"[dashboard]\nlisten_port = {ports['dashboard']}\n")
     novalite = os.path.join(os.path.dirname(sys.executable), "novalite")
     process = subprocess.Popen([novalite, "up", "--data-dir", data_dir],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

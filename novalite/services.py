@@ -124,6 +124,13 @@ def xvpvncproxy() -> Runnable:
                     **_tls())
 
 
+def dashboard_server() -> wsgi.Server:
+    """The web UI: it reaches the APIs over HTTP with each user's token."""
+    from novalite.dashboard.server import make_server
+
+    return make_server()
+
+
 def metadata_server() -> wsgi.Server:
     from novalite.api.metadata import handler
 
@@ -173,6 +180,9 @@ HTTP_APIS: list[HttpApi] = [
             aliases=(("block-storage", "cinder"),)),
     HttpApi("compute", "compute", "nova", compute_api_server,
             lambda: CONF.osapi_compute_listen_port, path="/v2.1", probe_path="/v2.1"),
+    # Horizon's catalog entry; its sign-in page answers once it is up.
+    HttpApi("dashboard", "dashboard", "horizon", dashboard_server,
+            lambda: CONF.dashboard.listen_port, path="/", probe_path="/login"),
 ]
 
 INTERNAL_HTTP_APIS: list[InternalHttpApi] = [

@@ -241,6 +241,8 @@ def up(args: argparse.Namespace) -> int:
         print(f"\nnovalite is up. Use it with:\n\n"
               f"    export OS_CLIENT_CONFIG_FILE={clouds}\n"
               f"    openstack --os-cloud novalite token issue\n\n"
+              f"or in a browser: http://{CONF.public_host}:{CONF.dashboard.listen_port}/ "
+              f"(sign in as demo with the demo password in {data_dir}/secrets.json)\n\n"
               f"(cloud 'novalite' is the admin, 'novalite-demo' the demo user)."
               f" Stop with Ctrl-C.", flush=True)
         signum = wait_for_signal()

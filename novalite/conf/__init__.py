@@ -15,6 +15,7 @@ from novalite.conf import (
     api,
     compute,
     console,
+    dashboard,
     database,
     default,
     fake_driver,
@@ -53,6 +54,7 @@ _MODULES = (
     metadata,
     console,
     volume,
+    dashboard,
 )
 
 for _module in _MODULES:

@@ -93,7 +93,8 @@ def cloud(tmp_path):
     data_dir.mkdir(parents=True)
     ports = {"identity": free_port(), "image": free_port(), "compute": free_port(),
              "metadata": free_port(), "network": free_port(), "novnc": free_port(),
-             "xvpvnc": free_port(), "spice": free_port(), "serial": free_port()}
+             "xvpvnc": free_port(), "spice": free_port(), "serial": free_port(),
+             "dashboard": free_port()}
     (data_dir / "novalite.conf").write_text(
         f"[DEFAULT]\nosapi_compute_listen_port = {ports['compute']}\n"
         f"metadata_listen_port = {ports['metadata']}\n"
@@ -103,7 +104,8 @@ def cloud(tmp_path):
         f"[network]\nbind_port = {ports['network']}\n"
         f"[vnc]\nnovncproxy_port = {ports['novnc']}\nxvpvncproxy_port = {ports['xvpvnc']}\n"
         f"[spice]\nhtml5proxy_port = {ports['spice']}\n"
-        f"[serial_console]\nserialproxy_port = {ports['serial']}\n")
+        f"[serial_console]\nserialproxy_port = {ports['serial']}\n"
+        f"[dashboard]\nlisten_port = {ports['dashboard']}\n")
     env = dict(os.environ, HOME=str(home))
     process = subprocess.Popen([str(VENV / "bin" / "novalite"), "up"], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -30,7 +30,7 @@ def cloud(tmp_path):
     ports = {"identity": free_port(), "image": free_port(), "compute": free_port(),
              "metadata": free_port(), "network": free_port(), "novnc": free_port(),
              "xvpvnc": free_port(), "spice": free_port(), "serial": free_port(),
-             "volume": free_port()}
+             "volume": free_port(), "dashboard": free_port()}
     (data_dir / "novalite.conf").write_text(
         f"[DEFAULT]\nosapi_compute_listen_port = {ports['compute']}\n"
         f"metadata_listen_port = {ports['metadata']}\n"
@@ -43,6 +43,7 @@ def cloud(tmp_path):
         f"novncproxy_base_url = http://127.0.0.1:{ports['novnc']}/vnc_lite.html\n"
         f"[spice]\nhtml5proxy_port = {ports['spice']}\n"
         f"[serial_console]\nserialproxy_port = {ports['serial']}\n"
+        f"[dashboard]\nlisten_port = {ports['dashboard']}\n"
         f"[identity]\npassword_hash_memory_kib = 1024\n")
     process = subprocess.Popen([os.path.join(BIN, "novalite"), "up", "--data-dir", str(data_dir)],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -112,8 +113,12 @@ def test_up_serves_the_openstack_cli_and_stops_on_sigterm(cloud):
 
     token = json.loads(openstack(cloud, "token", "issue", "-f", "json"))
     catalog = json.loads(openstack(cloud, "catalog", "list", "-f", "json"))
-    assert {"identity", "image", "compute", "network", "volumev3", "block-storage"} <= {
-        entry["Type"] for entry in catalog}
+    assert {"identity", "image", "compute", "network", "volumev3", "block-storage",
+            "dashboard"} <= {entry["Type"] for entry in catalog}
+    # the dashboard runs in novalite up: its sign-in page answers, with its CSP
+    sign_in = requests.get(f"http://127.0.0.1:{cloud['ports']['dashboard']}/login", timeout=10)
+    assert sign_in.status_code == 200 and "script-src 'self'" in sign_in.headers[
+        "Content-Security-Policy"]
     assert not [entry for entry in catalog if "metadata" in entry["Type"]]
     check_metadata_api(cloud)
     check_console_proxies(cloud)
