@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # npm's @xterm/xterm (the serial console page); chromium: the browser tests (Playwright)
 APT_PACKAGES := python3 python3-venv python3-dev gcc make pkg-config iproute2 genisoimage dnsmasq-base dnsmasq-utils nftables busybox-static novnc spice-html5 nodejs chromium
 
-.PHONY: install up test lint unit functional integration bench clean
+.PHONY: install up test lint unit functional integration bench conformance clean
 
 install: $(VENV)/.installed
 
@@ -43,6 +43,11 @@ test: $(VENV)/.installed-test
 
 bench: install
 	@for b in $(filter-out bench/cloud.py,$(wildcard bench/*.py)); do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+# The clients' own functional suites (openstacksdk 4.22.0, python-openstackclient 10.5.0,
+# from their PyPI sdists) against a fresh novalite up: JSON per module (tools/conformance).
+conformance: $(VENV)/.installed-test
+	$(BIN)/python tools/conformance --output conformance.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

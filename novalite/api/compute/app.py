@@ -19,10 +19,12 @@ from novalite.api.compute import (
     availability_zones,
     common,
     console_auth_tokens,
+    extensions,
     faults,
     flavors,
     hosts,
     hypervisors,
+    images,
     instance_actions,
     instance_usage_audit_log,
     keypairs,
@@ -51,7 +53,7 @@ RESOURCES: tuple[ModuleType, ...] = (
     hypervisors, servers, server_actions, server_metadata, server_tags, server_diagnostics,
     instance_actions, attach_interfaces, server_groups, aggregates, hosts,
     simple_tenant_usage, instance_usage_audit_log, removed, remote_consoles,
-    console_auth_tokens)
+    console_auth_tokens, extensions, images)
 _PROJECT = re.compile(r"^/([0-9a-f-]+)(/.*)$")
 
 
