@@ -30,6 +30,7 @@ from novalite.api.compute import (
     keypairs,
     limits,
     microversions,
+    migrations,
     quota_classes,
     quota_sets,
     remote_consoles,
@@ -37,6 +38,7 @@ from novalite.api.compute import (
     server_actions,
     server_diagnostics,
     server_groups,
+    server_info,
     server_metadata,
     server_tags,
     servers,
@@ -53,7 +55,7 @@ RESOURCES: tuple[ModuleType, ...] = (
     hypervisors, servers, server_actions, server_metadata, server_tags, server_diagnostics,
     instance_actions, attach_interfaces, server_groups, aggregates, hosts,
     simple_tenant_usage, instance_usage_audit_log, removed, remote_consoles,
-    console_auth_tokens, extensions, images)
+    console_auth_tokens, extensions, images, migrations, server_info)
 _PROJECT = re.compile(r"^/([0-9a-f-]+)(/.*)$")
 
 

@@ -1,0 +1,134 @@
+"""The rest of the Compute API's resources against the in-process cloud, with openstacksdk
+and raw calls at microversions: ``/extensions``, the deprecated image proxy (``/images``
+and image metadata, gone at 2.36 / 2.39), ``/os-migrations`` (fields at 2.23, 2.59, 2.80;
+strict queries from 2.59), ``/servers/{id}/ips``, ``/servers/{id}/os-security-groups``
+(gone at 2.36) and ``/servers/{id}/os-server-password``."""
+
+from __future__ import annotations
+
+from novalite.common import metadata_tree
+from novalite.db import instances
+from tests.functional.test_server_actions import (  # noqa: F401 - fixtures
+    admin,
+    boot,
+    image,
+    one_host,
+    raw,
+    status,
+)
+
+IMAGE_DETAIL = {"id", "name", "minRam", "minDisk", "metadata", "created", "updated", "status",
+                "progress", "OS-EXT-IMG-SIZE:size", "links"}
+MIGRATION = {"created_at", "dest_compute", "dest_host", "dest_node", "id", "instance_uuid",
+             "new_instance_type_id", "old_instance_type_id", "source_compute", "source_node",
+             "status", "updated_at"}
+
+
+def test_extensions_list_and_show(admin, cloud):
+    listed = list(admin.compute.extensions())
+    aliases = {extension.alias for extension in listed}
+    assert {"os-aggregates", "os-server-groups", "OS-EXT-SRV-ATTR"} <= aliases
+    body = raw(admin, cloud, "GET", "/extensions/os-keypairs").json()["extension"]
+    assert set(body) == {"name", "alias", "description", "namespace", "updated", "links"}
+    assert body["name"] == "Keypairs"
+    assert raw(admin, cloud, "GET", "/extensions/nope").status_code == 404
+
+
+def test_image_proxy_and_metadata_until_their_microversions(admin, cloud, image):
+    listed = raw(admin, cloud, "GET", "/images").json()["images"]
+    entry = next(i for i in listed if i["id"] == image.id)
+    assert set(entry) == {"id", "name", "links"}
+    assert [link["rel"] for link in entry["links"]] == ["self", "bookmark", "alternate"]
+    shown = raw(admin, cloud, "GET", f"/images/{image.id}").json()["image"]
+    assert set(shown) == IMAGE_DETAIL
+    assert (shown["status"], shown["progress"], shown["OS-EXT-IMG-SIZE:size"]) == (
+        "ACTIVE", 100, 4096)
+    assert shown["metadata"]["hw_rng_model"] == "virtio"
+    detail = raw(admin, cloud, "GET", "/images/detail?minDisk=1000").json()["images"]
+    assert detail == []
+    assert raw(admin, cloud, "GET", "/images", "2.36").status_code == 404
+
+    base = f"/images/{image.id}/metadata"
+    merged = raw(admin, cloud, "POST", base, body={"metadata": {"k1": "v1"}}).json()
+    assert merged["metadata"]["k1"] == "v1" and "hw_rng_model" in merged["metadata"]
+    assert raw(admin, cloud, "GET", f"{base}/k1").json() == {"meta": {"k1": "v1"}}
+    assert raw(admin, cloud, "PUT", f"{base}/k1", body={"meta": {"k1": "v2"}}).json() == {
+        "meta": {"k1": "v2"}}
+    mismatch = raw(admin, cloud, "PUT", f"{base}/k1", body={"meta": {"other": "x"}})
+    assert mismatch.status_code == 400
+    replaced = raw(admin, cloud, "PUT", base, body={"metadata": {"only": "this"}}).json()
+    assert replaced == {"metadata": {"only": "this"}}
+    assert admin.image.get_image(image.id).properties.get("only") == "this"
+    assert raw(admin, cloud, "DELETE", f"{base}/only").status_code == 204
+    assert raw(admin, cloud, "GET", f"{base}/only").status_code == 404
+    assert raw(admin, cloud, "GET", base, "2.39").status_code == 404
+    assert raw(admin, cloud, "GET", base, "2.38").status_code == 200
+    bad = raw(admin, cloud, "POST", base, body={"metadata": {"k": 1}})
+    assert bad.status_code == 400
+
+    assert raw(admin, cloud, "DELETE", f"/images/{image.id}").status_code == 204
+    gone = raw(admin, cloud, "GET", f"/images/{image.id}")
+    assert gone.status_code == 404 and gone.json()["itemNotFound"]["message"] == (
+        "Image not found.")
+
+
+def test_os_migrations_fields_and_filters_per_microversion(admin, cloud, image, one_host):
+    server = boot(admin, image)
+    admin.compute.resize_server(server, "2")
+    status(admin, server, "VERIFY_RESIZE")
+    admin.compute.confirm_server_resize(server)
+    status(admin, server, "ACTIVE")
+    [old] = raw(admin, cloud, "GET", "/os-migrations").json()["migrations"]
+    assert set(old) == MIGRATION
+    assert (old["instance_uuid"], old["status"], old["source_compute"]) == (
+        server.id, "confirmed", one_host)
+    [v223] = raw(admin, cloud, "GET", "/os-migrations", "2.23").json()["migrations"]
+    assert set(v223) == MIGRATION | {"migration_type"} and v223["migration_type"] == "resize"
+    [v259] = raw(admin, cloud, "GET", "/os-migrations", "2.59").json()["migrations"]
+    assert set(v259) == MIGRATION | {"migration_type", "uuid"}
+    [v280] = raw(admin, cloud, "GET", f"/os-migrations?project_id={server.project_id}",
+                 "2.80").json()["migrations"]
+    assert set(v280) == MIGRATION | {"migration_type", "uuid", "user_id", "project_id"}
+    assert raw(admin, cloud, "GET", "/os-migrations?project_id=other",
+               "2.80").json()["migrations"] == []
+    assert raw(admin, cloud, "GET", "/os-migrations?status=error").json()["migrations"] == []
+    strict = raw(admin, cloud, "GET", "/os-migrations?bogus=1", "2.59")
+    assert strict.status_code == 400
+    assert raw(admin, cloud, "GET", "/os-migrations?bogus=1").status_code == 200
+    paged = raw(admin, cloud, "GET", f"/os-migrations?marker={v259['uuid']}", "2.59").json()
+    assert paged["migrations"] == []
+    assert raw(admin, cloud, "GET", "/os-migrations?marker=nope", "2.59").status_code == 400
+    sdk = list(admin.compute.migrations())
+    assert [m.server_id for m in sdk] == [server.id]
+
+
+def test_server_ips_security_groups_and_password(admin, cloud, image):
+    shared = admin.network.find_network("shared")
+    server = boot(admin, image, networks=[{"uuid": shared.id}])
+    addresses = raw(admin, cloud, "GET", f"/servers/{server.id}/ips").json()["addresses"]
+    [entry] = addresses["shared"]
+    assert set(entry) == {"version", "addr"} and entry["version"] == 4
+    one = raw(admin, cloud, "GET", f"/servers/{server.id}/ips/shared").json()
+    assert one == {"shared": addresses["shared"]}
+    assert raw(admin, cloud, "GET", f"/servers/{server.id}/ips/nope").status_code == 404
+
+    groups = raw(admin, cloud, "GET", f"/servers/{server.id}/os-security-groups").json()
+    [group] = groups["security_groups"]
+    assert group["name"] == "default"
+    assert set(group) == {"id", "name", "description", "tenant_id", "rules"}
+    assert group["rules"] and all(set(rule) == {"id", "parent_group_id", "ip_protocol",
+                                                "from_port", "to_port", "group", "ip_range"}
+                                  for rule in group["rules"])
+    assert raw(admin, cloud, "GET", f"/servers/{server.id}/os-security-groups",
+               "2.36").status_code == 404
+
+    path = f"/servers/{server.id}/os-server-password"
+    assert raw(admin, cloud, "GET", path).json() == {"password": ""}
+    record = instances.get(None, server.id)
+    instances.update(None, server.id, {"system_metadata": {
+        **record["system_metadata"], **metadata_tree.convert_password("encrypted==")}})
+    assert raw(admin, cloud, "GET", path).json() == {"password": "encrypted=="}
+    assert admin.compute.get_server_password(server) == "encrypted=="
+    assert raw(admin, cloud, "DELETE", path).status_code == 204
+    assert raw(admin, cloud, "GET", path).json() == {"password": ""}
+    assert raw(admin, cloud, "GET", "/servers/nope/ips").status_code == 404
