@@ -8,14 +8,10 @@ from __future__ import annotations
 
 from novalite.common import metadata_tree
 from novalite.db import instances
-from tests.functional.test_server_actions import (  # noqa: F401 - fixtures
-    admin,
-    boot,
-    image,
-    one_host,
-    raw,
-    status,
-)
+from tests.functional import test_server_actions as actions
+from tests.functional.test_server_actions import boot, raw, status
+
+admin, image, one_host = actions.admin, actions.image, actions.one_host
 
 IMAGE_DETAIL = {"id", "name", "minRam", "minDisk", "metadata", "created", "updated", "status",
                 "progress", "OS-EXT-IMG-SIZE:size", "links"}
