@@ -77,6 +77,8 @@ RULES = [
     _rule("os_compute_api:os-server-password:show", READER, "Show a server's password"),
     _rule("os_compute_api:os-server-password:clear", MEMBER, "Clear a server's password"),
     _rule("os_compute_api:os-migrations:index", ADMIN, "List migrations"),
+    _rule("os_compute_api:os-server-external-events:create", "role:service",
+          "Report events of other services about servers (a service role's)"),
     _rule("os_compute_api:os-security-groups:remove", MEMBER,
           "Remove a security group from a server"),
     _rule("os_compute_api:os-floating-ips:add", MEMBER,

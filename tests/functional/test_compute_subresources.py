@@ -128,3 +128,50 @@ def test_server_ips_security_groups_and_password(admin, cloud, image):
     assert raw(admin, cloud, "DELETE", path).status_code == 204
     assert raw(admin, cloud, "GET", path).json() == {"password": ""}
     assert raw(admin, cloud, "GET", "/servers/nope/ips").status_code == 404
+
+
+def test_server_external_events_from_a_service(admin, cloud, image):
+    from tests.functional.cloud import wait_for
+    from tests.functional.conftest import SERVICE_PASSWORD
+    from tests.functional.test_cloud_sdk import connect
+
+    service = connect(cloud, "nova", SERVICE_PASSWORD, "service")
+    server = boot(admin, image)
+    missing = "00000000-0000-4000-8000-000000000000"
+    events = [{"name": "network-changed", "server_uuid": server.id},
+              {"name": "network-vif-plugged", "server_uuid": missing, "tag": "port-1"}]
+    answer = raw(service, cloud, "POST", "/os-server-external-events", body={"events": events})
+    assert answer.status_code == 207
+    assert answer.json()["events"] == [
+        {"name": "network-changed", "server_uuid": server.id, "status": "completed",
+         "code": 200},
+        {"name": "network-vif-plugged", "server_uuid": missing, "tag": "port-1",
+         "status": "failed", "code": 404}]
+    assert raw(service, cloud, "POST", "/os-server-external-events",
+               body={"events": events[:1]}).status_code == 200
+    none = raw(service, cloud, "POST", "/os-server-external-events", body={"events": events[1:]})
+    assert none.status_code == 404
+    extended = {"events": [{"name": "volume-extended", "server_uuid": server.id,
+                            "tag": "vol-1"}]}
+    assert raw(service, cloud, "POST", "/os-server-external-events",
+               body=extended).status_code == 400  # not before 2.51
+    assert raw(service, cloud, "POST", "/os-server-external-events", "2.51",
+               body=extended).status_code == 200
+
+    def extend_action():
+        actions = {a["action"]: a for a in raw(
+            admin, cloud, "GET", f"/servers/{server.id}/os-instance-actions").json()[
+                "instanceActions"]}
+        if "extend_volume" not in actions:
+            return None
+        detail = raw(admin, cloud, "GET", f"/servers/{server.id}/os-instance-actions/"
+                     f"{actions['extend_volume']['request_id']}", "2.51").json()
+        events = detail["instanceAction"]["events"]
+        return events if events and events[0]["result"] == "Error" else None
+
+    [event] = wait_for(extend_action, message="the extend_volume action's event")
+    assert event["event"] == "compute_extend_volume"
+    assert raw(admin, cloud, "POST", "/os-server-external-events",
+               body={"events": events[:1]}).status_code == 403  # not a service
+    assert raw(service, cloud, "POST", "/os-server-external-events",
+               body={"events": []}).status_code == 400

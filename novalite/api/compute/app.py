@@ -37,6 +37,7 @@ from novalite.api.compute import (
     removed,
     server_actions,
     server_diagnostics,
+    server_external_events,
     server_groups,
     server_info,
     server_metadata,
@@ -55,7 +56,8 @@ RESOURCES: tuple[ModuleType, ...] = (
     hypervisors, servers, server_actions, server_metadata, server_tags, server_diagnostics,
     instance_actions, attach_interfaces, server_groups, aggregates, hosts,
     simple_tenant_usage, instance_usage_audit_log, removed, remote_consoles,
-    console_auth_tokens, extensions, images, migrations, server_info)
+    console_auth_tokens, extensions, images, migrations, server_info,
+    server_external_events)
 _PROJECT = re.compile(r"^/([0-9a-f-]+)(/.*)$")
 
 
