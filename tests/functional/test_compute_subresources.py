@@ -190,3 +190,11 @@ def test_diagnostics_are_nova_standard_from_2_48_and_free_form_before(admin, clo
     free_form = raw(admin, cloud, "GET", path, "2.47").json()
     assert free_form["pid"] > 0 and free_form["defined_at"] > 0
     assert admin.compute.get_server_diagnostics(server).hypervisor == "fake"
+
+
+def test_server_topology_from_2_78(admin, cloud, image):
+    server = boot(admin, image)
+    path = f"/servers/{server.id}/topology"
+    assert raw(admin, cloud, "GET", path, "2.77").status_code == 404
+    assert raw(admin, cloud, "GET", path, "2.78").json() == {"nodes": [], "pagesize_kb": None}
+    assert raw(admin, cloud, "GET", "/servers/nope/topology", "2.78").status_code == 404

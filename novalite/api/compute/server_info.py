@@ -1,8 +1,9 @@
 """What a server has, read through sub-resources: ``/servers/{id}/ips`` (and by network
 label: addresses with ``version`` and ``addr`` only, as Nova's ips view),
-``/servers/{id}/os-security-groups`` (its ports' groups in Nova's format, ingress rules;
-gone from 2.36) and ``/servers/{id}/os-server-password`` (the encrypted password the guest
-posted to the metadata service; DELETE clears it)."""
+``/servers/{id}/os-security-groups`` (its ports' groups in Nova's format, ingress
+rules; gone from 2.36), ``/servers/{id}/topology`` (2.78) and
+``/servers/{id}/os-server-password`` (the encrypted password the guest posted to the
+metadata service; DELETE clears it)."""
 
 from __future__ import annotations
 
@@ -71,6 +72,14 @@ def security_groups_index(request: Request, server_id: str) -> webob.Response:
     return wsgi.json_response({"security_groups": body})
 
 
+def topology(request: Request, server_id: str) -> webob.Response:
+    """2.78: the guest's NUMA topology; novalite's guests have none (no ``hw:numa_*``
+    placement), which Nova shows as no nodes."""
+    common.require_version(request, "2.78")
+    get_instance(request, server_id, "os_compute_api:servers:topology:index")
+    return wsgi.json_response({"nodes": [], "pagesize_kb": None})
+
+
 def password_index(request: Request, server_id: str) -> webob.Response:
     instance = get_instance(request, server_id, "os_compute_api:os-server-password:show")
     password = metadata_tree.extract_password(instance.get("system_metadata") or {})
@@ -89,6 +98,7 @@ ROUTES: tuple[wsgi.Route, ...] = (
     wsgi.Route("GET", "/servers/{server_id}/ips", ips_index),
     wsgi.Route("GET", "/servers/{server_id}/ips/{network_label}", ips_show),
     wsgi.Route("GET", "/servers/{server_id}/os-security-groups", security_groups_index),
+    wsgi.Route("GET", "/servers/{server_id}/topology", topology),
     wsgi.Route("GET", "/servers/{server_id}/os-server-password", password_index),
     wsgi.Route("DELETE", "/servers/{server_id}/os-server-password", password_clear),
 )
