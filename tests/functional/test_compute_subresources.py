@@ -198,3 +198,35 @@ def test_server_topology_from_2_78(admin, cloud, image):
     assert raw(admin, cloud, "GET", path, "2.77").status_code == 404
     assert raw(admin, cloud, "GET", path, "2.78").json() == {"nodes": [], "pagesize_kb": None}
     assert raw(admin, cloud, "GET", "/servers/nope/topology", "2.78").status_code == 404
+
+
+def test_floating_ip_associated_through_the_network_api_shows_on_the_server(
+        admin, cloud, image):
+    """The network service sends network-changed (as Neutron's nova notifier); the
+    compute node reads the ports again into the info cache."""
+    from tests.functional.cloud import wait_for
+
+    shared = admin.network.find_network("shared")
+    external = admin.network.create_network(name="ext", is_router_external=True)
+    admin.network.create_subnet(network_id=external.id, ip_version=4, cidr="172.31.9.0/24",
+                                is_dhcp_enabled=False)
+    router = admin.network.create_router(name="r1",
+                                         external_gateway_info={"network_id": external.id})
+    admin.network.add_interface_to_router(router, subnet_id=shared.subnet_ids[0])
+    server = boot(admin, image, networks=[{"uuid": shared.id}])
+    [port] = list(admin.network.ports(device_id=server.id))
+    fip = admin.network.create_ip(floating_network_id=external.id)
+
+    def floating() -> list[str]:
+        addresses = admin.compute.get_server(server.id).addresses["shared"]
+        return [a["addr"] for a in addresses if a["OS-EXT-IPS:type"] == "floating"]
+
+    admin.network.update_ip(fip, port_id=port.id)
+    assert wait_for(lambda: floating() == [fip.floating_ip_address] or None,
+                    message="the floating IP on the server")
+    admin.network.update_ip(fip, port_id=None)
+    wait_for(lambda: floating() == [], message="the floating IP off the server")
+    admin.network.update_ip(fip, port_id=port.id)
+    wait_for(lambda: floating() == [fip.floating_ip_address], message="on again")
+    admin.network.delete_ip(fip)
+    wait_for(lambda: floating() == [], message="off once deleted")
