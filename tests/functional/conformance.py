@@ -253,6 +253,14 @@ class ModuleResult:
                 "skipped": self.skipped, "seconds": round(self.seconds, 1)}
 
 
+def _why(outcome: ElementTree.Element) -> str:
+    """The last lines of a failure's report (testtools' own representation often has
+    nothing in the message attribute)."""
+    lines = [line.strip() for line in (outcome.text or outcome.get("message") or "")
+             .splitlines() if line.strip()]
+    return " | ".join(lines[-3:])[:600] or outcome.tag
+
+
 def environment(cloud: Cloud, top: str, timeout: int) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("OS_", "OPENSTACKSDK_"))}
@@ -311,6 +319,5 @@ def run_module(cloud: Cloud, top: str, module: str, *, timeout: int = 120,
                 result.failed += 1
             else:
                 result.errors += 1
-            message = (outcome.get("message") or "").splitlines()
-            result.failures.append(f"{name}: {message[0][:300] if message else outcome.tag}")
+            result.failures.append(f"{name}: {_why(outcome)}")
     return result
