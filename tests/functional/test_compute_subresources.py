@@ -230,3 +230,61 @@ def test_floating_ip_associated_through_the_network_api_shows_on_the_server(
     wait_for(lambda: floating() == [fip.floating_ip_address], message="on again")
     admin.network.delete_ip(fip)
     wait_for(lambda: floating() == [], message="off once deleted")
+
+
+def test_deprecated_network_proxies_until_2_35(admin, cloud):
+    shared = admin.network.find_network("shared")
+    tenant = raw(admin, cloud, "GET", "/os-tenant-networks").json()["networks"]
+    assert {"id": shared.id, "label": "shared", "cidr": "10.254.0.0/24"} in tenant
+    assert raw(admin, cloud, "GET", f"/os-tenant-networks/{shared.id}").json()[
+        "network"]["label"] == "shared"
+    network = raw(admin, cloud, "GET", f"/os-networks/{shared.id}").json()["network"]
+    assert (network["id"], network["label"], network["cidr"]) == (shared.id, "shared", None)
+    assert raw(admin, cloud, "POST", "/os-networks", body={"network": {}}).status_code == 410
+    assert raw(admin, cloud, "GET", "/os-networks", "2.36").status_code == 404
+    assert raw(admin, cloud, "GET", "/os-networks/nope").status_code == 404
+
+    made = raw(admin, cloud, "POST", "/os-security-groups", body={
+        "security_group": {"name": "web", "description": "http"}}).json()["security_group"]
+    assert (made["name"], made["description"]) == ("web", "http")
+    rule = raw(admin, cloud, "POST", "/os-security-group-rules", body={"security_group_rule": {
+        "parent_group_id": made["id"], "ip_protocol": "tcp", "from_port": 80,
+        "to_port": 80, "cidr": "10.0.0.0/8"}}).json()["security_group_rule"]
+    assert (rule["ip_protocol"], rule["from_port"], rule["to_port"], rule["ip_range"]) == (
+        "tcp", 80, 80, {"cidr": "10.0.0.0/8"})
+    neutron = admin.network.get_security_group(made["id"])
+    assert any(r["port_range_min"] == 80 and r["direction"] == "ingress"
+               for r in neutron.security_group_rules)
+    shown = raw(admin, cloud, "GET", f"/os-security-groups/{made['id']}").json()
+    assert [r["id"] for r in shown["security_group"]["rules"]] == [rule["id"]]
+    bad = raw(admin, cloud, "POST", "/os-security-group-rules", body={"security_group_rule": {
+        "parent_group_id": made["id"], "ip_protocol": "tcp", "from_port": 90, "to_port": 80}})
+    assert bad.status_code == 400
+    renamed = raw(admin, cloud, "PUT", f"/os-security-groups/{made['id']}", body={
+        "security_group": {"name": "web2"}}).json()["security_group"]
+    assert renamed["name"] == "web2"
+    listed = raw(admin, cloud, "GET", "/os-security-groups").json()["security_groups"]
+    assert {"default", "web2"} <= {group["name"] for group in listed}
+    assert raw(admin, cloud, "DELETE", f"/os-security-group-rules/{rule['id']}"
+               ).status_code == 202
+    assert raw(admin, cloud, "DELETE", f"/os-security-groups/{made['id']}").status_code == 202
+    assert raw(admin, cloud, "GET", f"/os-security-groups/{made['id']}").status_code == 404
+    assert raw(admin, cloud, "GET", "/os-security-groups", "2.36").status_code == 404
+
+    assert raw(admin, cloud, "POST", "/os-floating-ips", body={"pool": "none"}
+               ).status_code == 404
+    external = admin.network.create_network(name="public", is_router_external=True)
+    admin.network.create_subnet(network_id=external.id, ip_version=4, cidr="172.31.8.0/24")
+    pools = raw(admin, cloud, "GET", "/os-floating-ip-pools").json()
+    assert pools == {"floating_ip_pools": [{"name": "public"}]}
+    fip = raw(admin, cloud, "POST", "/os-floating-ips", body={"pool": "public"}).json()[
+        "floating_ip"]
+    assert (fip["pool"], fip["instance_id"], fip["fixed_ip"]) == ("public", None, None)
+    assert fip["ip"].startswith("172.31.8.")
+    assert [f["id"] for f in raw(admin, cloud, "GET", "/os-floating-ips").json()[
+        "floating_ips"]] == [fip["id"]]
+    assert raw(admin, cloud, "GET", f"/os-floating-ips/{fip['id']}").json()[
+        "floating_ip"] == fip
+    assert raw(admin, cloud, "DELETE", f"/os-floating-ips/{fip['id']}").status_code == 202
+    assert raw(admin, cloud, "GET", f"/os-floating-ips/{fip['id']}").status_code == 404
+    assert raw(admin, cloud, "GET", "/os-floating-ips", "2.36").status_code == 404

@@ -31,6 +31,7 @@ from novalite.api.compute import (
     limits,
     microversions,
     migrations,
+    network_proxies,
     quota_classes,
     quota_sets,
     remote_consoles,
@@ -57,7 +58,7 @@ RESOURCES: tuple[ModuleType, ...] = (
     instance_actions, attach_interfaces, server_groups, aggregates, hosts,
     simple_tenant_usage, instance_usage_audit_log, removed, remote_consoles,
     console_auth_tokens, extensions, images, migrations, server_info,
-    server_external_events)
+    server_external_events, network_proxies)
 _PROJECT = re.compile(r"^/([0-9a-f-]+)(/.*)$")
 
 

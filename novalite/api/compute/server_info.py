@@ -38,7 +38,7 @@ def ips_show(request: Request, server_id: str, network_label: str) -> webob.Resp
     return wsgi.json_response({network_label: addresses[network_label]})
 
 
-def _rule(rule: dict[str, Any], groups: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def rule_view(rule: dict[str, Any], groups: dict[str, dict[str, Any]]) -> dict[str, Any]:
     protocol = rule.get("protocol")
     low, high = rule.get("port_range_min"), rule.get("port_range_max")
     if protocol and low is None and high is None:
@@ -66,7 +66,7 @@ def security_groups_index(request: Request, server_id: str) -> webob.Response:
     by_id = {group["id"]: group for group in found}
     body = [{"id": group["id"], "name": group.get("name"),
              "description": group.get("description"), "tenant_id": group.get("project_id"),
-             "rules": [_rule(rule, by_id) for rule in group.get("security_group_rules") or ()
+             "rules": [rule_view(rule, by_id) for rule in group.get("security_group_rules") or ()
                        if rule.get("direction") == "ingress"]}
             for group in found]
     return wsgi.json_response({"security_groups": body})
