@@ -218,7 +218,7 @@ class Cloud:
             router = admin.network.create_router(
                 name="router1", project_id=demo.id,
                 external_gateway_info={"network_id": public.id})
-            admin.network.add_interface_to_router(router, subnet_id=subnet.id)
+            admin.network.add_interface_to_router(router, subnet=subnet.id)
 
     def _image(self, admin: Any) -> None:
         if admin.image.find_image(IMAGE_NAME) is not None:

@@ -212,7 +212,7 @@ def test_floating_ip_associated_through_the_network_api_shows_on_the_server(
                                 is_dhcp_enabled=False)
     router = admin.network.create_router(name="r1",
                                          external_gateway_info={"network_id": external.id})
-    admin.network.add_interface_to_router(router, subnet_id=shared.subnet_ids[0])
+    admin.network.add_interface_to_router(router, subnet=shared.subnet_ids[0])
     server = boot(admin, image, networks=[{"uuid": shared.id}])
     [port] = list(admin.network.ports(device_id=server.id))
     fip = admin.network.create_ip(floating_network_id=external.id)
