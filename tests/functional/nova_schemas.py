@@ -291,6 +291,10 @@ class SchemaCheck:
         self.checked: Counter[str] = Counter()
         self._lock = threading.Lock()
 
+    def __getattr__(self, name: str) -> Any:
+        # what wsgi.Server reads of the app it serves (the Guard's fault, its limits)
+        return getattr(self.app, name)
+
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
                  ) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
