@@ -8,6 +8,7 @@ written to the network service with the caller's token (so its rules decide):
 from __future__ import annotations
 
 import ipaddress
+import urllib.parse
 from typing import Any
 
 import webob
@@ -28,6 +29,10 @@ _NETWORK_ADMIN_FIELDS = (
     "vpn_public_address", "vpn_public_port", "vpn_private_address", "dhcp_start",
     "project_id", "host", "bridge_interface", "multi_host", "priority", "rxtx_base", "mtu",
     "dhcp_server", "enable_dhcp", "share_address")
+
+
+def _q(value: str) -> str:
+    return urllib.parse.quote(value, safe="")
 
 
 def _begin(request: Request, rule: str) -> NetworkClient:
@@ -155,7 +160,7 @@ def groups_update(request: Request, group_id: str) -> webob.Response:
     client = _begin(request, "os_compute_api:os-security-groups:update")
     _group(client, group_id)
     given = body["security_group"]
-    group = client._call("PUT", f"/security-groups/{group_id}", {"security_group": {
+    group = client._call("PUT", f"/security-groups/{_q(group_id)}", {"security_group": {
         "name": given["name"], "description": given.get("description", "")}})[
             "security_group"]
     return wsgi.json_response({"security_group": _group_view(group, {group["id"]: group})})
@@ -165,7 +170,7 @@ def groups_delete(request: Request, group_id: str) -> webob.Response:
     client = _begin(request, "os_compute_api:os-security-groups:delete")
     _group(client, group_id)
     try:
-        client._call("DELETE", f"/security-groups/{group_id}")
+        client._call("DELETE", f"/security-groups/{_q(group_id)}")
     except exception.Conflict as error:
         raise exception.Invalid(message=str(error)) from None
     return wsgi.empty_response(202)
@@ -228,7 +233,7 @@ def rules_create(request: Request) -> webob.Response:
 def rules_delete(request: Request, rule_id: str) -> webob.Response:
     client = _begin(request, "os_compute_api:os-security-groups:rule:delete")
     try:
-        client._call("DELETE", f"/security-group-rules/{rule_id}")
+        client._call("DELETE", f"/security-group-rules/{_q(rule_id)}")
     except exception.NotFound:
         raise exception.NotFound(message=f"Security group rule {rule_id} could not be "
                                          "found.") from None
@@ -293,7 +298,7 @@ def fips_create(request: Request) -> webob.Response:
 def fips_delete(request: Request, fip_id: str) -> webob.Response:
     client = _begin(request, "os_compute_api:os-floating-ips:delete")
     _fip(client, fip_id)
-    client._call("DELETE", f"/floatingips/{fip_id}")
+    client._call("DELETE", f"/floatingips/{_q(fip_id)}")
     return wsgi.empty_response(202)
 
 
