@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 # tgt: the iscsi volume backend (a userspace iSCSI target the volume service starts)
 APT_PACKAGES := python3 python3-venv python3-dev gcc make pkg-config iproute2 genisoimage dnsmasq-base dnsmasq-utils nftables busybox-static novnc spice-html5 nodejs chromium tgt
 
-.PHONY: install up test lint unit functional integration bench clean
+.PHONY: install up test lint unit functional integration bench conformance clean
 
 install: $(VENV)/.installed
 
@@ -44,6 +44,11 @@ test: $(VENV)/.installed-test
 
 bench: install
 	@for b in $(filter-out bench/cloud.py,$(wildcard bench/*.py)); do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+# The clients' own functional suites (openstacksdk 4.22.0, python-openstackclient 10.5.0,
+# from their PyPI sdists) against a fresh novalite up: JSON per module (tools/conformance).
+conformance: $(VENV)/.installed-test
+	$(BIN)/python tools/conformance --output conformance.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -19,6 +19,7 @@ from novalite.common import instance_states as states
 from novalite.common.context import RequestContext
 from novalite.compute import block_device_request, network, quotas
 from novalite.compute.api_base import APIBase, Instance, compute_is_up
+from novalite.compute.api_events import EventsAPI
 from novalite.compute.api_images import ImagesAPI
 from novalite.compute.api_moves import MovesAPI
 from novalite.compute.api_network import NetworkActionsAPI
@@ -53,7 +54,8 @@ def _resources(flavor: dict[str, Any]) -> dict[str, int]:
             "ephemeral_gb": int(flavor.get("ephemeral_gb") or 0)}
 
 
-class API(VolumesAPI, ImagesAPI, MovesAPI, RecoveryAPI, NetworkActionsAPI, APIBase):
+class API(VolumesAPI, ImagesAPI, MovesAPI, RecoveryAPI, NetworkActionsAPI, EventsAPI,
+          APIBase):
     # --- create -------------------------------------------------------------------------
 
     def create(self, ctxt: RequestContext, boot: BootRequest) -> tuple[list[Instance], str]:

@@ -438,19 +438,26 @@ class ComputeManager(VolumesMixin, ImagesMixin, MovesMixin, RecoveryMixin, InitI
                                 events: list[InstanceExternalEvent]) -> None:
         """Events the network and volume services report (``os-server-external-events``).
 
-        The port events need nothing here yet (no build waits for ``network-vif-plugged``);
-        ``volume-extended`` and ``power-update`` are recorded under the action the API
-        started for them, as Error: this host does not grow an attached volume in its
-        running guest (the guest keeps the size it saw) and its driver has no external
-        power state to follow.
+        ``network-changed`` and ``network-vif-deleted`` read the server's ports again into
+        its info cache (a floating IP associated through the network API shows on the
+        server), as Nova's refresh of the instance's network info; no build waits for
+        ``network-vif-plugged``. ``volume-extended`` and ``power-update`` are recorded
+        under the action the API started for them, as Error: this host does not grow an
+        attached volume in its running guest (the guest keeps the size it saw) and its
+        driver has no external power state to follow.
         """
-        known = {instance.uuid for instance in instances}
+        by_uuid = {instance.uuid: instance for instance in instances}
+        refreshed: set[str] = set()
         for event in events:
-            if event.instance_uuid not in known:
+            if event.instance_uuid not in by_uuid:
                 continue
             LOG.info("Received event %s%s for instance %s", event.name,
                      f"-{event.tag}" if event.tag else "", event.instance_uuid)
-            if event.name == "volume-extended":
+            if event.name in ("network-changed", "network-vif-deleted"):
+                if event.instance_uuid not in refreshed:
+                    refreshed.add(event.instance_uuid)
+                    self._refresh_network_info(ctxt, by_uuid[event.instance_uuid])
+            elif event.name == "volume-extended":
                 self._refused_event(ctxt, event, "compute_extend_volume",
                                     f"Volume {event.tag} of instance "
                                     f"{event.instance_uuid} was not extended in the guest: "
@@ -459,6 +466,15 @@ class ComputeManager(VolumesMixin, ImagesMixin, MovesMixin, RecoveryMixin, InitI
                 self._refused_event(ctxt, event, "compute_power_update",
                                     f"The {CONF.compute_driver} driver does not follow "
                                     "power updates of another service.")
+
+    def _refresh_network_info(self, ctxt: RequestContext, instance: Instance) -> None:
+        try:
+            with self._instance_lock(instance.uuid):
+                network_info = network.refresh_network_info(ctxt, instance)
+                self._save(ctxt, instance, network_info=network_info)
+        except exception.NovaliteException as error:  # gone meanwhile, network down
+            LOG.warning("Could not refresh the network info of instance %s: %s",
+                        instance.uuid, error)
 
     def _refused_event(self, ctxt: RequestContext, event: InstanceExternalEvent, name: str,
                        reason: str) -> None:

@@ -9,6 +9,7 @@ made are deleted, ports the user brought (``--port``) are only unbound, as in No
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from typing import Any
 
@@ -163,12 +164,33 @@ def _security_group_ids(client: network_client.NetworkClient, ctxt: RequestConte
     return ids
 
 
-def _vif(client: network_client.NetworkClient, port: dict[str, Any]) -> Vif:
+def _vif(client: network_client.NetworkClient, port: dict[str, Any],
+         with_floating: bool = False) -> Vif:
     network = client.show_network(port["network_id"])
     subnets = [client.show_subnet(fixed["subnet_id"]) for fixed in port.get("fixed_ips", ())]
     vif = network_client.network_info_for(port, network, subnets)
     vif["security_group_rules"] = client.port_security_rules(port)
+    if with_floating:
+        _add_floating_ips(client, vif)
     return vif
+
+
+def _add_floating_ips(client: network_client.NetworkClient, vif: Vif) -> None:
+    """The floating IPs associated with the port, on the fixed addresses they map to
+    (a network service without floating IPs has none)."""
+    try:
+        found = client.list_floatingips(port_id=vif["id"])
+    except exception.NotFound:
+        return
+    by_fixed: dict[str, list[dict[str, Any]]] = {}
+    for fip in found:
+        address = str(fip["floating_ip_address"])
+        by_fixed.setdefault(str(fip.get("fixed_ip_address")), []).append(
+            {"address": address, "type": "floating",
+             "version": ipaddress.ip_address(address).version})
+    for subnet in (vif.get("network") or {}).get("subnets", ()):
+        for ip in subnet.get("ips", ()):
+            ip["floating_ips"] = by_fixed.get(ip["address"], [])
 
 
 def security_group_rules(port_ids: list[str]) -> dict[str, list[dict[str, Any]]] | None:
@@ -342,7 +364,7 @@ def refresh_network_info(ctxt: RequestContext, instance: Instance) -> list[Vif]:
     for port_id in ids:
         if port_id not in ports:
             continue
-        vif = _vif(client, ports[port_id])
+        vif = _vif(client, ports[port_id], with_floating=True)
         vif["preserve_on_delete"] = bool(previous.get(port_id, {}).get("preserve_on_delete"))
         refreshed.append(vif)
     return refreshed

@@ -65,6 +65,14 @@ class ImageClient(ServiceClient):
         updated: dict[str, Any] = self._json(response)
         return updated
 
+    def patch(self, image_id: str, operations: list[dict[str, Any]]) -> dict[str, Any]:
+        """Apply a JSON patch (``add``, ``replace``, ``remove`` operations)."""
+        response = self.request(
+            "PATCH", f"/images/{_quote(image_id)}", data=json.dumps(operations),
+            headers={"Content-Type": "application/openstack-images-v2.1-json-patch"})
+        patched: dict[str, Any] = self._json(response)
+        return patched
+
     def upload(self, image_id: str, path: str) -> None:
         """Upload the file at ``path`` as the image's data (queued → active)."""
         with open(path, "rb") as handle:

@@ -42,6 +42,12 @@ RULES = [
     _rule("os_compute_api:os-quota-class-sets:update", ADMIN,
           "Update a quota class (the default class: every project's defaults)"),
     _rule("os_compute_api:limits", policy.ANY_AUTHENTICATED, "Show rate and absolute limits"),
+    _rule("os_compute_api:extensions", policy.ANY_AUTHENTICATED, "List API extensions"),
+    _rule("os_compute_api:images", policy.ANY_AUTHENTICATED,
+          "Use the image proxy (the image service checks the caller's token)"),
+    *[_rule(f"os_compute_api:image-metadata:{action}", policy.ANY_AUTHENTICATED,
+            f"Image metadata through the proxy: {action} (the image service decides)")
+      for action in ("index", "show", "create", "update", "update_all", "delete")],
     _rule("os_compute_api:limits:other_project", ADMIN, "Show another project's limits"),
     _rule("os_compute_api:os-services:list", ADMIN, "List services"),
     _rule("os_compute_api:os-services:update", ADMIN, "Enable, disable or force down"),

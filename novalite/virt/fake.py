@@ -218,9 +218,11 @@ class FakeDriver(ComputeDriver):
         self.emit_event(LifecycleEvent(instance_uuid, states.SHUTDOWN))
 
     def get_diagnostics(self, instance: Instance) -> Diagnostics:
+        # driver "libvirt" as Nova's own fake driver reports: the field is an enum of
+        # Nova's real drivers in its 2.48 schema; the hypervisor says "fake"
         guest = self._guest(instance)
         return {"state": states.POWER_STATE_NAMES.get(guest.power_state, "pending"),
-                "driver": "fake", "hypervisor": "fake", "hypervisor_os": "fake",
+                "driver": "libvirt", "hypervisor": "fake", "hypervisor_os": "fake",
                 "uptime": int(time.time() - guest.defined_at), "num_cpus": guest.vcpus,
                 "num_nics": 0, "num_disks": 1, "memory_details": {"maximum": guest.memory_mb,
                                                                   "used": guest.memory_mb},

@@ -64,7 +64,11 @@ def cloud(identity, conf) -> Iterator[dict[str, object]]:
     image = wsgi.Server("image", make_image_app(), "127.0.0.1", 0, threads=4)
     network = wsgi.Server("network", make_network_app(), "127.0.0.1", 0, threads=8)
     volume = VolumeServer("volume", make_volume_app(), "127.0.0.1", 0, threads=8)
-    compute = wsgi.Server("compute", compute_app.make_app(), "127.0.0.1", 0, threads=8)
+    from tests.functional.nova_schemas import SchemaCheck
+
+    # every Compute API answer is checked against Nova's schema for its microversion
+    checked = SchemaCheck(compute_app.make_app())
+    compute = wsgi.Server("compute", checked, "127.0.0.1", 0, threads=8)
     plane = ControlPlane().start()
     for server in (image, network, volume, compute):
         server.start()
@@ -78,13 +82,15 @@ def cloud(identity, conf) -> Iterator[dict[str, object]]:
 
     cache.invalidate()
     yield {"identity": identity, "image": image.url, "network": network.url,
-           "volume": f"{volume.url}/v3", "compute": f"{compute.url}/v2.1", "plane": plane}
+           "volume": f"{volume.url}/v3", "compute": f"{compute.url}/v2.1", "plane": plane,
+           "schemas": checked}
     for server in (compute, volume, network, image):
         server.stop()
     plane.stop()
     for group in ("neutron", "nova"):
         conf.clear_override("password", group)
         conf.clear_override("auth_url", group)
+    assert checked.violations == [], "\n".join(checked.violations)
 
 
 _PORTS = (("vnc", "novncproxy_port"), ("vnc", "xvpvncproxy_port"),

@@ -73,7 +73,7 @@ def test_server_lifecycle_through_the_sdk(admin, demo, image, cloud):
     diagnostics = requests.get(
         f"{cloud['compute']}/servers/{server.id}/diagnostics",
         headers={"X-Auth-Token": admin.auth_token}, timeout=10).json()
-    assert diagnostics["driver"] == "fake" and diagnostics["pid"] > 0
+    assert diagnostics["hypervisor"] == "fake" and diagnostics["pid"] > 0
 
     demo.compute.delete_server(server)
     demo.compute.wait_for_delete(server, wait=30, interval=0.1)

@@ -19,22 +19,28 @@ from novalite.api.compute import (
     availability_zones,
     common,
     console_auth_tokens,
+    extensions,
     faults,
     flavors,
     hosts,
     hypervisors,
+    images,
     instance_actions,
     instance_usage_audit_log,
     keypairs,
     limits,
     microversions,
+    migrations,
+    network_proxies,
     quota_classes,
     quota_sets,
     remote_consoles,
     removed,
     server_actions,
     server_diagnostics,
+    server_external_events,
     server_groups,
+    server_info,
     server_metadata,
     server_tags,
     servers,
@@ -53,7 +59,8 @@ RESOURCES: tuple[ModuleType, ...] = (
     hypervisors, servers, server_actions, server_metadata, server_tags, server_diagnostics,
     instance_actions, attach_interfaces, server_groups, aggregates, hosts,
     simple_tenant_usage, instance_usage_audit_log, removed, remote_consoles,
-    console_auth_tokens, volume_attachments, volumes)
+    console_auth_tokens, volume_attachments, volumes, extensions, images, migrations,
+    server_info, server_external_events, network_proxies)
 _PROJECT = re.compile(r"^/([0-9a-f-]+)(/.*)$")
 
 

@@ -14,12 +14,14 @@ from novalite.common.wsgi import Request
 from novalite.db import instances
 
 
-def _action_view(action: dict[str, Any]) -> dict[str, Any]:
-    return {"action": action["action"], "instance_uuid": action["instance_uuid"],
-            "message": action["message"], "project_id": action["project_id"],
-            "request_id": action["request_id"], "start_time": _time(action["start_time"]),
-            "updated_at": _time(action["updated_at"] or action["start_time"]),
-            "user_id": action["user_id"]}
+def _action_view(request: Request, action: dict[str, Any]) -> dict[str, Any]:
+    shown = {"action": action["action"], "instance_uuid": action["instance_uuid"],
+             "message": action["message"], "project_id": action["project_id"],
+             "request_id": action["request_id"], "start_time": _time(action["start_time"]),
+             "user_id": action["user_id"]}
+    if common.at_least(request, "2.58"):  # Nova's updated_at is there from 2.58
+        shown["updated_at"] = _time(action["updated_at"] or action["start_time"])
+    return shown
 
 
 def _time(value: Any) -> str | None:
@@ -48,7 +50,7 @@ def index(request: Request, server_id: str) -> webob.Response:
         changes_before = common.parse_isotime(request.GET["changes-before"], "changes-before")
     found = instances.list_actions(instance["uuid"], limit=limit, marker=marker,
                                    changes_since=changes_since, changes_before=changes_before)
-    body: dict[str, Any] = {"instanceActions": [_action_view(a) for a in found]}
+    body: dict[str, Any] = {"instanceActions": [_action_view(request, a) for a in found]}
     if limit and len(found) == limit:
         body["links"] = common.next_link(request, f"servers/{server_id}/os-instance-actions",
                                          found[-1]["request_id"])
@@ -62,7 +64,7 @@ def show(request: Request, server_id: str, request_id: str) -> webob.Response:
     target = {"project_id": instance["project_id"]}
     see_events = common.at_least(request, "2.51") or policy.check(
         ctxt, "os_compute_api:os-instance-actions:events", target)
-    body = _action_view(action)
+    body = _action_view(request, action)
     if see_events:
         details = policy.check(ctxt, "os_compute_api:os-instance-actions:events:details",
                                target)

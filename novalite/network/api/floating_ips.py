@@ -17,7 +17,7 @@ import webob
 from novalite.common import wsgi
 from novalite.common.context import RequestContext
 from novalite.network import exceptions as exc
-from novalite.network import ipam, store
+from novalite.network import ipam, nova_notifier, store
 from novalite.network.api import access, common, views
 
 CREATE = ("floating_network_id", "floating_ip_address", "subnet_id", "port_id",
@@ -139,6 +139,7 @@ def create(request: wsgi.Request) -> webob.Response:
     except Exception:
         store.delete_port(port["id"])
         raise
+    nova_notifier.ports_changed([fip["fixed_port_id"]])
     return common.render_one(request, "floatingip", views.floatingip(fip), status=201)
 
 
@@ -190,6 +191,8 @@ def update(request: wsgi.Request, fip_id: str) -> webob.Response:
     updated = store.update_floatingip(fip_id, values)
     if updated is None:
         raise exc.FloatingIPNotFound(floatingip_id=fip_id)
+    if updated["fixed_port_id"] != fip["fixed_port_id"]:
+        nova_notifier.ports_changed([fip["fixed_port_id"], updated["fixed_port_id"]])
     return common.render_one(request, "floatingip", views.floatingip(updated))
 
 
@@ -202,6 +205,7 @@ def delete(request: wsgi.Request, fip_id: str) -> webob.Response:
     if port_id is None:
         raise exc.FloatingIPNotFound(floatingip_id=fip_id)
     store.delete_port(port_id)
+    nova_notifier.ports_changed([fip["fixed_port_id"]])
     return wsgi.empty_response()
 
 

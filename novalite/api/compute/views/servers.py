@@ -193,6 +193,10 @@ def show(request: Request, instance: dict[str, Any], host_status: HostStatus | N
         body["pinned_availability_zone"] = (instance.get("system_metadata") or {}).get(
             "requested_availability_zone")
     if common.at_least(request, "2.100"):
-        body["scheduler_hints"] = (instance.get("system_metadata") or {}).get(
-            "scheduler_hints") or {}
+        hints = (instance.get("system_metadata") or {}).get("scheduler_hints") or {}
+        # the hints are kept as lists of strings (as Nova's request spec); one value
+        # shows as that value (the group hint is a single uuid in Nova's schema)
+        body["scheduler_hints"] = {key: value[0] if isinstance(value, list) and
+                                   len(value) == 1 else value
+                                   for key, value in hints.items()}
     return body
