@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from novalite.db.base import Base, utcnow
+from novalite.db.base import Base, PreciseDateTime, utcnow
 
 
 class Image(Base):
@@ -49,8 +49,8 @@ class Image(Base):
     container_format: Mapped[str | None] = mapped_column(String(32))
     min_disk: Mapped[int] = mapped_column(Integer, default=0)
     min_ram: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
-    updated_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow,
+    created_at: Mapped[datetime.datetime] = mapped_column(PreciseDateTime, default=utcnow)
+    updated_at: Mapped[datetime.datetime] = mapped_column(PreciseDateTime, default=utcnow,
                                                           onupdate=utcnow)
 
     properties: Mapped[list[ImageProperty]] = relationship(
