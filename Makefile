@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 # tgt: the iscsi volume backend (a userspace iSCSI target the volume service starts)
 APT_PACKAGES := python3 python3-venv python3-dev gcc make pkg-config iproute2 genisoimage dnsmasq-base dnsmasq-utils nftables busybox-static novnc spice-html5 nodejs chromium tgt
 
-.PHONY: install up test lint unit functional integration bench conformance clean
+.PHONY: install up test lint unit functional integration bench conformance faults clean
 
 install: $(VENV)/.installed
 
@@ -49,6 +49,12 @@ bench: install
 # from their PyPI sdists) against a fresh novalite up: JSON per module (tools/conformance).
 conformance: $(VENV)/.installed-test
 	$(BIN)/python tools/conformance --output conformance.json
+
+# The fault-recovery suite (separate processes on RabbitMQ + PostgreSQL: a compute, the
+# conductor, the broker and the database killed or stopped during 50 boots), ~5 min.
+faults: $(VENV)/.installed-test
+	@bash tools/ensure-services
+	NOVALITE_FAULT_TESTS=1 NOVALITE_TEST_DB=postgresql $(BIN)/pytest -q -p no:cacheprovider tests/integration/test_fault_recovery.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -110,9 +110,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     PostgreSQL pass alone (deselected on the others): its own processes use a database
     of their own, one pass is enough."""
     kind = os.environ.get("NOVALITE_TEST_DB", "sqlite")
+    faults = os.environ.get("NOVALITE_FAULT_TESTS") == "1"
     kept, deselected = [], []
     for item in items:
         fixtures = getattr(item, "fixturenames", ())
+        if item.get_closest_marker("faults") and not faults:
+            deselected.append(item)  # `make faults` runs them (minutes of kills and restarts)
+            continue
         if item.get_closest_marker("postgresql_only"):
             (kept if kind == "postgresql" else deselected).append(item)
             item.add_marker(pytest.mark.db)

@@ -28,7 +28,7 @@ from tests.integration.deployment import Deployment, server_database, wait_for
 from tests.integration.faults import Boots, private_postgres, private_rabbit
 
 #: their processes use databases of their own: the PostgreSQL pass alone runs them
-pytestmark = [pytest.mark.postgresql_only, pytest.mark.timeout(900)]
+pytestmark = [pytest.mark.postgresql_only, pytest.mark.faults, pytest.mark.timeout(900)]
 
 PASSWORD = "fault-admin-password"
 #: what makes a fault visible in seconds: a heartbeat every second, a compute down after
