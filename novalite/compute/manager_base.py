@@ -12,7 +12,7 @@ import logging
 import traceback
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import oslo_messaging as messaging
 
@@ -94,9 +94,15 @@ class ManagerBase(Manager):
             self._compute_rpc = ComputeAPI()
         return self._compute_rpc
 
-    def terminate_instance(self, ctxt: RequestContext, instance: Instance) -> None:
-        """Destroy the guest, release its ports, delete the record (``ComputeManager``)."""
-        raise NotImplementedError
+    if TYPE_CHECKING:  # the operations the mixins call, which ComputeManager defines
+        def terminate_instance(self, ctxt: RequestContext, instance: Instance) -> None: ...
+
+        def reboot_instance(self, ctxt: RequestContext, instance: Instance,
+                            reboot_type: str) -> None: ...
+
+        def stop_instance(self, ctxt: RequestContext, instance: Instance) -> None: ...
+
+        def start_instance(self, ctxt: RequestContext, instance: Instance) -> None: ...
 
     def rpc_serializer(self) -> messaging.Serializer:
         return ObjectSerializer()

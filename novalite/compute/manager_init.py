@@ -37,16 +37,6 @@ class InterruptedByRestart(exception.NovaliteException):
 class InitInstancesMixin(ManagerBase):
     """``_init_instances``: run by ``init_host`` before the RPC server starts."""
 
-    def reboot_instance(self, ctxt: RequestContext, instance: Instance,
-                        reboot_type: str) -> None:
-        raise NotImplementedError
-
-    def stop_instance(self, ctxt: RequestContext, instance: Instance) -> None:
-        raise NotImplementedError
-
-    def start_instance(self, ctxt: RequestContext, instance: Instance) -> None:
-        raise NotImplementedError
-
     def _init_instances(self, ctxt: RequestContext) -> dict[str, int]:
         """Resolve every instance of this host with a task_state; how many were resolved
         by each way (``error``, ``deleted``, ``redone``, ``cleared``)."""
