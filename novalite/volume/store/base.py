@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Select, and_, or_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from novalite.common import exception
+from novalite.db import api as db_api
 
 
 class MarkerNotFound(exception.Invalid):
@@ -57,3 +58,18 @@ def page(session: Session, query: Select[Any], model: Any,
     if limit is not None:
         query = query.limit(limit)
     return list(session.scalars(query))
+
+
+def update_row(model: Any, row_id: str, values: dict[str, Any],
+               not_found: Callable[[], exception.NovaliteException],
+               load: Callable[[Session, list[Any]], list[dict[str, Any]]]) -> dict[str, Any]:
+    """Set ``values`` on the ``model`` row ``row_id`` (``not_found()`` raised when there is
+    none); the row as ``load`` gives it back."""
+    with db_api.session_scope() as session:
+        row = session.get(model, row_id)
+        if row is None:
+            raise not_found()
+        for key, value in values.items():
+            setattr(row, key, value)
+        session.flush()
+        return load(session, [row])[0]

@@ -15,7 +15,7 @@ from novalite.db import api as db_api
 from novalite.db.base import utcnow
 from novalite.volume.models import Snapshot, SnapshotMetadata
 from novalite.volume.store import quotas
-from novalite.volume.store.base import new_id, page
+from novalite.volume.store.base import new_id, page, update_row
 
 COLUMNS = tuple(column.name for column in Snapshot.__table__.columns)
 SORT_KEYS: dict[str, Any] = {
@@ -101,14 +101,8 @@ def conditional_update(snapshot_id: str, values: dict[str, Any],
 
 
 def update_snapshot(snapshot_id: str, values: dict[str, Any]) -> dict[str, Any]:
-    with db_api.session_scope() as session:
-        row = session.get(Snapshot, snapshot_id)
-        if row is None:
-            raise SnapshotNotFound(snapshot_id=snapshot_id)
-        for key, value in values.items():
-            setattr(row, key, value)
-        session.flush()
-        return _load(session, [row])[0]
+    return update_row(Snapshot, snapshot_id, values,
+                      lambda: SnapshotNotFound(snapshot_id=snapshot_id), _load)
 
 
 def set_metadata(snapshot_id: str, metadata: dict[str, str], replace: bool = False

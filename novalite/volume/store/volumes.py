@@ -28,7 +28,7 @@ from novalite.volume.models import (
     VolumeType,
 )
 from novalite.volume.store import quotas
-from novalite.volume.store.base import loads, new_id, page
+from novalite.volume.store.base import loads, new_id, page, update_row
 
 COLUMNS = tuple(column.name for column in Volume.__table__.columns)
 SORT_KEYS: dict[str, Any] = {
@@ -194,14 +194,7 @@ def conditional_update(volume_id: str, values: dict[str, Any],
 
 
 def update_volume(volume_id: str, values: dict[str, Any]) -> dict[str, Any]:
-    with db_api.session_scope() as session:
-        row = session.get(Volume, volume_id)
-        if row is None:
-            raise VolumeNotFound(volume_id=volume_id)
-        for key, value in values.items():
-            setattr(row, key, value)
-        session.flush()
-        return _load(session, [row])[0]
+    return update_row(Volume, volume_id, values, lambda: VolumeNotFound(volume_id=volume_id), _load)
 
 
 def set_metadata(volume_id: str, metadata: dict[str, str], replace: bool = False,
